@@ -1,0 +1,12 @@
+package dev.mosaic.cli;
+
+/** Bad input from the user (a file, a field, an option): reported on stderr with exit code 2. */
+public final class BadInputException extends RuntimeException {
+    public BadInputException(String message) {
+        super(message);
+    }
+
+    public BadInputException(String message, Throwable cause) {
+        super(message, cause);
+    }
+}

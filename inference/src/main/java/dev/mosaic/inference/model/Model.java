@@ -1,0 +1,47 @@
+package dev.mosaic.inference.model;
+
+import dev.mosaic.inference.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A loaded model: its configuration and its weights, memory-mapped from the file(s) it came
+ * from. Closing the model unmaps the files; tensors must not be used afterwards.
+ *
+ * <p>Tensors are named with GGUF's canonical names whatever the file format:
+ * {@code token_embd.weight}, {@code output_norm.weight}, {@code output.weight} (absent when the
+ * embeddings are tied), and per block {@code i}: {@code blk.i.attn_norm.weight},
+ * {@code blk.i.attn_q.weight}, {@code blk.i.attn_k.weight}, {@code blk.i.attn_v.weight} (plus
+ * {@code .bias} for qwen2), {@code blk.i.attn_output.weight}, {@code blk.i.ffn_norm.weight},
+ * {@code blk.i.ffn_gate.weight}, {@code blk.i.ffn_up.weight}, {@code blk.i.ffn_down.weight}.
+ */
+public interface Model extends AutoCloseable {
+
+    /** Hyper-parameters. */
+    ModelConfig config();
+
+    /** The tensor with this canonical name, if the file has it. */
+    Optional<Tensor> find(String name);
+
+    /** The tensor with this canonical name, or an exception naming the file and the tensor. */
+    default Tensor tensor(String name) {
+        return find(name).orElseThrow(() -> new ModelFormatException(source(), name, "tensor is missing"));
+    }
+
+    /** All tensors by canonical name. */
+    Map<String, Tensor> tensors();
+
+    /**
+     * Raw metadata: GGUF key/values (strings, {@code Long} for every integer type,
+     * {@code Double} for floats, {@code Boolean}, {@code java.util.List} for arrays), or the
+     * parsed {@code config.json} for safetensors models.
+     */
+    Map<String, Object> metadata();
+
+    /** The file (GGUF) or directory (safetensors) the model was loaded from. */
+    Path source();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,3 @@
+#include "mosaic.h"
+
+int32_t mosaic_abi_version(void) { return MOSAIC_ABI_VERSION; }

@@ -1,0 +1,52 @@
+package dev.mosaic.scheduler.problem;
+
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A MOSAIC scheduling instance: workers, experts, routed prompts and (for stage 2) an optional
+ * aggregator profile. This is the public JSON input format; unknown fields are ignored.
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record Problem(List<Worker> workers, List<Expert> experts, List<Prompt> prompts, Expert aggregator) {
+
+    public Problem {
+        workers = List.copyOf(workers);
+        experts = List.copyOf(experts);
+        prompts = List.copyOf(prompts);
+    }
+
+    public Problem(List<Worker> workers, List<Expert> experts, List<Prompt> prompts) {
+        this(workers, experts, prompts, null);
+    }
+
+    /** Index of each worker id in {@link #workers()}. */
+    @JsonIgnore
+    public Map<String, Integer> workerIndex() {
+        Map<String, Integer> m = new HashMap<>();
+        for (int i = 0; i < workers.size(); i++) {
+            m.put(workers.get(i).id(), i);
+        }
+        return m;
+    }
+
+    /** Index of each expert id in {@link #experts()}. */
+    @JsonIgnore
+    public Map<String, Integer> expertIndex() {
+        Map<String, Integer> m = new HashMap<>();
+        for (int i = 0; i < experts.size(); i++) {
+            m.put(experts.get(i).id(), i);
+        }
+        return m;
+    }
+
+    /** The (prompt, routed expert) jobs as flat arrays, in prompt order then route order. */
+    public JobTable jobs() {
+        return JobTable.of(this);
+    }
+}
