@@ -2,6 +2,7 @@ package dev.mosaic.scheduler.ilp;
 
 import dev.mosaic.bindings.highs.Highs;
 import dev.mosaic.bindings.highs.HighsException;
+import dev.mosaic.bindings.highs.MipModel;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
 import dev.mosaic.scheduler.plan.Planner;
@@ -24,16 +25,32 @@ import java.util.Objects;
  */
 public final class PlacementIlp implements Planner {
 
+    /**
+     * Instances with at most this many (job, worker) pairs are solved with the exact per-job
+     * model ({@link PerJobModel}); larger ones with the aggregated model.
+     */
+    public static final long PER_JOB_LIMIT = 100;
+
     private final IlpOptions options;
     private final Planner warmStart;
+    private final boolean passMipStart;
 
     /**
      * @param options solver options
      * @param warmStart heuristic whose plan seeds HiGHS and is the fallback (normally the greedy planner)
      */
     public PlacementIlp(IlpOptions options, Planner warmStart) {
+        this(options, warmStart, true);
+    }
+
+    /**
+     * @param passMipStart whether HiGHS is given the warm-start plan as its initial incumbent;
+     *                     without it a very short time limit can end with no incumbent at all
+     */
+    PlacementIlp(IlpOptions options, Planner warmStart, boolean passMipStart) {
         this.options = Objects.requireNonNull(options, "options");
         this.warmStart = Objects.requireNonNull(warmStart, "warmStart");
+        this.passMipStart = passMipStart;
     }
 
     @Override
@@ -63,11 +80,21 @@ public final class PlacementIlp implements Planner {
         solver.put("relativeGap", options.relativeGap());
         solver.put("highsVersion", Highs.version());
 
-        AggregatedModel am = new AggregatedModel(in, upper, simpleBound);
-        solver.put("columns", am.model.numCols());
-        solver.put("rows", am.model.numRows());
+        boolean perJob = (long) in.nj * in.nw <= PER_JOB_LIMIT;
+        AggregatedModel am = perJob ? null : new AggregatedModel(in, upper, simpleBound);
+        PerJobModel pj = perJob ? new PerJobModel(in, upper, simpleBound) : null;
+        MipModel model = perJob ? pj.model : am.model;
+        solver.put("formulation", perJob ? "per-job" : "aggregated");
+        solver.put("columns", model.numCols());
+        solver.put("rows", model.numRows());
         int[] warmJobs = new int[in.nj];
-        double[] start = am.warmStart(warmEval.jobWorker(), warmJobs);
+        double[] start;
+        if (perJob) {
+            start = pj.warmStart(warmEval.jobWorker());
+            System.arraycopy(warmEval.jobWorker(), 0, warmJobs, 0, in.nj);
+        } else {
+            start = am.warmStart(warmEval.jobWorker(), warmJobs);
+        }
 
         double bound = simpleBound;
         double[] sol = null;
@@ -76,10 +103,12 @@ public final class PlacementIlp implements Planner {
             highs.setThreads(options.threads());
             double left = (deadline - System.nanoTime()) / 1e9;
             // Most of what is left goes to HiGHS; packing and local search take the rest.
-            highs.setTimeLimit(Math.max(0.01, 0.8 * left));
+            highs.setTimeLimit(Math.max(1e-3, 0.8 * left));
             highs.setMipRelativeGap(options.relativeGap());
-            highs.passModel(am.model);
-            highs.setSolution(start);
+            highs.passModel(model);
+            if (passMipStart) {
+                highs.setSolution(start);
+            }
             Highs.RunResult r = highs.run();
             solver.put("highsStatus", r.status().name());
             solver.put("modelStatus", r.modelStatus().name());
@@ -114,14 +143,20 @@ public final class PlacementIlp implements Planner {
         if (sol != null) {
             double floorCap = Math.max(Math.max(bound, ilpObjective), warmEval.maxJobFloorSeconds());
             int[] order = JobPacker.byDecreasingCost(in);
-            boolean[][] placed = am.placement(sol);
             long lsDeadline = Math.max(deadline, System.nanoTime() + 200_000_000L);
-            Schedule[] candidates = {
-                JobPacker.followShares(in, placed, am.shares(sol), order, floorCap),
-                JobPacker.lpt(in, placed, order, floorCap),
-                fromJobs(in, warmJobs)
-            };
-            String[] names = {"ilp", "ilp", warmStart.name() + "+local-search"};
+            Schedule[] candidates;
+            if (perJob) {
+                candidates = new Schedule[] {fromJobs(in, pj.jobWorkers(sol)), fromJobs(in, warmJobs)};
+            } else {
+                boolean[][] placed = am.placement(sol);
+                candidates = new Schedule[] {
+                    JobPacker.followShares(in, placed, am.shares(sol), order, floorCap),
+                    JobPacker.lpt(in, placed, order, floorCap),
+                    fromJobs(in, warmJobs)
+                };
+            }
+            String warmLs = warmStart.name() + "+local-search";
+            String[] names = perJob ? new String[] {"ilp", warmLs} : new String[] {"ilp", "ilp", warmLs};
             int moves = 0;
             int swaps = 0;
             for (int i = 0; i < candidates.length; i++) {
