@@ -78,7 +78,8 @@ public final class SafetensorsModel implements Model {
         }
         Path configFile = dir.resolve(CONFIG);
         JsonNode configJson = readJson(configFile);
-        Map<String, Object> metadata = Collections.unmodifiableMap(JSON.convertValue(configJson, LinkedHashMap.class));
+        Map<String, Object> metadata = Collections.unmodifiableMap(
+                JSON.convertValue(configJson, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {}));
 
         Arena arena = Arena.ofShared();
         try {
