@@ -25,10 +25,12 @@ import java.util.SplittableRandom;
  * distractor (a fixed wrong option per question) with probability {@code distractorShare}, else
  * a uniformly random wrong option: wrong answers concentrate, as they do for real models.
  *
- * <p>The aggregator draws its own answer the same way (its own accuracy, same latent); it then
- * returns the experts' plurality answer with probability {@code followConsensus * share}
- * ({@code share} = fraction of experts voting for the plurality) and its own answer otherwise:
- * an aggregator mostly confirms a consensus and adds value where experts disagree.
+ * <p>The aggregator reads every expert answer. It has its own accuracy and latent score (same
+ * difficulty): when it is "right-minded" (probability = its accuracy) it recognises or works out
+ * the correct option, otherwise it falls back to the experts' plurality. When the experts are
+ * unanimous it confirms them with probability {@code followConsensus}, and otherwise gives its
+ * own answer (right if right-minded, else a wrong option as above). So always aggregating is
+ * never worse than the plurality where experts disagree, and bypassing a consensus costs little.
  *
  * <p>Output lengths grow with difficulty (the paper's Fig. 7): presets multiply every profiled
  * length of question {@code q} by {@link #lengthFactor(String)} {@code = exp(beta d_q - beta^2/2)}
@@ -167,15 +169,20 @@ public record AnswerModel(long seed, int options, double correlation, double dis
                 routed++;
             }
             boolean aggRight = -sr * d + sn * rnd.nextGaussian() > Normal.inverseCdf(1 - aggregator.accuracy().of(category[q]));
-            int own = aggRight ? truth[q] : wrong(truth[q], distractor, rnd);
             int plurality = 0;
             for (int o = 1; o < options; o++) {
                 if (votes[o] > votes[plurality]) {
                     plurality = o;
                 }
             }
-            double share = routed == 0 ? 0 : votes[plurality] / (double) routed;
-            aggregatorAnswer[q] = rnd.nextDouble() < aggregator.followConsensus() * share ? plurality : own;
+            boolean unanimous = routed > 0 && votes[plurality] == routed;
+            if (unanimous && rnd.nextDouble() < aggregator.followConsensus()) {
+                aggregatorAnswer[q] = plurality;
+            } else if (aggRight) {
+                aggregatorAnswer[q] = truth[q];
+            } else {
+                aggregatorAnswer[q] = unanimous || routed == 0 ? wrong(truth[q], distractor, rnd) : plurality;
+            }
         }
         return new SimulatedAnswers(options, truth, category, jobs.prompt().clone(), jobs.expert().clone(), jobAnswer, aggregatorAnswer);
     }

@@ -43,8 +43,8 @@ public final class Presets {
 
     private static Spec spec(String name) {
         return switch (name) {
-            case "mmlu-pro-like" -> new Spec(10, 0.5, 0.3, 0.35, 0.70, 0.55, 0.05, 0.74, 0.9, 500, 1.0, null);
-            case "gpqa-like" -> new Spec(4, 0.85, 0.85, 0.4, 0.55, 0.42, 0.0, 0.58, 0.95, 600, 1.3, GPQA_CATEGORIES);
+            case "mmlu-pro-like" -> new Spec(10, 0.5, 0.3, 0.35, 0.70, 0.55, 0.05, 0.74, 0.97, 500, 1.0, null);
+            case "gpqa-like" -> new Spec(4, 0.95, 0.95, 0.4, 0.55, 0.42, 0.0, 0.58, 0.99, 600, 1.3, GPQA_CATEGORIES);
             default -> throw new IllegalArgumentException("unknown workload preset '" + name + "'; known: " + String.join(", ", NAMES));
         };
     }

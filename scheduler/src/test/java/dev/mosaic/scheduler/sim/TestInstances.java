@@ -44,6 +44,12 @@ public final class TestInstances {
         return new Problem(workers, experts, prompts);
     }
 
+    /** {@link #random} with an aggregator profile (a 32B-like model that fits one per worker). */
+    public static Problem withAggregator(Problem p) {
+        Expert agg = new Expert("agg-32b", 69.0, 70.0, 0.00013, 0.0016, 0.05);
+        return new Problem(p.workers(), p.experts(), p.prompts(), agg);
+    }
+
     /** Every expert on every worker that has room (in order), jobs by least-loaded holder (LPT). */
     public static Plan replicatedLpt(Problem problem) {
         int nw = problem.workers().size();
