@@ -14,7 +14,8 @@ public final class Mosaic implements Runnable {
 
     /** Every subcommand, in the order --help lists them. */
     static List<Object> subcommands() {
-        return List.of(new GenerateCommand(), new BenchDecodeCommand(), new SynthCommand());
+        return List.of(new GenCommand(), new PlanCommand(), new CompareCommand(),
+                new GenerateCommand(), new BenchDecodeCommand(), new SynthCommand());
     }
 
     @Override

@@ -107,7 +107,7 @@ public final class Engine implements AutoCloseable {
         ForwardPass f = null;
         PagedKvCache c = null;
         try {
-            f = new ForwardPass(model, b, engineConfig.maxBatchTokens(), engineConfig.maxSequences());
+            f = new ForwardPass(model, b, engineConfig.maxBatchTokens(), engineConfig.effectiveMaxSequences());
             long bytesPerBlock = 2L * config.nLayers() * config.kvDim() * Float.BYTES * engineConfig.blockSize();
             long blocks = engineConfig.kvBudgetBytes() / bytesPerBlock;
             if (blocks < 1) {
@@ -130,7 +130,7 @@ public final class Engine implements AutoCloseable {
         this.forward = f;
         this.cache = c;
         this.kvBlocks = c.totalBlocks();
-        this.logits = new float[Math.multiplyExact(engineConfig.maxSequences(), config.vocabSize())];
+        this.logits = new float[Math.multiplyExact(engineConfig.effectiveMaxSequences(), config.vocabSize())];
         publishStats();
         this.thread = Thread.ofPlatform().name("mosaic-engine").daemon(true).unstarted(this::loop);
         thread.start();
@@ -344,8 +344,8 @@ public final class Engine implements AutoCloseable {
     private void admit() {
         while (!waiting.isEmpty()) {
             Sequence s = waiting.peek();
-            if (running.size() >= engineConfig.maxSequences()) {
-                s.handle.waiting("engine busy: " + running.size() + " sequences running (max " + engineConfig.maxSequences() + ")");
+            if (running.size() >= engineConfig.effectiveMaxSequences()) {
+                s.handle.waiting("engine busy: " + running.size() + " sequences running (max " + engineConfig.effectiveMaxSequences() + ")");
                 return;
             }
             var blocker = cache.admissionBlocker(s.kvTokens());

@@ -13,7 +13,8 @@ import java.util.function.Supplier;
  * @param kvBudgetBytes bytes of KV cache storage (rounded down to whole blocks)
  * @param blockSize token positions per KV block
  * @param maxBatchTokens most tokens (prefill plus decode rows) one step runs through the model
- * @param maxSequences most sequences generating at once
+ * @param maxSequences most sequences generating at once (never more than {@code maxBatchTokens}, since
+ *     each decoding sequence takes one row of every step)
  */
 public record EngineConfig(String backendName, Supplier<Backend> backend, long kvBudgetBytes, int blockSize,
                            int maxBatchTokens, int maxSequences) {
@@ -28,8 +29,8 @@ public record EngineConfig(String backendName, Supplier<Backend> backend, long k
         if (blockSize < 1) {
             throw new IllegalArgumentException("KV block size must be >= 1, got " + blockSize);
         }
-        if (maxSequences < 1 || maxBatchTokens < maxSequences) {
-            throw new IllegalArgumentException("need 1 <= max sequences <= max batch tokens, got " + maxSequences
+        if (maxSequences < 1 || maxBatchTokens < 1) {
+            throw new IllegalArgumentException("max sequences and max batch tokens must be >= 1, got " + maxSequences
                     + " and " + maxBatchTokens);
         }
     }
@@ -57,6 +58,11 @@ public record EngineConfig(String backendName, Supplier<Backend> backend, long k
 
     public EngineConfig maxBatchTokens(int tokens) {
         return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, tokens, maxSequences);
+    }
+
+    /** Sequences that may run at once: {@code min(maxSequences, maxBatchTokens)}. */
+    public int effectiveMaxSequences() {
+        return Math.min(maxSequences, maxBatchTokens);
     }
 
     public EngineConfig maxSequences(int n) {

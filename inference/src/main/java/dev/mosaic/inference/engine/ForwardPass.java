@@ -48,7 +48,8 @@ public final class ForwardPass implements AutoCloseable {
     private final DeviceBuffer hidden;
     private final DeviceBuffer gathered;
     private final DeviceBuffer logits;
-    private final Arena hostArena = Arena.ofConfined();
+    // Shared: the engine builds the pass on the caller's thread and runs it on its own.
+    private final Arena hostArena = Arena.ofShared();
     private final MemorySegment hostRow;
     private final MemorySegment hostLogits;
     private final float scale;
