@@ -89,9 +89,15 @@ final class BenchDecodeCommand implements Callable<Integer> {
                 }
                 print(out, "prefill", prefill);
                 print(out, "decode ", decode);
-                double gbPerToken = engine.weightBytesPerToken() / 1e9;
-                out.printf(Locale.ROOT, "weights read per decode step: %.3f GB; at the median decode rate that is %.1f GB/s%n",
-                        gbPerToken, gbPerToken * median(decode) / batch);
+                // Batch-1 decode reads every weight once per token: bytes per token / copy bandwidth bounds it.
+                double bytesPerStep = engine.weightBytesPerToken();
+                double bandwidth = CopyBandwidth.measure(t);
+                double boundSteps = bandwidth / 2 / bytesPerStep; // a copy moves each byte twice (read + write)
+                double steps = median(decode) / batch;
+                out.printf(Locale.ROOT, "weights read per decode step: %.1f MB; copy bandwidth (%d threads): %.1f GB/s read+write%n",
+                        bytesPerStep / 1e6, t, bandwidth / 1e9);
+                out.printf(Locale.ROOT, "bandwidth bound: %.1f decode steps/s; measured median %.1f steps/s = %.0f%% of the bound%n",
+                        boundSteps, steps, 100 * steps / boundSteps);
                 out.flush();
             }
         } finally {

@@ -95,13 +95,16 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxTokens < 1) {
             throw new BadInputException("--max-tokens must be >= 1");
         }
+        if (kvMib < 1 || kvMib > (1L << 30)) {
+            throw new BadInputException("--kv-mib must be between 1 and 2^30");
+        }
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (t < 1) {
             throw new BadInputException("--threads must be >= 1");
         }
         Path scratch = ModelOptions.scratch();
         try (Model model = modelOptions.open(scratch);
-             Engine engine = Engine.create(model, EngineConfig.cpu(t).kvBudgetBytes(kvMib << 20))) {
+             Engine engine = Engine.create(model, EngineConfig.cpu(t).kvBudgetBytes(kvMib << 20).maxSequences(1))) {
             GenerationRequest request = request(engine).withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(stops);
             if (!json) {
                 request = request.withListener((token, logprob, text) -> {
