@@ -1,5 +1,6 @@
 package dev.mosaic.scheduler.baseline;
 
+import dev.mosaic.scheduler.plan.LowerBounds;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.Planner;
 import dev.mosaic.scheduler.plan.PlanningException;
@@ -48,14 +49,43 @@ public final class GreedyPlanner implements Planner {
         int[] jobWorker = null;
         double makespan = Double.POSITIVE_INFINITY;
         String failure = null;
+        String variant = null;
         try {
             placed = new Fluid(problem, jobs).placement();
             jobWorker = LptAssigner.assign(problem, jobs, placed);
             makespan = Schedules.makespan(problem, jobs, placed, jobWorker);
+            variant = "replicate";
         } catch (PlanningException e) {
             failure = e.getMessage();
         }
+        // Split packing: smallest packable target between the lower bound and what we have (or a generous cap).
+        double bound = LowerBounds.compute(problem, jobs).best();
+        double cap = Double.isFinite(makespan) ? makespan : upperEstimate(problem, jobs);
+        SplitPacker packer = new SplitPacker(problem, jobs);
+        boolean[][] packed = packer.smallest(bound, cap);
+        if (packed != null) {
+            // Jobs are indivisible: a slightly looser target sometimes packs better; try a few.
+            double target = packedTarget(packer, bound, cap);
+            for (double slack : new double[] {1.0, 1.002, 1.005, 1.01, 1.02}) {
+                boolean[][] p = slack == 1.0 ? packed : packer.pack(target * slack);
+                if (p == null) {
+                    continue;
+                }
+                int[] jw = LptAssigner.assign(problem, jobs, p);
+                double m = Schedules.makespan(problem, jobs, p, jw);
+                if (m < makespan) {
+                    placed = p;
+                    jobWorker = jw;
+                    makespan = m;
+                    variant = "split-pack";
+                    failure = null;
+                }
+            }
+        }
         solver.put("greedyMakespanSeconds", Double.isFinite(makespan) ? makespan : null);
+        if (variant != null) {
+            solver.put("variant", variant);
+        }
 
         boolean[][] rrPlaced = null;
         int[] rrJobWorker = null;
@@ -95,6 +125,36 @@ public final class GreedyPlanner implements Planner {
         solver.put("replicas", Schedules.replicas(placed));
         solver.put("solveSeconds", (System.nanoTime() - start) / 1e9);
         return Schedules.toPlan(problem, jobs, placed, jobWorker, makespan, solver);
+    }
+
+    /** Smallest packable target found by the same binary search as {@link SplitPacker#smallest}. */
+    private static double packedTarget(SplitPacker packer, double lo, double hi) {
+        for (int i = 0; i < 40 && hi - lo > 1e-6 * hi; i++) {
+            double mid = 0.5 * (lo + hi);
+            if (packer.pack(mid) != null) {
+                hi = mid;
+            } else {
+                lo = mid;
+            }
+        }
+        return hi;
+    }
+
+    /** A makespan every packable placement beats: all work and loads on the slowest worker. */
+    private static double upperEstimate(Problem problem, JobTable jobs) {
+        double total = 0;
+        for (double c : jobs.cost()) {
+            total += c;
+        }
+        for (var e : problem.experts()) {
+            total += e.loadSeconds();
+        }
+        double slowest = problem.workers().stream().mapToDouble(w -> w.speed()).min().orElse(1);
+        double floor = 0;
+        for (double f : jobs.floor()) {
+            floor = Math.max(floor, f);
+        }
+        return Math.max(total, floor) / slowest + 1;
     }
 
     /** The fluid (divisible-work) model used to choose replicas. */
@@ -195,43 +255,94 @@ public final class GreedyPlanner implements Planner {
             return placed;
         }
 
-        /** Adds replicas of bottleneck experts while the fluid makespan improves. */
+        /**
+         * Adds replicas of bottleneck experts while the fluid makespan improves. When the target
+         * worker lacks memory, one expert may make room: a redundant replica is dropped, or a
+         * single replica moves to another worker with room.
+         */
         private void replicate(boolean[][] placed, double[] free) {
             double[] time = new double[nw];
             double[] current = evaluate(placed, time);
-            while (true) {
+            int[] count = new int[ne];
+            for (int iteration = 0; iteration < nw * ne; iteration++) {
                 int bottleneck = 0;
                 for (int w = 1; w < nw; w++) {
                     if (time[w] > time[bottleneck]) {
                         bottleneck = w;
                     }
                 }
-                int bestE = -1;
-                int bestW = -1;
+                for (int e = 0; e < ne; e++) {
+                    count[e] = 0;
+                    for (int w = 0; w < nw; w++) {
+                        count[e] += placed[w][e] ? 1 : 0;
+                    }
+                }
                 double[] best = current;
+                int[] move = null; // {expert, worker, evicted expert or -1, its new worker or -1}
                 for (int e = 0; e < ne; e++) {
                     if (!placed[bottleneck][e] || work[e] <= 0) {
                         continue;
                     }
                     for (int w = 0; w < nw; w++) {
-                        if (placed[w][e] || mem(e) > free[w] + 1e-9) {
+                        if (placed[w][e] || mem(e) > memory[w] + 1e-9) {
                             continue;
                         }
-                        placed[w][e] = true;
-                        double[] v = evaluate(placed, null);
-                        placed[w][e] = false;
-                        if (better(v, best)) {
-                            best = v;
-                            bestE = e;
-                            bestW = w;
+                        if (mem(e) <= free[w] + 1e-9) {
+                            placed[w][e] = true;
+                            double[] v = evaluate(placed, null);
+                            placed[w][e] = false;
+                            if (better(v, best)) {
+                                best = v;
+                                move = new int[] {e, w, -1, -1};
+                            }
+                            continue;
+                        }
+                        for (int x = 0; x < ne; x++) {
+                            if (x == e || !placed[w][x] || mem(e) > free[w] + mem(x) + 1e-9) {
+                                continue;
+                            }
+                            placed[w][x] = false;
+                            placed[w][e] = true;
+                            if (count[x] > 1) {
+                                double[] v = evaluate(placed, null);
+                                if (better(v, best)) {
+                                    best = v;
+                                    move = new int[] {e, w, x, -1};
+                                }
+                            } else {
+                                for (int y = 0; y < nw; y++) {
+                                    if (y == w || placed[y][x] || mem(x) > free[y] + 1e-9) {
+                                        continue;
+                                    }
+                                    placed[y][x] = true;
+                                    double[] v = evaluate(placed, null);
+                                    placed[y][x] = false;
+                                    if (better(v, best)) {
+                                        best = v;
+                                        move = new int[] {e, w, x, y};
+                                    }
+                                }
+                            }
+                            placed[w][e] = false;
+                            placed[w][x] = true;
                         }
                     }
                 }
-                if (bestE < 0) {
+                if (move == null) {
                     return;
                 }
-                placed[bestW][bestE] = true;
-                free[bestW] -= mem(bestE);
+                int e = move[0];
+                int w = move[1];
+                if (move[2] >= 0) {
+                    placed[w][move[2]] = false;
+                    free[w] += mem(move[2]);
+                    if (move[3] >= 0) {
+                        placed[move[3]][move[2]] = true;
+                        free[move[3]] -= mem(move[2]);
+                    }
+                }
+                placed[w][e] = true;
+                free[w] -= mem(e);
                 current = evaluate(placed, time);
             }
         }
