@@ -1,6 +1,5 @@
 package dev.mosaic.scheduler.baseline;
 
-import dev.mosaic.scheduler.plan.LowerBounds;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.Planner;
 import dev.mosaic.scheduler.plan.PlanningException;
@@ -16,11 +15,15 @@ import java.util.Map;
  *   <li><b>pin</b>: one replica of every expert that has jobs, experts by decreasing work, each on
  *       the worker with room where it would finish earliest (falling back to a largest-memory-first
  *       order when that order cannot pack the replicas);</li>
- *   <li><b>replicate</b>: treating each expert's work as divisible (pinned experts' work stays on
- *       their worker, replicated experts' work is water-filled over their replicas), repeatedly add
- *       the replica of an expert on the bottleneck worker that lowers this fluid makespan most, then
- *       drop replicas whose load time costs more than they save;</li>
- *   <li><b>assign</b>: place the individual jobs with {@link LptAssigner}.</li>
+ *   <li><b>improve</b>: treating each expert's work as divisible (pinned experts' work stays on
+ *       their worker, replicated experts' work is water-filled over their replicas, heaviest
+ *       first), a best-improvement local search around the bottleneck worker: add a replica of
+ *       one of its experts elsewhere (making room on the target by dropping a redundant replica or
+ *       moving a single one), move or swap one of its experts, or drop a redundant replica; ties
+ *       in makespan are broken by the sum of squared worker times, so the search keeps levelling.
+ *       Finally, replicas whose load time costs more than they save are dropped;</li>
+ *   <li><b>assign</b>: place the individual jobs with {@link LptAssigner}, once by earliest finish
+ *       and once following the fluid split, keeping the better.</li>
  * </ol>
  * The round-robin plan is evaluated too and the better of the two returned, so greedy is never
  * worse than round-robin. Experts without jobs are not placed (they would only add load time).
@@ -51,36 +54,24 @@ public final class GreedyPlanner implements Planner {
         String failure = null;
         String variant = null;
         try {
-            placed = new Fluid(problem, jobs).placement();
+            Fluid fluid = new Fluid(problem, jobs);
+            placed = fluid.placement();
+            double[][] shares = fluid.shares(placed);
+            // Two ways to spread a replicated expert's jobs: earliest finish, or the fluid split; keep the better.
+            boolean[][] placedByShares = copy(placed);
             jobWorker = LptAssigner.assign(problem, jobs, placed);
             makespan = Schedules.makespan(problem, jobs, placed, jobWorker);
             variant = "replicate";
+            int[] byShares = LptAssigner.assign(problem, jobs, placedByShares, shares);
+            double m = Schedules.makespan(problem, jobs, placedByShares, byShares);
+            if (m < makespan) {
+                placed = placedByShares;
+                jobWorker = byShares;
+                makespan = m;
+                variant = "replicate, fluid split";
+            }
         } catch (PlanningException e) {
             failure = e.getMessage();
-        }
-        // Split packing: smallest packable target between the lower bound and what we have (or a generous cap).
-        double bound = LowerBounds.compute(problem, jobs).best();
-        double cap = Double.isFinite(makespan) ? makespan : upperEstimate(problem, jobs);
-        SplitPacker packer = new SplitPacker(problem, jobs);
-        boolean[][] packed = packer.smallest(bound, cap);
-        if (packed != null) {
-            // Jobs are indivisible: a slightly looser target sometimes packs better; try a few.
-            double target = packedTarget(packer, bound, cap);
-            for (double slack : new double[] {1.0, 1.002, 1.005, 1.01, 1.02}) {
-                boolean[][] p = slack == 1.0 ? packed : packer.pack(target * slack);
-                if (p == null) {
-                    continue;
-                }
-                int[] jw = LptAssigner.assign(problem, jobs, p);
-                double m = Schedules.makespan(problem, jobs, p, jw);
-                if (m < makespan) {
-                    placed = p;
-                    jobWorker = jw;
-                    makespan = m;
-                    variant = "split-pack";
-                    failure = null;
-                }
-            }
         }
         solver.put("greedyMakespanSeconds", Double.isFinite(makespan) ? makespan : null);
         if (variant != null) {
@@ -127,34 +118,12 @@ public final class GreedyPlanner implements Planner {
         return Schedules.toPlan(problem, jobs, placed, jobWorker, makespan, solver);
     }
 
-    /** Smallest packable target found by the same binary search as {@link SplitPacker#smallest}. */
-    private static double packedTarget(SplitPacker packer, double lo, double hi) {
-        for (int i = 0; i < 40 && hi - lo > 1e-6 * hi; i++) {
-            double mid = 0.5 * (lo + hi);
-            if (packer.pack(mid) != null) {
-                hi = mid;
-            } else {
-                lo = mid;
-            }
+    private static boolean[][] copy(boolean[][] a) {
+        boolean[][] c = new boolean[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
         }
-        return hi;
-    }
-
-    /** A makespan every packable placement beats: all work and loads on the slowest worker. */
-    private static double upperEstimate(Problem problem, JobTable jobs) {
-        double total = 0;
-        for (double c : jobs.cost()) {
-            total += c;
-        }
-        for (var e : problem.experts()) {
-            total += e.loadSeconds();
-        }
-        double slowest = problem.workers().stream().mapToDouble(w -> w.speed()).min().orElse(1);
-        double floor = 0;
-        for (double f : jobs.floor()) {
-            floor = Math.max(floor, f);
-        }
-        return Math.max(total, floor) / slowest + 1;
+        return c;
     }
 
     /** The fluid (divisible-work) model used to choose replicas. */
@@ -256,94 +225,145 @@ public final class GreedyPlanner implements Planner {
         }
 
         /**
-         * Adds replicas of bottleneck experts while the fluid makespan improves. When the target
-         * worker lacks memory, one expert may make room: a redundant replica is dropped, or a
-         * single replica moves to another worker with room.
+         * Local search on the fluid model around the bottleneck worker b, taking the best
+         * improving move each round: add a replica of one of b's experts elsewhere (if the target
+         * lacks memory, one of its experts makes room: a redundant replica is dropped or a single
+         * one moves to a third worker), move one of b's experts elsewhere, swap one of b's experts
+         * with another worker's, or drop a redundant replica from b.
          */
         private void replicate(boolean[][] placed, double[] free) {
             double[] time = new double[nw];
             double[] current = evaluate(placed, time);
-            int[] count = new int[ne];
-            for (int iteration = 0; iteration < nw * ne; iteration++) {
-                int bottleneck = 0;
+            Search search = new Search(placed, free, current);
+            for (int round = 0; round < 4 * nw * ne; round++) {
+                int b = 0;
                 for (int w = 1; w < nw; w++) {
-                    if (time[w] > time[bottleneck]) {
-                        bottleneck = w;
+                    if (time[w] > time[b]) {
+                        b = w;
                     }
                 }
+                search.reset(current);
                 for (int e = 0; e < ne; e++) {
-                    count[e] = 0;
-                    for (int w = 0; w < nw; w++) {
-                        count[e] += placed[w][e] ? 1 : 0;
-                    }
-                }
-                double[] best = current;
-                int[] move = null; // {expert, worker, evicted expert or -1, its new worker or -1}
-                for (int e = 0; e < ne; e++) {
-                    if (!placed[bottleneck][e] || work[e] <= 0) {
+                    if (!placed[b][e]) {
                         continue;
                     }
+                    search.consider(b, e, false);
                     for (int w = 0; w < nw; w++) {
-                        if (placed[w][e] || mem(e) > memory[w] + 1e-9) {
+                        if (w == b || placed[w][e]) {
                             continue;
                         }
-                        if (mem(e) <= free[w] + 1e-9) {
-                            placed[w][e] = true;
-                            double[] v = evaluate(placed, null);
-                            placed[w][e] = false;
-                            if (better(v, best)) {
-                                best = v;
-                                move = new int[] {e, w, -1, -1};
-                            }
-                            continue;
-                        }
+                        search.consider(w, e, true);
+                        search.consider(b, e, false, w, e, true);
                         for (int x = 0; x < ne; x++) {
-                            if (x == e || !placed[w][x] || mem(e) > free[w] + mem(x) + 1e-9) {
+                            if (x == e || !placed[w][x]) {
                                 continue;
                             }
-                            placed[w][x] = false;
-                            placed[w][e] = true;
-                            if (count[x] > 1) {
-                                double[] v = evaluate(placed, null);
-                                if (better(v, best)) {
-                                    best = v;
-                                    move = new int[] {e, w, x, -1};
-                                }
-                            } else {
+                            search.consider(w, e, true, w, x, false);
+                            if (!placed[b][x]) {
+                                search.consider(b, e, false, w, e, true, w, x, false, b, x, true);
+                            }
+                            if (mem(e) > free[w] + 1e-9) {
                                 for (int y = 0; y < nw; y++) {
-                                    if (y == w || placed[y][x] || mem(x) > free[y] + 1e-9) {
-                                        continue;
-                                    }
-                                    placed[y][x] = true;
-                                    double[] v = evaluate(placed, null);
-                                    placed[y][x] = false;
-                                    if (better(v, best)) {
-                                        best = v;
-                                        move = new int[] {e, w, x, y};
+                                    if (y != w && !placed[y][x]) {
+                                        search.consider(w, e, true, w, x, false, y, x, true);
                                     }
                                 }
                             }
-                            placed[w][e] = false;
-                            placed[w][x] = true;
                         }
                     }
                 }
-                if (move == null) {
+                if (!search.applyBest()) {
                     return;
                 }
-                int e = move[0];
-                int w = move[1];
-                if (move[2] >= 0) {
-                    placed[w][move[2]] = false;
-                    free[w] += mem(move[2]);
-                    if (move[3] >= 0) {
-                        placed[move[3]][move[2]] = true;
-                        free[move[3]] -= mem(move[2]);
+                current = evaluate(placed, time);
+            }
+        }
+
+        /** Evaluates candidate moves (lists of replica toggles) and applies the best one. */
+        private final class Search {
+            private final boolean[][] placed;
+            private final double[] free;
+            private double[] best;
+            private int[] bestMove;
+
+            Search(boolean[][] placed, double[] free, double[] current) {
+                this.placed = placed;
+                this.free = free;
+                reset(current);
+            }
+
+            void reset(double[] current) {
+                best = current;
+                bestMove = null;
+            }
+
+            /** A move as (worker, expert, on) triples; invalid moves (memory, last replica) are skipped. */
+            void consider(Object... toggles) {
+                int n = toggles.length / 3;
+                int[] move = new int[n * 3];
+                for (int i = 0; i < n; i++) {
+                    move[3 * i] = (Integer) toggles[3 * i];
+                    move[3 * i + 1] = (Integer) toggles[3 * i + 1];
+                    move[3 * i + 2] = (Boolean) toggles[3 * i + 2] ? 1 : 0;
+                }
+                if (!apply(move)) {
+                    return;
+                }
+                double[] v = evaluate(placed, null);
+                undo(move);
+                if (better(v, best)) {
+                    best = v;
+                    bestMove = move;
+                }
+            }
+
+            boolean applyBest() {
+                if (bestMove == null) {
+                    return false;
+                }
+                apply(bestMove);
+                return true;
+            }
+
+            private boolean apply(int[] move) {
+                for (int i = 0; i < move.length; i += 3) {
+                    int w = move[i];
+                    int e = move[i + 1];
+                    boolean on = move[i + 2] == 1;
+                    if (placed[w][e] == on) {
+                        undo(Arrays.copyOf(move, i));
+                        return false;
+                    }
+                    placed[w][e] = on;
+                    free[w] += on ? -mem(e) : mem(e);
+                }
+                boolean ok = true;
+                for (int i = 0; i < move.length && ok; i += 3) {
+                    int w = move[i];
+                    int e = move[i + 1];
+                    ok = free[w] >= -1e-9;
+                    if (ok && hasJobs[e]) {
+                        boolean any = false;
+                        for (int v = 0; v < nw && !any; v++) {
+                            any = placed[v][e];
+                        }
+                        ok = any;
                     }
                 }
-                placed[w][e] = true;
-                free[w] -= mem(e);
-                current = evaluate(placed, time);
+                if (!ok) {
+                    undo(move);
+                }
+                return ok;
+            }
+
+            private void undo(int[] move) {
+                for (int i = move.length - 3; i >= 0; i -= 3) {
+                    int w = move[i];
+                    int e = move[i + 1];
+                    boolean on = move[i + 2] == 1;
+                    placed[w][e] = !on;
+                    free[w] += on ? mem(e) : -mem(e);
+                }
             }
         }
 
@@ -390,6 +410,17 @@ public final class GreedyPlanner implements Planner {
          * {@code timeOut} with per-worker times when given.
          */
         double[] evaluate(boolean[][] placed, double[] timeOut) {
+            return evaluate(placed, timeOut, null);
+        }
+
+        /** The fluid split of each expert's work over workers ({@code [expert][worker]}, speed-1 seconds) for a placement. */
+        double[][] shares(boolean[][] placed) {
+            double[][] shares = new double[ne][nw];
+            evaluate(placed, null, shares);
+            return shares;
+        }
+
+        private double[] evaluate(boolean[][] placed, double[] timeOut, double[][] shares) {
             double[] time = timeOut != null ? timeOut : new double[nw];
             Arrays.fill(time, 0);
             int[] hosts = new int[nw];
@@ -418,6 +449,9 @@ public final class GreedyPlanner implements Planner {
                 }
                 if (count == 1) {
                     time[host] += work[e] / speed[host];
+                    if (shares != null) {
+                        shares[e][host] = work[e];
+                    }
                 }
             }
             for (int e : byWork) {
@@ -428,7 +462,7 @@ public final class GreedyPlanner implements Planner {
                     }
                 }
                 if (k > 1) {
-                    waterFill(time, hosts, k, work[e]);
+                    waterFill(time, hosts, k, work[e], shares == null ? null : shares[e]);
                 }
             }
             double makespan = floor;
@@ -441,7 +475,7 @@ public final class GreedyPlanner implements Planner {
         }
 
         /** Pours {@code amount} of work over the hosts, raising the least-loaded first to a common level. */
-        private void waterFill(double[] time, int[] hosts, int k, double amount) {
+        private void waterFill(double[] time, int[] hosts, int k, double amount, double[] share) {
             // insertion sort of the k hosts by current time
             for (int i = 1; i < k; i++) {
                 int h = hosts[i];
@@ -460,6 +494,9 @@ public final class GreedyPlanner implements Planner {
                 double level = (amount + sumTimeSpeed) / sumSpeed;
                 if (i == k - 1 || level <= time[hosts[i + 1]]) {
                     for (int m = 0; m <= i; m++) {
+                        if (share != null) {
+                            share[hosts[m]] = (level - time[hosts[m]]) * speed[hosts[m]];
+                        }
                         time[hosts[m]] = level;
                     }
                     return;
