@@ -84,6 +84,16 @@ class BaselinePlannersTest {
     }
 
     @Test
+    void greedyIsCloseToTheBoundOnALargerPreset() {
+        // 8 workers, 16 experts: the pinned instruct experts must make room for reasoning replicas
+        Problem p = InstanceGenerator.generate(InstanceSpec.preset("medium").withPrompts(3000));
+        Plan greedy = new GreedyPlanner().plan(p);
+        checkPlan(p, greedy);
+        assertTrue(greedy.gap() < 0.08, "gap " + greedy.gap());
+        assertTrue(new RoundRobinPlanner().plan(p).makespanSeconds() / greedy.makespanSeconds() > 1.5);
+    }
+
+    @Test
     void greedyHandlesRandomInstances() {
         for (long seed = 1; seed <= 30; seed++) {
             Problem p = Instances.random(seed, 1 + (int) (seed % 4), 1 + (int) (seed % 6), (int) (seed * 3));
