@@ -21,7 +21,9 @@ import java.util.Map;
  *       one of its experts elsewhere (making room on the target by dropping a redundant replica or
  *       moving a single one), move or swap one of its experts, or drop a redundant replica; ties
  *       in makespan are broken by the sum of squared worker times, so the search keeps levelling.
- *       Finally, replicas whose load time costs more than they save are dropped;</li>
+ *       Finally, replicas whose load time costs more than they save are dropped. The search is
+ *       restarted after moving each single-replica expert to each other worker (iterated local
+ *       search, a fixed evaluation budget), keeping improvements;</li>
  *   <li><b>assign</b>: place the individual jobs with {@link LptAssigner}, once by earliest finish
  *       and once following the fluid split, keeping the better.</li>
  * </ol>
@@ -34,6 +36,9 @@ public final class GreedyPlanner implements Planner {
     public static final String NAME = "greedy";
 
     private static final double REL_EPS = 1e-9;
+
+    /** Fluid evaluations the iterated local search may spend (a few milliseconds to ~0.2 s). */
+    static final long KICK_EVALUATIONS = 50_000;
 
     @Override
     public String name() {
@@ -137,6 +142,7 @@ public final class GreedyPlanner implements Planner {
         private final double[] maxFloor;
         private final boolean[] hasJobs;
         private final Integer[] byWork;
+        private long evaluations;
 
         Fluid(Problem problem, JobTable jobs) {
             this.problem = problem;
@@ -182,16 +188,71 @@ public final class GreedyPlanner implements Planner {
             if (placed == null) {
                 throw new PlanningException("greedy: could not fit one replica of every expert into worker memory");
             }
+            improve(placed);
+            return kick(placed);
+        }
+
+        /**
+         * Iterated local search: the local search stops where no single move helps, e.g. when an
+         * expert must leave a bottleneck worker for a worker that then becomes the bottleneck
+         * until other experts follow. So restart it after moving each single-replica expert to
+         * each other worker with room, keeping improvements, until a fixed evaluation budget
+         * (deterministic, so plans do not depend on machine speed) is spent.
+         */
+        private boolean[][] kick(boolean[][] placed) {
+            double[] best = evaluate(placed, null);
+            long budget = evaluations + KICK_EVALUATIONS;
+            boolean improved = true;
+            while (improved && evaluations < budget) {
+                improved = false;
+                for (int i = byWork.length - 1; i >= 0 && !improved && evaluations < budget; i--) {
+                    int x = byWork[i];
+                    int host = -1;
+                    int replicas = 0;
+                    for (int w = 0; w < nw; w++) {
+                        if (placed[w][x]) {
+                            host = w;
+                            replicas++;
+                        }
+                    }
+                    if (replicas != 1) {
+                        continue;
+                    }
+                    for (int y = 0; y < nw && !improved && evaluations < budget; y++) {
+                        if (y == host || mem(x) > free(placed, y) + 1e-9) {
+                            continue;
+                        }
+                        boolean[][] candidate = copy(placed);
+                        candidate[host][x] = false;
+                        candidate[y][x] = true;
+                        improve(candidate);
+                        double[] v = evaluate(candidate, null);
+                        if (better(v, best)) {
+                            best = v;
+                            placed = candidate;
+                            improved = true;
+                        }
+                    }
+                }
+            }
+            return placed;
+        }
+
+        private double free(boolean[][] placed, int w) {
+            double free = memory[w];
+            for (int e = 0; e < ne; e++) {
+                free -= placed[w][e] ? mem(e) : 0;
+            }
+            return free;
+        }
+
+        private void improve(boolean[][] placed) {
             double[] free = new double[nw];
             for (int w = 0; w < nw; w++) {
-                free[w] = memory[w];
-                for (int e = 0; e < ne; e++) {
-                    free[w] -= placed[w][e] ? mem(e) : 0;
-                }
+                free[w] = free(placed, w);
             }
             replicate(placed, free);
             prune(placed, free);
-            return placed;
         }
 
         /** One replica per expert with jobs, in the given order, earliest finish among workers with room. */
@@ -421,6 +482,7 @@ public final class GreedyPlanner implements Planner {
         }
 
         private double[] evaluate(boolean[][] placed, double[] timeOut, double[][] shares) {
+            evaluations++;
             double[] time = timeOut != null ? timeOut : new double[nw];
             Arrays.fill(time, 0);
             int[] hosts = new int[nw];
