@@ -32,6 +32,8 @@ public final class GgufReader {
     public static final int MAGIC = 0x46554747;
     public static final long DEFAULT_ALIGNMENT = 32;
     private static final int MAX_DIMS = 4;
+    /** Longest metadata string accepted (chat templates and tokens are far shorter). */
+    private static final long MAX_STRING = 1L << 28;
 
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -207,6 +209,9 @@ public final class GgufReader {
         String string() {
             long len = i64();
             need(len);
+            if (len > MAX_STRING) {
+                throw new ModelFormatException(file, field, "string of " + len + " bytes exceeds the limit of " + MAX_STRING);
+            }
             byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
             pos += len;
             try {

@@ -134,6 +134,26 @@ class SafetensorsFileTest {
         }
     }
 
+    /** A tensor past 2 GiB in a sparse file is mapped and read correctly. */
+    @Test
+    void tensorBeyondTwoGibibytesInSparseFile() throws IOException {
+        long begin = (1L << 31) + 100;
+        String json = "{\"far\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[" + begin + "," + (begin + 8) + "]}}";
+        Path p = Files.write(dir.resolve("big.safetensors"), file(json, new byte[0]));
+        long dataStart = Files.size(p);
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            raf.setLength(dataStart + begin + 8);
+            raf.seek(dataStart + begin);
+            raf.write(Quantization.quantize(GgmlType.F16, new float[] {1, -2, 0.5f, 3}));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t = SafetensorsFile.map(p, arena).tensors().get("far");
+            assertArrayEquals(new double[] {0.5, 3}, Quantization.dequantizeRowToDouble(t, 1));
+        } finally {
+            Files.delete(p);
+        }
+    }
+
     @Test
     void hfNamesMapBothWays() {
         String[][] pairs = {
