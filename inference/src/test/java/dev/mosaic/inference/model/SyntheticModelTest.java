@@ -210,8 +210,10 @@ class SyntheticModelTest {
                 assertArrayEquals(a.tensor(n).data().toArray(ValueLayout.JAVA_BYTE), b.tensor(n).data().toArray(ValueLayout.JAVA_BYTE), n);
             }
         }
-        try (Model single = ModelLoader.open(one.resolve(SafetensorsModel.SINGLE))) {
+        try (Model single = ModelLoader.open(one.resolve(SafetensorsModel.SINGLE));
+             Model viaConfig = ModelLoader.open(one.resolve(SafetensorsModel.CONFIG))) {
             assertEquals(c, single.config());
+            assertEquals(c, viaConfig.config());
         }
     }
 

@@ -9,7 +9,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -271,10 +270,5 @@ public final class GgufWriter {
             i64(b.length);
             write(b, 0, b.length);
         }
-    }
-
-    /** Names of the tensors added so far, in file order. */
-    public List<String> tensorNames() {
-        return new ArrayList<>(tensors.keySet());
     }
 }
