@@ -7,13 +7,18 @@ import java.nio.file.Path;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /** {@code mosaic synth-model}: writes a seeded random model as GGUF or as a Hugging Face safetensors directory. */
 @Command(name = "synth-model", mixinStandardHelpOptions = true,
         description = "Write a seeded random llama/qwen2 model (with a small real tokenizer) as a GGUF file or a "
                 + "safetensors directory, e.g. the ~110M benchmark model: --size bench110m --type Q8_0 --out m.gguf")
 public final class SynthModelCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--out", required = true, description = "Output: a .gguf file, or a directory for safetensors")
     Path out;
@@ -36,6 +41,7 @@ public final class SynthModelCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        java.io.PrintWriter stdout = spec.commandLine().getOut();
         GgmlType weightType;
         try {
             weightType = GgmlType.valueOf(type.toUpperCase(Locale.ROOT));
@@ -65,7 +71,7 @@ public final class SynthModelCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage(), e);
         }
-        System.out.println("wrote " + out + " (" + c.architecture() + ", dim " + c.dim() + ", " + c.nLayers() + " layers, "
+        stdout.println("wrote " + out + " (" + c.architecture() + ", dim " + c.dim() + ", " + c.nLayers() + " layers, "
                 + weightType + ", seed " + seed + ")");
         return 0;
     }

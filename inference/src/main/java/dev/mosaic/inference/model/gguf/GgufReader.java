@@ -70,6 +70,9 @@ public final class GgufReader {
         }
         c.field = "header.version";
         int version = c.i32();
+        if (Integer.reverseBytes(version) == 2 || Integer.reverseBytes(version) == 3) {
+            throw new ModelFormatException(file, "header.version", "big-endian GGUF files are not supported");
+        }
         if (version != 2 && version != 3) {
             throw new ModelFormatException(file, "header.version", "unsupported GGUF version " + version + " (supported: 2, 3)");
         }

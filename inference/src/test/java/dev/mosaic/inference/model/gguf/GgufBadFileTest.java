@@ -55,6 +55,7 @@ class GgufBadFileTest {
     void unsupportedVersions() throws IOException {
         fails(header(1, 0, 0).bytes(), "header.version", "unsupported GGUF version 1");
         fails(header(4, 0, 0).bytes(), "header.version", "4");
+        fails(header(Integer.reverseBytes(3), 0, 0).bytes(), "header.version", "big-endian");
     }
 
     @Test
