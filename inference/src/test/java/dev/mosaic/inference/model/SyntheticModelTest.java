@@ -243,6 +243,18 @@ class SyntheticModelTest {
     }
 
     @Test
+    void headDimOtherThanDimOverHeadsSurvivesBothFormats() {
+        ModelConfig c = new ModelConfig("llama", 256, 1, 2, 1, 64, 256, 300, 128, 1e-6f,
+                new RopeConfig(1e6f, RopeConfig.Layout.HALVES), false, false);
+        try (Model g = ModelLoader.open(SyntheticModel.writeGguf(c, GgmlType.F32, SEED, dir.resolve("m.gguf")));
+             Model h = ModelLoader.open(SyntheticModel.writeSafetensors(c, GgmlType.F32, SEED, dir.resolve("hf")))) {
+            assertEquals(withLayout(c, RopeConfig.Layout.INTERLEAVED), g.config());
+            assertEquals(c, h.config());
+            assertArrayEquals(new long[] {128, 256}, g.tensor("blk.0.attn_output.weight").shape());
+        }
+    }
+
+    @Test
     void llamaGgufVocabularyIsAValidSentencePieceVocabulary() {
         ModelConfig c = SyntheticModel.tiny("llama", false);
         try (GgufModel g = GgufModel.open(SyntheticModel.writeGguf(c, GgmlType.F32, SEED, dir.resolve("m.gguf")))) {
