@@ -129,18 +129,18 @@ public final class GgufReader {
                         + " (supported: " + Arrays.toString(GgmlType.values()) + ")");
             }
             long offset = c.i64();
-            long elements;
-            try {
-                elements = 1;
-                for (long d : shape) {
-                    elements = Math.multiplyExact(elements, d);
-                }
-            } catch (ArithmeticException e) {
-                throw new ModelFormatException(file, c.field, "shape " + Arrays.toString(shape) + " overflows", e);
-            }
             if (shape[0] % type.blockSize() != 0) {
                 throw new ModelFormatException(file, c.field, "row length " + shape[0] + " is not a multiple of the "
                         + type + " block size " + type.blockSize());
+            }
+            try {
+                long elements = 1;
+                for (long d : shape) {
+                    elements = Math.multiplyExact(elements, d);
+                }
+                type.byteSize(elements); // overflow check of the byte size
+            } catch (ArithmeticException e) {
+                throw new ModelFormatException(file, c.field, "shape " + Arrays.toString(shape) + " overflows", e);
             }
             if (offset < 0 || offset % alignment != 0) {
                 throw new ModelFormatException(file, c.field, "data offset " + Long.toUnsignedString(offset)

@@ -86,6 +86,9 @@ class GgufBadFileTest {
         b = header(3, 1, 0);
         b.str("w").u32(2).u64(1L << 40).u64(1L << 40).u32(0).u64(0);
         fails(b.bytes(), "tensor w", "overflows");
+        b = header(3, 1, 0);
+        b.str("w").u32(2).u64(1L << 31).u64(1L << 31).u32(0).u64(0); // 2^62 elements fit, 2^64 bytes do not
+        fails(b.bytes(), "tensor w", "overflows");
     }
 
     @Test

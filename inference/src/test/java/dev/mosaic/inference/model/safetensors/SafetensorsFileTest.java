@@ -122,6 +122,8 @@ class SafetensorsFileTest {
         fails(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", new byte[4]), "tensor w.shape");
         fails(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}", new byte[4]), "tensor w.shape");
         fails(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1]}}", new byte[4]), "tensor w.data_offsets");
+        fails(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483648,2147483648],\"data_offsets\":[0,4]}}", new byte[4]),
+                "tensor w.shape", "overflows");
         fails(file("{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]), "tensor w.dtype");
     }
 
