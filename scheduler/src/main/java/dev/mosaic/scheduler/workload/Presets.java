@@ -84,10 +84,36 @@ public final class Presets {
         }
         Problem problem = new Problem(stage1.workers(), stage1.experts(), prompts, stage1.aggregator());
 
+        return new Workload(name, problem, answerModel(s, problem, seed, categories, rnd));
+    }
+
+    /**
+     * The preset's answer model for a problem that has none (e.g. one written by {@code mosaic gen}),
+     * without touching its prompts: categories and answers are taken as they are.
+     */
+    public static AnswerModel answerModel(String name, Problem problem, long seed) {
+        Spec s = spec(name);
+        java.util.Set<String> categories = new java.util.TreeSet<>();
+        for (Prompt p : problem.prompts()) {
+            categories.add(p.category() == null ? "general" : p.category());
+        }
+        int options = s.options();
+        for (Prompt p : problem.prompts()) {
+            if (p.answer() != null && !p.answer().isEmpty()) {
+                options = Math.max(options, p.answer().charAt(0) - 'A' + 1);
+            }
+        }
+        Spec widened = new Spec(Math.min(26, options), s.rho(), s.distractor(), s.beta(), s.reasoningAcc(), s.instructAcc(), s.stemBonus(),
+                s.aggregatorAcc(), s.follow(), s.aggregatorOut(), s.lengthScale(), s.categories());
+        return answerModel(widened, problem, seed, categories, new SplittableRandom(seed ^ 0x6F1DL));
+    }
+
+    private static AnswerModel answerModel(Spec s, Problem problem, long seed, java.util.Set<String> categories, SplittableRandom rnd) {
+        AnswerModel.AggregatorModel agg = new AnswerModel.AggregatorModel(new AnswerModel.Accuracy(s.aggregatorAcc(), Map.of()), s.follow(), s.aggregatorOut());
         double[] outSum = new double[problem.experts().size()];
         int[] outCount = new int[problem.experts().size()];
         Map<String, Integer> idx = problem.expertIndex();
-        for (Prompt p : stage1.prompts()) {
+        for (Prompt p : problem.prompts()) {
             p.route().forEach((e, out) -> {
                 outSum[idx.get(e)] += out;
                 outCount[idx.get(e)]++;
@@ -105,8 +131,7 @@ public final class Presets {
             }
             acc.put(ex.id(), new AnswerModel.Accuracy(base, byCat));
         }
-        AnswerModel model = new AnswerModel(seed, s.options(), s.rho(), s.distractor(), s.beta(), acc, agg);
-        return new Workload(name, problem, model);
+        return new AnswerModel(seed, s.options(), s.rho(), s.distractor(), s.beta(), acc, agg);
     }
 
     private static double clamp(double p) {
