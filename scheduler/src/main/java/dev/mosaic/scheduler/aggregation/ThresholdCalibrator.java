@@ -84,11 +84,12 @@ public final class ThresholdCalibrator {
         long bestDelta = 0;
         int i = 0;
         double tau = 1.0;
+        int k = 0;
         while (i < n) {
             if (step == 0) {
                 tau = v.share()[order[i]];
             }
-            while (i < n && v.share()[order[i]] >= tau - 1e-12 && v.plurality()[order[i]] >= 0) {
+            while (i < n && v.share()[order[i]] >= tau && v.plurality()[order[i]] >= 0) {
                 int q = order[i];
                 int change = (v.plurality()[q] == a.truth()[q] ? 1 : 0) - (a.aggregatorAnswer()[q] == a.truth()[q] ? 1 : 0);
                 delta += change;
@@ -105,8 +106,9 @@ public final class ThresholdCalibrator {
                 break;
             }
             if (step > 0) {
-                tau -= step;
-                if (tau < -1e-12) {
+                // exact grid values (0.7, not 0.7000000000000001) so that callers comparing share >= tau agree
+                tau = Math.round((1.0 - ++k * step) * 1e9) / 1e9;
+                if (tau < 0) {
                     break;
                 }
             }
