@@ -4,10 +4,12 @@ import dev.mosaic.scheduler.baseline.RoundRobinPlanner;
 import dev.mosaic.scheduler.pipeline.Study;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
+import dev.mosaic.scheduler.plan.PlanFormatException;
 import dev.mosaic.scheduler.plan.PlanIo;
 import dev.mosaic.scheduler.plan.Planner;
 import dev.mosaic.scheduler.plan.PlanningException;
 import dev.mosaic.scheduler.problem.Problem;
+import dev.mosaic.scheduler.problem.ProblemValidationException;
 import dev.mosaic.scheduler.report.ProgressBar;
 import dev.mosaic.scheduler.workload.Workload;
 import dev.mosaic.scheduler.workload.WorkloadIo;
@@ -85,7 +87,12 @@ public final class SimulateCommand implements Callable<Integer> {
         Planner stage2 = Planning.planner(method, solver.options());
         Planner ours = stage2;
         if (choice.plan != null) {
-            Plan fixed = PlanIo.read(choice.plan);
+            Plan fixed;
+            try {
+                fixed = PlanIo.read(choice.plan);
+            } catch (PlanFormatException e) {
+                throw new BadInputException(e.getMessage(), e);
+            }
             PlanEvaluator.Evaluation ev = PlanEvaluator.evaluate(problem, fixed);
             if (!ev.valid()) {
                 throw new BadInputException(choice.plan + ": plan does not fit " + problemFile + ": "
@@ -115,7 +122,7 @@ public final class SimulateCommand implements Callable<Integer> {
     private WorkloadIo.Loaded read() {
         try {
             return WorkloadIo.read(problemFile);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | ProblemValidationException e) {
             throw new BadInputException(e.getMessage(), e);
         }
     }
