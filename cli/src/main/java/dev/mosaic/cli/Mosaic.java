@@ -20,6 +20,8 @@ public final class Mosaic implements Runnable {
                 new GenCommand(),
                 new CompareCommand(),
                 new SimulateCommand(),
+                new GenerateCommand(),
+                new BenchDecodeCommand(),
                 new SynthModelCommand(),
                 new ModelInfoCommand());
     }
