@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
-/** synth, generate and bench-decode through {@link Mosaic#commandLine()}, on generated tiny models. */
+/** synth-model, generate and bench-decode through {@link Mosaic#commandLine()}, on generated tiny models. */
 class InferenceCommandsTest {
 
     @TempDir
@@ -39,9 +39,9 @@ class InferenceCommandsTest {
     static void models() {
         llama = dir.resolve("llama.gguf");
         qwen = dir.resolve("qwen.gguf");
-        Run a = run("synth", "--model", "tiny-llama", "--out", llama.toString());
+        Run a = run("synth-model", "--size", "tiny", "--arch", "llama", "--seed", "42", "--out", llama.toString());
         assertEquals(0, a.exit(), a.err());
-        Run b = run("synth", "--model", "tiny-qwen2", "--out", qwen.toString(), "--seed", "3");
+        Run b = run("synth-model", "--size", "tiny", "--arch", "qwen2", "--out", qwen.toString(), "--seed", "3");
         assertEquals(0, b.exit(), b.err());
     }
 
