@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,7 +34,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
+    @ArgGroup(exclusive = true, multiplicity = "1")
     ModelOptions modelOptions;
 
     @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: available processors)")
