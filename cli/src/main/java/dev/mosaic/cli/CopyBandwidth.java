@@ -14,7 +14,7 @@ final class CopyBandwidth {
 
     /** Bytes per second (read + write) with {@code threads} threads. */
     static double measure(int threads) {
-        long bytes = 256L << 20;
+        long bytes = 128L << 20; // far beyond any last-level cache
         try (Arena arena = Arena.ofConfined()) {
             MemorySegment src = arena.allocate(bytes, 64);
             MemorySegment dst = arena.allocate(bytes, 64);
