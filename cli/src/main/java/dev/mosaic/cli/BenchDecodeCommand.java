@@ -68,7 +68,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
             long kvBytes = (long) batch * (promptTokens + genTokens) * 2L * model.config().nLayers() * model.config().kvDim()
                     * Float.BYTES * 2 + (64L << 20);
             EngineConfig config = EngineConfig.cpu(t).kvBudgetBytes(kvBytes).maxSequences(batch).maxBatchTokens(perStep);
-            try (Engine engine = Engine.create(model, config)) {
+            try (Engine engine = ModelOptions.engine(model, config)) {
                 if (promptTokens + genTokens > model.config().contextLength()) {
                     throw new BadInputException("--prompt-tokens + --gen-tokens exceed the model's context of "
                             + model.config().contextLength());

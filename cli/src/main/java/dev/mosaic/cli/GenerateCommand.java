@@ -103,7 +103,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         Path scratch = ModelOptions.scratch();
         try (Model model = modelOptions.open(scratch);
-             Engine engine = Engine.create(model, EngineConfig.cpu(t).kvBudgetBytes(kvMib << 20).maxSequences(1))) {
+             Engine engine = ModelOptions.engine(model, EngineConfig.cpu(t).kvBudgetBytes(kvMib << 20).maxSequences(1))) {
             GenerationRequest request = request(engine).withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(stops);
             if (!json) {
                 request = request.withListener((token, logprob, text) -> {

@@ -1,5 +1,7 @@
 package dev.mosaic.cli;
 
+import dev.mosaic.inference.engine.Engine;
+import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelFormatException;
 import dev.mosaic.inference.model.ModelLoader;
@@ -35,6 +37,15 @@ final class ModelOptions {
         }
         try {
             return ModelLoader.open(path);
+        } catch (ModelFormatException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+    }
+
+    /** An engine for {@code model}; a model the engine cannot run (no tokenizer, bad shapes) is bad input. */
+    static Engine engine(Model model, EngineConfig config) {
+        try {
+            return Engine.create(model, config);
         } catch (ModelFormatException e) {
             throw new BadInputException(e.getMessage(), e);
         }

@@ -98,6 +98,14 @@ class InferenceCommandsTest {
         assertTrue(t.err().contains("truncated.gguf"), t.err());
         Run missing = run("generate", "--model", dir.resolve("nope.gguf").toString(), "--prompt", "x");
         assertEquals(2, missing.exit(), missing.err());
+        // a safetensors model without tokenizer.json: the engine cannot decode its tokens
+        Path hf = dir.resolve("hf");
+        dev.mosaic.inference.model.SyntheticModel.writeSafetensors(dev.mosaic.inference.model.SyntheticModel.tiny("llama", true),
+                dev.mosaic.inference.tensor.GgmlType.F32, 1, hf);
+        Files.delete(hf.resolve("tokenizer.json"));
+        Run noTokenizer = run("generate", "--model", hf.toString(), "--prompt-tokens", "1,2", "--max-tokens", "2");
+        assertEquals(2, noTokenizer.exit(), noTokenizer.err());
+        assertTrue(noTokenizer.err().contains("tokenizer"), noTokenizer.err());
         Run unknown = run("bench-decode", "--synthetic", "bench7b-f32");
         assertEquals(2, unknown.exit(), unknown.err());
         assertTrue(unknown.err().contains("unknown model 'bench7b-f32'"), unknown.err());
