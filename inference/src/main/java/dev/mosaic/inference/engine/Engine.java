@@ -251,6 +251,9 @@ public final class Engine implements AutoCloseable {
     /** Stops the step loop, fails unfinished requests with {@link CancellationException}, and frees everything. */
     @Override
     public void close() {
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("an engine cannot be closed from its own thread (a token listener)");
+        }
         if (closed) {
             return;
         }
