@@ -57,7 +57,7 @@ public final class GreedyPlanner implements Planner {
         int[] jobWorker = null;
         double makespan = Double.POSITIVE_INFINITY;
         String failure = null;
-        String variant = null;
+        String assignment = null;
         try {
             Fluid fluid = new Fluid(problem, jobs);
             placed = fluid.placement();
@@ -66,21 +66,21 @@ public final class GreedyPlanner implements Planner {
             boolean[][] placedByShares = copy(placed);
             jobWorker = LptAssigner.assign(problem, jobs, placed);
             makespan = Schedules.makespan(problem, jobs, placed, jobWorker);
-            variant = "replicate";
+            assignment = "earliest-finish";
             int[] byShares = LptAssigner.assign(problem, jobs, placedByShares, shares);
             double m = Schedules.makespan(problem, jobs, placedByShares, byShares);
             if (m < makespan) {
                 placed = placedByShares;
                 jobWorker = byShares;
                 makespan = m;
-                variant = "replicate, fluid split";
+                assignment = "fluid-split";
             }
         } catch (PlanningException e) {
             failure = e.getMessage();
         }
         solver.put("greedyMakespanSeconds", Double.isFinite(makespan) ? makespan : null);
-        if (variant != null) {
-            solver.put("variant", variant);
+        if (assignment != null) {
+            solver.put("assignment", assignment);
         }
 
         boolean[][] rrPlaced = null;
@@ -88,18 +88,7 @@ public final class GreedyPlanner implements Planner {
         double rrMakespan = Double.POSITIVE_INFINITY;
         try {
             rrPlaced = RoundRobinPlanner.placement(problem);
-            rrJobWorker = new int[jobs.size()];
-            int[] host = new int[problem.experts().size()];
-            for (int w = 0; w < rrPlaced.length; w++) {
-                for (int e = 0; e < rrPlaced[w].length; e++) {
-                    if (rrPlaced[w][e]) {
-                        host[e] = w;
-                    }
-                }
-            }
-            for (int j = 0; j < jobs.size(); j++) {
-                rrJobWorker[j] = host[jobs.expert()[j]];
-            }
+            rrJobWorker = RoundRobinPlanner.jobWorkers(jobs, rrPlaced);
             rrMakespan = Schedules.makespan(problem, jobs, rrPlaced, rrJobWorker);
         } catch (PlanningException e) {
             if (failure != null) {
