@@ -4,6 +4,11 @@
  * Conventions: flat functions, explicit sizes, no allocation behind the caller's back.
  * Java validates every size, offset and shape before a downcall; these functions may
  * assume valid input. Every exported symbol is prefixed mosaic_.
+ *
+ * Kernels take the number of OpenMP threads to use as their last argument, so thread
+ * counts belong to the caller (one per backend) and there is no global thread setting.
+ * Activations are row-major float32; weights are in one of the GGML types below, rows
+ * contiguous, any byte alignment.
  */
 #ifndef MOSAIC_H
 #define MOSAIC_H
@@ -21,6 +26,118 @@ extern "C" {
 #define MOSAIC_ABI_VERSION 1
 
 MOSAIC_API int32_t mosaic_abi_version(void);
+
+/* ---- instruction-set dispatch (cpu.c) ----------------------------------------------- */
+
+/* Kernel code paths, from the portable C fallback to the widest SIMD. */
+#define MOSAIC_ISA_PORTABLE 0
+#define MOSAIC_ISA_AVX2 1   /* AVX2 + FMA + F16C */
+#define MOSAIC_ISA_AVX512 2 /* AVX-512 F/BW/VL + FMA + F16C */
+
+/* The widest path this CPU supports (checked with __builtin_cpu_supports). */
+MOSAIC_API int32_t mosaic_isa_best(void);
+/* The path kernels use now. Starts at $MOSAIC_ISA (portable|avx2|avx512) if set, else the best. */
+MOSAIC_API int32_t mosaic_isa(void);
+/* Selects a path (clamped to the best supported) and returns the one now active. Process-wide:
+ * meant for tests and diagnostics. */
+MOSAIC_API int32_t mosaic_set_isa(int32_t isa);
+/* Human-readable description: active path, best path and the CPU features seen. Static string. */
+MOSAIC_API const char *mosaic_cpu_features(void);
+
+/* ---- weight types: GGML/GGUF type ids ---------------------------------------------- */
+
+#define MOSAIC_TYPE_F32 0
+#define MOSAIC_TYPE_F16 1
+#define MOSAIC_TYPE_Q4_0 2
+#define MOSAIC_TYPE_Q8_0 8
+#define MOSAIC_TYPE_Q4_K 12
+#define MOSAIC_TYPE_Q6_K 14
+#define MOSAIC_TYPE_BF16 30
+
+/* Whether matmul/embedding/dequantize accept this weight type (1) or not (0). */
+MOSAIC_API int32_t mosaic_type_supported(int32_t type);
+
+/* ---- matmul.c ----------------------------------------------------------------------- */
+
+/* out[r][o] = sum_k w[o][k] * x[r][k] for r < rows, o < w_rows; w is w_rows rows of cols
+ * elements of the given type (cols a multiple of the type's block size), x is [rows][cols],
+ * out is [rows][w_rows]. Weights are streamed once per block of up to 8 activation rows. */
+MOSAIC_API void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64_t cols,
+                              const float *x, int64_t rows, float *out, int32_t threads);
+
+/* ---- embedding.c -------------------------------------------------------------------- */
+
+/* dst[0..count) = the first count elements at src, dequantised to float32 (count a multiple
+ * of the type's block size). */
+MOSAIC_API void mosaic_dequantize(int32_t type, const void *src, int64_t count, float *dst);
+
+/* out[i] = row ids[i] of table (rows of cols elements of the given type), as float32. */
+MOSAIC_API void mosaic_embedding(int32_t type, const void *table, int64_t cols, const int32_t *ids,
+                                 int64_t n, float *out, int32_t threads);
+
+/* ---- rmsnorm.c ---------------------------------------------------------------------- */
+
+/* out[r] = x[r] / sqrt(mean(x[r]^2) + eps) * gamma for rows rows of cols floats; gamma is
+ * cols elements of type F32, F16 or BF16. out may equal x. */
+MOSAIC_API void mosaic_rmsnorm(float *out, const float *x, int32_t gamma_type, const void *gamma,
+                               int64_t rows, int64_t cols, float eps, int32_t threads);
+
+/* ---- add.c -------------------------------------------------------------------------- */
+
+/* acc[i] += x[i] for i < n. */
+MOSAIC_API void mosaic_add(float *acc, const float *x, int64_t n, int32_t threads);
+
+/* x[r][c] += bias[c] for rows rows of cols floats; bias is F32, F16 or BF16. */
+MOSAIC_API void mosaic_add_bias(float *x, int32_t bias_type, const void *bias, int64_t rows,
+                                int64_t cols, int32_t threads);
+
+/* ---- swiglu.c ----------------------------------------------------------------------- */
+
+/* out[i] = silu(gate[i]) * up[i] = gate[i] / (1 + exp(-gate[i])) * up[i]; out may alias. */
+MOSAIC_API void mosaic_swiglu(float *out, const float *gate, const float *up, int64_t n, int32_t threads);
+
+/* ---- softmax.c ---------------------------------------------------------------------- */
+
+/* In-place, numerically stable softmax of each of rows rows of cols floats. */
+MOSAIC_API void mosaic_softmax(float *x, int64_t rows, int64_t cols, int32_t threads);
+
+/* ---- rope.c ------------------------------------------------------------------------- */
+
+#define MOSAIC_ROPE_INTERLEAVED 0 /* pairs (2i, 2i+1) */
+#define MOSAIC_ROPE_HALVES 1      /* pairs (i, i + head_dim/2) */
+
+/* Rotates x in place: rows rows of heads*head_dim floats; row r is at positions[r]; pair i of
+ * a head turns by positions[r] * inv_freq[i] (inv_freq has head_dim/2 entries, computed by the
+ * caller so that frequency scaling lives in one place). Angles are computed in double. */
+MOSAIC_API void mosaic_rope(float *x, int64_t rows, int32_t heads, int32_t head_dim, const int32_t *positions,
+                            const double *inv_freq, int32_t layout, int32_t threads);
+
+/* Largest head_dim that rope and attention accept (their per-head scratch lives on the stack). */
+#define MOSAIC_MAX_HEAD_DIM 512
+
+/* ---- attention.c -------------------------------------------------------------------- */
+
+/* Writes K and V rows (row_floats floats each) of rows tokens into slot slots[r] of one
+ * layer's caches k_cache / v_cache ([slot][row_floats]). */
+MOSAIC_API void mosaic_kv_store(float *k_cache, float *v_cache, int64_t row_floats, const float *k,
+                                const float *v, const int32_t *slots, int64_t rows, int32_t threads);
+
+/* Causal GQA attention over a paged cache for a mixed prefill/decode batch of seqs sequences.
+ * Sequence s owns query rows row_start[s] .. + row_count[s]; its row i is at position
+ * first_pos[s] + i and attends to positions 0 .. that position, position p living in slot
+ * block_tables[block_table_start[s] + p / block_size] * block_size + p % block_size.
+ * q and out are [rows][heads*head_dim]; k_cache/v_cache are one layer's [slot][kv_heads*head_dim];
+ * query head h reads KV head h / (heads / kv_heads). Online (streaming) softmax. */
+MOSAIC_API void mosaic_attention(float *out, const float *q, const float *k_cache, const float *v_cache,
+                                 int32_t seqs, const int32_t *row_start, const int32_t *row_count,
+                                 const int32_t *first_pos, const int32_t *block_table_start,
+                                 const int32_t *block_tables, int32_t block_size, int32_t heads,
+                                 int32_t kv_heads, int32_t head_dim, float scale, int32_t threads);
+
+/* ---- copy.c ------------------------------------------------------------------------- */
+
+/* memcpy of bytes bytes split over threads: measures this machine's copy bandwidth. */
+MOSAIC_API void mosaic_copy(void *dst, const void *src, int64_t bytes, int32_t threads);
 
 #ifdef __cplusplus
 }

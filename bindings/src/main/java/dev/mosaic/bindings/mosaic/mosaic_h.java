@@ -1,0 +1,614 @@
+// Generated in the style of jextract from native/include/mosaic.h; mechanical, no logic.
+// Regenerate (or edit mechanically) whenever mosaic.h changes.
+package dev.mosaic.bindings.mosaic;
+
+import dev.mosaic.bindings.NativeLibraries;
+import java.lang.foreign.AddressLayout;
+import java.lang.foreign.FunctionDescriptor;
+import java.lang.foreign.Linker;
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.SymbolLookup;
+import java.lang.foreign.ValueLayout;
+import java.lang.invoke.MethodHandle;
+
+/** FFM bindings for {@code mosaic.h} (libmosaic): one holder per function, constants as methods. */
+@SuppressWarnings("unused")
+public final class mosaic_h {
+
+    mosaic_h() {
+        // Should not be called directly
+    }
+
+    static final SymbolLookup SYMBOL_LOOKUP = NativeLibraries.mosaic();
+
+    public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+    public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
+    public static final ValueLayout.OfFloat C_FLOAT = ValueLayout.JAVA_FLOAT;
+    public static final ValueLayout.OfDouble C_DOUBLE = ValueLayout.JAVA_DOUBLE;
+    public static final AddressLayout C_POINTER = ValueLayout.ADDRESS
+            .withTargetLayout(MemoryLayout.sequenceLayout(Long.MAX_VALUE, ValueLayout.JAVA_BYTE));
+
+    static MemorySegment findOrThrow(String symbol) {
+        return SYMBOL_LOOKUP.find(symbol)
+                .orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + symbol));
+    }
+
+    private static class mosaic_abi_version {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_abi_version");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_abi_version$descriptor() {
+        return mosaic_abi_version.DESC;
+    }
+
+    public static MethodHandle mosaic_abi_version$handle() {
+        return mosaic_abi_version.HANDLE;
+    }
+
+    public static MemorySegment mosaic_abi_version$address() {
+        return mosaic_abi_version.ADDR;
+    }
+
+    public static int mosaic_abi_version() {
+        var mh$ = mosaic_abi_version.HANDLE;
+        try {
+            return (int) mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_isa_best {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_isa_best");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_isa_best$descriptor() {
+        return mosaic_isa_best.DESC;
+    }
+
+    public static MethodHandle mosaic_isa_best$handle() {
+        return mosaic_isa_best.HANDLE;
+    }
+
+    public static MemorySegment mosaic_isa_best$address() {
+        return mosaic_isa_best.ADDR;
+    }
+
+    public static int mosaic_isa_best() {
+        var mh$ = mosaic_isa_best.HANDLE;
+        try {
+            return (int) mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_isa");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_isa$descriptor() {
+        return mosaic_isa.DESC;
+    }
+
+    public static MethodHandle mosaic_isa$handle() {
+        return mosaic_isa.HANDLE;
+    }
+
+    public static MemorySegment mosaic_isa$address() {
+        return mosaic_isa.ADDR;
+    }
+
+    public static int mosaic_isa() {
+        var mh$ = mosaic_isa.HANDLE;
+        try {
+            return (int) mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_set_isa {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_set_isa");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_set_isa$descriptor() {
+        return mosaic_set_isa.DESC;
+    }
+
+    public static MethodHandle mosaic_set_isa$handle() {
+        return mosaic_set_isa.HANDLE;
+    }
+
+    public static MemorySegment mosaic_set_isa$address() {
+        return mosaic_set_isa.ADDR;
+    }
+
+    public static int mosaic_set_isa(int isa) {
+        var mh$ = mosaic_set_isa.HANDLE;
+        try {
+            return (int) mh$.invokeExact(isa);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_cpu_features {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_POINTER);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_cpu_features");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_cpu_features$descriptor() {
+        return mosaic_cpu_features.DESC;
+    }
+
+    public static MethodHandle mosaic_cpu_features$handle() {
+        return mosaic_cpu_features.HANDLE;
+    }
+
+    public static MemorySegment mosaic_cpu_features$address() {
+        return mosaic_cpu_features.ADDR;
+    }
+
+    public static MemorySegment mosaic_cpu_features() {
+        var mh$ = mosaic_cpu_features.HANDLE;
+        try {
+            return (MemorySegment) mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_type_supported {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_type_supported");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_type_supported$descriptor() {
+        return mosaic_type_supported.DESC;
+    }
+
+    public static MethodHandle mosaic_type_supported$handle() {
+        return mosaic_type_supported.HANDLE;
+    }
+
+    public static MemorySegment mosaic_type_supported$address() {
+        return mosaic_type_supported.ADDR;
+    }
+
+    public static int mosaic_type_supported(int type) {
+        var mh$ = mosaic_type_supported.HANDLE;
+        try {
+            return (int) mh$.invokeExact(type);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_matmul {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_matmul");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_matmul$descriptor() {
+        return mosaic_matmul.DESC;
+    }
+
+    public static MethodHandle mosaic_matmul$handle() {
+        return mosaic_matmul.HANDLE;
+    }
+
+    public static MemorySegment mosaic_matmul$address() {
+        return mosaic_matmul.ADDR;
+    }
+
+    public static void mosaic_matmul(int type, MemorySegment w, long w_rows, long cols, MemorySegment x, long rows, MemorySegment out, int threads) {
+        var mh$ = mosaic_matmul.HANDLE;
+        try {
+            mh$.invokeExact(type, w, w_rows, cols, x, rows, out, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_dequantize {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_dequantize");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_dequantize$descriptor() {
+        return mosaic_dequantize.DESC;
+    }
+
+    public static MethodHandle mosaic_dequantize$handle() {
+        return mosaic_dequantize.HANDLE;
+    }
+
+    public static MemorySegment mosaic_dequantize$address() {
+        return mosaic_dequantize.ADDR;
+    }
+
+    public static void mosaic_dequantize(int type, MemorySegment src, long count, MemorySegment dst) {
+        var mh$ = mosaic_dequantize.HANDLE;
+        try {
+            mh$.invokeExact(type, src, count, dst);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_embedding {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_embedding");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_embedding$descriptor() {
+        return mosaic_embedding.DESC;
+    }
+
+    public static MethodHandle mosaic_embedding$handle() {
+        return mosaic_embedding.HANDLE;
+    }
+
+    public static MemorySegment mosaic_embedding$address() {
+        return mosaic_embedding.ADDR;
+    }
+
+    public static void mosaic_embedding(int type, MemorySegment table, long cols, MemorySegment ids, long n, MemorySegment out, int threads) {
+        var mh$ = mosaic_embedding.HANDLE;
+        try {
+            mh$.invokeExact(type, table, cols, ids, n, out, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_rmsnorm {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_LONG, mosaic_h.C_FLOAT, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_rmsnorm");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_rmsnorm$descriptor() {
+        return mosaic_rmsnorm.DESC;
+    }
+
+    public static MethodHandle mosaic_rmsnorm$handle() {
+        return mosaic_rmsnorm.HANDLE;
+    }
+
+    public static MemorySegment mosaic_rmsnorm$address() {
+        return mosaic_rmsnorm.ADDR;
+    }
+
+    public static void mosaic_rmsnorm(MemorySegment out, MemorySegment x, int gamma_type, MemorySegment gamma, long rows, long cols, float eps, int threads) {
+        var mh$ = mosaic_rmsnorm.HANDLE;
+        try {
+            mh$.invokeExact(out, x, gamma_type, gamma, rows, cols, eps, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_add {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_add");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_add$descriptor() {
+        return mosaic_add.DESC;
+    }
+
+    public static MethodHandle mosaic_add$handle() {
+        return mosaic_add.HANDLE;
+    }
+
+    public static MemorySegment mosaic_add$address() {
+        return mosaic_add.ADDR;
+    }
+
+    public static void mosaic_add(MemorySegment acc, MemorySegment x, long n, int threads) {
+        var mh$ = mosaic_add.HANDLE;
+        try {
+            mh$.invokeExact(acc, x, n, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_add_bias {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_LONG, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_add_bias");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_add_bias$descriptor() {
+        return mosaic_add_bias.DESC;
+    }
+
+    public static MethodHandle mosaic_add_bias$handle() {
+        return mosaic_add_bias.HANDLE;
+    }
+
+    public static MemorySegment mosaic_add_bias$address() {
+        return mosaic_add_bias.ADDR;
+    }
+
+    public static void mosaic_add_bias(MemorySegment x, int bias_type, MemorySegment bias, long rows, long cols, int threads) {
+        var mh$ = mosaic_add_bias.HANDLE;
+        try {
+            mh$.invokeExact(x, bias_type, bias, rows, cols, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_swiglu {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_swiglu");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_swiglu$descriptor() {
+        return mosaic_swiglu.DESC;
+    }
+
+    public static MethodHandle mosaic_swiglu$handle() {
+        return mosaic_swiglu.HANDLE;
+    }
+
+    public static MemorySegment mosaic_swiglu$address() {
+        return mosaic_swiglu.ADDR;
+    }
+
+    public static void mosaic_swiglu(MemorySegment out, MemorySegment gate, MemorySegment up, long n, int threads) {
+        var mh$ = mosaic_swiglu.HANDLE;
+        try {
+            mh$.invokeExact(out, gate, up, n, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_softmax {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_LONG, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_softmax");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_softmax$descriptor() {
+        return mosaic_softmax.DESC;
+    }
+
+    public static MethodHandle mosaic_softmax$handle() {
+        return mosaic_softmax.HANDLE;
+    }
+
+    public static MemorySegment mosaic_softmax$address() {
+        return mosaic_softmax.ADDR;
+    }
+
+    public static void mosaic_softmax(MemorySegment x, long rows, long cols, int threads) {
+        var mh$ = mosaic_softmax.HANDLE;
+        try {
+            mh$.invokeExact(x, rows, cols, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_rope {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_INT, mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_INT, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_rope");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_rope$descriptor() {
+        return mosaic_rope.DESC;
+    }
+
+    public static MethodHandle mosaic_rope$handle() {
+        return mosaic_rope.HANDLE;
+    }
+
+    public static MemorySegment mosaic_rope$address() {
+        return mosaic_rope.ADDR;
+    }
+
+    public static void mosaic_rope(MemorySegment x, long rows, int heads, int head_dim, MemorySegment positions, MemorySegment inv_freq, int layout, int threads) {
+        var mh$ = mosaic_rope.HANDLE;
+        try {
+            mh$.invokeExact(x, rows, heads, head_dim, positions, inv_freq, layout, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_kv_store {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_kv_store");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_kv_store$descriptor() {
+        return mosaic_kv_store.DESC;
+    }
+
+    public static MethodHandle mosaic_kv_store$handle() {
+        return mosaic_kv_store.HANDLE;
+    }
+
+    public static MemorySegment mosaic_kv_store$address() {
+        return mosaic_kv_store.ADDR;
+    }
+
+    public static void mosaic_kv_store(MemorySegment k_cache, MemorySegment v_cache, long row_floats, MemorySegment k, MemorySegment v, MemorySegment slots, long rows, int threads) {
+        var mh$ = mosaic_kv_store.HANDLE;
+        try {
+            mh$.invokeExact(k_cache, v_cache, row_floats, k, v, slots, rows, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_attention {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_INT, mosaic_h.C_INT, mosaic_h.C_INT, mosaic_h.C_INT, mosaic_h.C_FLOAT, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_attention");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_attention$descriptor() {
+        return mosaic_attention.DESC;
+    }
+
+    public static MethodHandle mosaic_attention$handle() {
+        return mosaic_attention.HANDLE;
+    }
+
+    public static MemorySegment mosaic_attention$address() {
+        return mosaic_attention.ADDR;
+    }
+
+    public static void mosaic_attention(MemorySegment out, MemorySegment q, MemorySegment k_cache, MemorySegment v_cache, int seqs, MemorySegment row_start, MemorySegment row_count, MemorySegment first_pos, MemorySegment block_table_start, MemorySegment block_tables, int block_size, int heads, int kv_heads, int head_dim, float scale, int threads) {
+        var mh$ = mosaic_attention.HANDLE;
+        try {
+            mh$.invokeExact(out, q, k_cache, v_cache, seqs, row_start, row_count, first_pos, block_table_start, block_tables, block_size, heads, kv_heads, head_dim, scale, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_copy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_copy");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_copy$descriptor() {
+        return mosaic_copy.DESC;
+    }
+
+    public static MethodHandle mosaic_copy$handle() {
+        return mosaic_copy.HANDLE;
+    }
+
+    public static MemorySegment mosaic_copy$address() {
+        return mosaic_copy.ADDR;
+    }
+
+    public static void mosaic_copy(MemorySegment dst, MemorySegment src, long bytes, int threads) {
+        var mh$ = mosaic_copy.HANDLE;
+        try {
+            mh$.invokeExact(dst, src, bytes, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    public static int MOSAIC_ABI_VERSION() {
+        return 1;
+    }
+
+    public static int MOSAIC_ISA_PORTABLE() {
+        return 0;
+    }
+
+    public static int MOSAIC_ISA_AVX2() {
+        return 1;
+    }
+
+    public static int MOSAIC_ISA_AVX512() {
+        return 2;
+    }
+
+    public static int MOSAIC_TYPE_F32() {
+        return 0;
+    }
+
+    public static int MOSAIC_TYPE_F16() {
+        return 1;
+    }
+
+    public static int MOSAIC_TYPE_Q4_0() {
+        return 2;
+    }
+
+    public static int MOSAIC_TYPE_Q8_0() {
+        return 8;
+    }
+
+    public static int MOSAIC_TYPE_Q4_K() {
+        return 12;
+    }
+
+    public static int MOSAIC_TYPE_Q6_K() {
+        return 14;
+    }
+
+    public static int MOSAIC_TYPE_BF16() {
+        return 30;
+    }
+
+    public static int MOSAIC_ROPE_INTERLEAVED() {
+        return 0;
+    }
+
+    public static int MOSAIC_ROPE_HALVES() {
+        return 1;
+    }
+
+    public static int MOSAIC_MAX_HEAD_DIM() {
+        return 512;
+    }
+}

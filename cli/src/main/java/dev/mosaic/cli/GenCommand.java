@@ -1,0 +1,44 @@
+package dev.mosaic.cli;
+
+import dev.mosaic.scheduler.gen.InstanceGenerator;
+import dev.mosaic.scheduler.gen.InstanceSpec;
+import dev.mosaic.scheduler.problem.Problem;
+import dev.mosaic.scheduler.problem.ProblemIo;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code mosaic gen}: writes a seeded synthetic problem. */
+@Command(name = "gen", mixinStandardHelpOptions = true,
+        description = "Generate a seeded synthetic problem (paper-like: 4 GPUs x 80 GiB, 6 experts of which 2 long-reasoning, 1000 prompts).")
+public final class GenCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    InstanceOptions instance;
+
+    @Option(names = "--out", required = true, paramLabel = "P.json", description = "where to write the problem (atomically)")
+    Path out;
+
+    @Override
+    public Integer call() {
+        InstanceSpec s = instance.spec();
+        Problem p = InstanceGenerator.generate(s);
+        try {
+            ProblemIo.write(p, out);
+        } catch (IOException e) {
+            throw new BadInputException(out + ": cannot write problem: " + e.getMessage(), e);
+        }
+        spec.commandLine().getOut().printf("wrote %s: %d workers x %.1f GiB, %d experts (%d reasoning), %d prompts, %d jobs, seed %d%n",
+                out, s.workers(), s.workerMemoryGiB(), s.experts(), s.reasoningExperts(), s.prompts(), p.jobs().size(), s.seed());
+        spec.commandLine().getOut().flush();
+        return 0;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.mosaic.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mosaic.scheduler.plan.Plan;
+import dev.mosaic.scheduler.plan.PlanEvaluator;
+import dev.mosaic.scheduler.plan.PlanIo;
+import dev.mosaic.scheduler.problem.Problem;
+import dev.mosaic.scheduler.problem.ProblemIo;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** gen, plan and compare through {@link Mosaic#commandLine()}, as a user would run them. */
+class PlanningCommandsTest {
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {}
+
+    private static Run run(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cl = Mosaic.commandLine();
+        cl.setOut(new PrintWriter(out, true));
+        cl.setErr(new PrintWriter(err, true));
+        int exit = cl.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    @Test
+    void genThenPlanWritesAValidPlan() throws IOException {
+        Path problem = dir.resolve("p.json");
+        Run gen = run("gen", "--preset", "paper-like", "--seed", "3", "--prompts", "200", "--out", problem.toString());
+        assertEquals(0, gen.exit(), gen.err());
+        assertTrue(gen.out().contains("4 workers x 80.0 GiB, 6 experts (2 reasoning), 200 prompts, 600 jobs, seed 3"), gen.out());
+        Problem p = ProblemIo.read(problem);
+
+        Path plan = dir.resolve("out/plan.json");
+        Run r = run("plan", "--problem", problem.toString(), "--out", plan.toString(), "--method", "greedy");
+        assertEquals(0, r.exit(), r.err());
+        Plan written = PlanIo.read(plan);
+        PlanEvaluator.Evaluation ev = PlanEvaluator.evaluate(p, written).requireValid();
+        assertEquals(ev.makespanSeconds(), written.makespanSeconds(), 1e-9 * ev.makespanSeconds());
+        for (String column : new String[] {"worker", "replicas", "makespan", "lower bound", "gap", "vs round-robin", "solve time", "gpu3"}) {
+            assertTrue(r.out().contains(column), column + " missing in\n" + r.out());
+        }
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "%.1f s", ev.makespanSeconds())), r.out());
+    }
+
+    @Test
+    void roundRobinMethodAndSpeedupOfOne() throws IOException {
+        Path problem = dir.resolve("p.json");
+        assertEquals(0, run("gen", "--preset", "tiny", "--out", problem.toString()).exit());
+        Run r = run("plan", "--problem", problem.toString(), "--out", dir.resolve("rr.json").toString(), "--method", "round-robin");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("1.00x"), r.out());
+        assertEquals("round-robin", PlanIo.read(dir.resolve("rr.json")).solver().get("method"));
+    }
+
+    @Test
+    void badJsonExitsTwoAndNamesTheFile() throws IOException {
+        Path problem = dir.resolve("broken.json");
+        Files.writeString(problem, "{\"workers\": [\n}");
+        Path out = dir.resolve("plan.json");
+        Run r = run("plan", "--problem", problem.toString(), "--out", out.toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().startsWith("mosaic: " + problem + ": invalid JSON at line 2"), r.err());
+        assertFalse(Files.exists(out), "no output for bad input");
+    }
+
+    @Test
+    void invalidProblemAndMissingFileExitTwo() throws IOException {
+        Path problem = dir.resolve("p.json");
+        Files.writeString(problem, """
+                {"workers": [{"id": "g", "memoryGiB": 12.0, "speed": 1}],
+                 "experts": [{"id": "X", "memoryGiB": 15.2, "loadSeconds": 1, "prefillSecondsPerToken": 0,
+                              "decodeSecondsPerToken": 0, "decodeLatencySecondsPerToken": 0}],
+                 "prompts": []}
+                """);
+        Run r = run("plan", "--problem", problem.toString(), "--out", dir.resolve("x.json").toString());
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("infeasible: expert X needs 15.2 GiB, largest worker has 12.0 GiB"), r.err());
+        Run missing = run("compare", "--problem", dir.resolve("none.json").toString());
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains(dir.resolve("none.json") + ": file not found"), missing.err());
+    }
+
+    @Test
+    void badOptionsExitTwo() {
+        Path problem = dir.resolve("p.json");
+        assertEquals(0, run("gen", "--preset", "tiny", "--out", problem.toString()).exit());
+        Run method = run("plan", "--problem", problem.toString(), "--out", dir.resolve("x.json").toString(), "--method", "magic");
+        assertEquals(2, method.exit());
+        assertTrue(method.err().contains("unknown planning method 'magic'"), method.err());
+        Run gap = run("plan", "--problem", problem.toString(), "--out", dir.resolve("x.json").toString(), "--gap", "-1");
+        assertEquals(2, gap.exit());
+        assertTrue(gap.err().contains("gap: must be in [0, 1)"), gap.err());
+        Run preset = run("gen", "--preset", "nope", "--out", dir.resolve("y.json").toString());
+        assertEquals(2, preset.exit());
+        assertTrue(preset.err().contains("unknown preset 'nope'"), preset.err());
+        assertEquals(2, run("plan", "--out", "x.json").exit(), "missing --problem");
+    }
+
+    @Test
+    void compareListsEveryMethodWithSpeedups() {
+        Run r = run("compare", "--preset", "paper-like", "--prompts", "300");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("round-robin") && r.out().contains("greedy"), r.out());
+        assertTrue(r.out().lines().anyMatch(l -> l.startsWith("round-robin") && l.contains("1.00x")), r.out());
+    }
+
+    @Test
+    void textTableAlignsNumbersRight() {
+        String t = new TextTable("name", "value").row("a", "1.0 s").row("long name", "100.0 s").render();
+        assertEquals("""
+                name         value
+                ---------  -------
+                a            1.0 s
+                long name  100.0 s
+                """, t);
+    }
+}

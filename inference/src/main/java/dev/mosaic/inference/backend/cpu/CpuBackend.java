@@ -1,0 +1,576 @@
+package dev.mosaic.inference.backend.cpu;
+
+import dev.mosaic.bindings.mosaic.mosaic_h;
+import dev.mosaic.inference.backend.AttentionBatch;
+import dev.mosaic.inference.backend.Backend;
+import dev.mosaic.inference.backend.BackendWeight;
+import dev.mosaic.inference.backend.DeviceBuffer;
+import dev.mosaic.inference.backend.KvGeometry;
+import dev.mosaic.inference.backend.KvStorage;
+import dev.mosaic.inference.model.RopeConfig;
+import dev.mosaic.inference.tensor.GgmlType;
+import dev.mosaic.inference.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * {@link Backend} on the host CPU: native C kernels from libmosaic (OpenMP threads, SIMD chosen
+ * at run time, see {@link CpuIsa}) called through FFM.
+ *
+ * <p>Every size, offset, index and shape is checked here before the downcall, so that bad input
+ * ends in an {@link IllegalArgumentException} naming the argument rather than a crash in native
+ * code. Int arrays (token ids, positions, slots, block tables) are copied into native scratch
+ * memory owned by the backend. Buffers and KV storage are off-heap arenas owned by the objects
+ * themselves; the backend closes those still open when it closes. Weights are zero-copy views.
+ */
+public final class CpuBackend implements Backend {
+
+    /** Weight types the kernels accept in matmul and embedding. */
+    public static final Set<GgmlType> MATMUL_TYPES = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
+            GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K);
+
+    /** Types a norm gain or bias vector may have. */
+    public static final Set<GgmlType> VECTOR_TYPES = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16);
+
+    /** Largest head dimension rope and attention accept. */
+    public static final int MAX_HEAD_DIM = mosaic_h.MOSAIC_MAX_HEAD_DIM();
+
+    private final int threads;
+    private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
+    private final Scratch scratch = new Scratch();
+    private RopeConfig cachedRope;
+    private int cachedRopeHeadDim;
+    private double[] cachedInvFreq;
+    private volatile boolean closed;
+
+    /** A backend whose kernels use {@code threads} OpenMP threads. */
+    public CpuBackend(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        }
+        this.threads = threads;
+        int abi = mosaic_h.mosaic_abi_version();
+        if (abi != mosaic_h.MOSAIC_ABI_VERSION()) {
+            throw new IllegalStateException("libmosaic ABI version " + abi + " does not match the bindings' "
+                    + mosaic_h.MOSAIC_ABI_VERSION());
+        }
+    }
+
+    /** Threads the kernels use. */
+    public int threads() {
+        return threads;
+    }
+
+    @Override
+    public String name() {
+        return "cpu";
+    }
+
+    @Override
+    public String toString() {
+        return "CpuBackend[threads=" + threads + ", " + CpuIsa.describe() + "]";
+    }
+
+    @Override
+    public CpuBuffer allocate(long floats) {
+        checkOpen();
+        if (floats <= 0) {
+            throw new IllegalArgumentException("buffer size must be positive, got " + floats + " floats");
+        }
+        CpuBuffer b = new CpuBuffer(this, floats);
+        open.add(b);
+        return b;
+    }
+
+    @Override
+    public BackendWeight prepare(Tensor tensor) {
+        checkOpen();
+        if (!MATMUL_TYPES.contains(tensor.type())) {
+            throw new IllegalArgumentException("tensor " + tensor.name() + ": type " + tensor.type()
+                    + " is not supported by the CPU backend (supported: " + MATMUL_TYPES + ")");
+        }
+        if (!tensor.data().isNative()) {
+            throw new IllegalArgumentException("tensor " + tensor.name() + ": data is on the Java heap; the CPU backend"
+                    + " needs off-heap memory (a mapped file or an Arena allocation)");
+        }
+        if (tensor.cols() % tensor.type().blockSize() != 0) {
+            throw new IllegalArgumentException("tensor " + tensor.name() + ": row length " + tensor.cols()
+                    + " is not a multiple of the " + tensor.type() + " block size " + tensor.type().blockSize());
+        }
+        if (tensor.cols() > Integer.MAX_VALUE || tensor.rows() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor " + tensor.name() + ": " + tensor.rows() + " x " + tensor.cols()
+                    + " is too large (rows and columns must each fit in an int)");
+        }
+        return new CpuWeight(this, tensor);
+    }
+
+    @Override
+    public CpuKvStorage allocateKv(KvGeometry geometry) {
+        checkOpen();
+        if (geometry.headDim() > MAX_HEAD_DIM) {
+            throw new IllegalArgumentException("KV geometry: headDim " + geometry.headDim() + " exceeds " + MAX_HEAD_DIM);
+        }
+        if (geometry.slots() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("KV geometry: " + geometry.slots() + " slots do not fit in an int slot index");
+        }
+        CpuKvStorage kv = new CpuKvStorage(this, geometry);
+        open.add(kv);
+        return kv;
+    }
+
+    @Override
+    public void write(MemorySegment src, DeviceBuffer dst, long dstOffset, long floats) {
+        CpuBuffer d = buffer(dst, "dst");
+        checkRange("write", "dst", d, dstOffset, floats);
+        if (src.byteSize() < floats * Float.BYTES) {
+            throw new IllegalArgumentException("write: src holds " + src.byteSize() + " bytes, need " + floats * Float.BYTES);
+        }
+        MemorySegment.copy(src, 0, d.segment(), dstOffset * Float.BYTES, floats * Float.BYTES);
+    }
+
+    @Override
+    public void read(DeviceBuffer src, long srcOffset, MemorySegment dst, long floats) {
+        CpuBuffer s = buffer(src, "src");
+        checkRange("read", "src", s, srcOffset, floats);
+        if (dst.byteSize() < floats * Float.BYTES) {
+            throw new IllegalArgumentException("read: dst holds " + dst.byteSize() + " bytes, need " + floats * Float.BYTES);
+        }
+        MemorySegment.copy(s.segment(), srcOffset * Float.BYTES, dst, 0, floats * Float.BYTES);
+    }
+
+    @Override
+    public void embedding(DeviceBuffer out, BackendWeight table, int[] tokenIds) {
+        CpuBuffer o = buffer(out, "out");
+        CpuWeight t = weight(table, "table", MATMUL_TYPES);
+        long vocab = t.rows();
+        for (int i = 0; i < tokenIds.length; i++) {
+            if (tokenIds[i] < 0 || tokenIds[i] >= vocab) {
+                throw new IllegalArgumentException("embedding: token id " + tokenIds[i] + " at index " + i
+                        + " is outside the table " + t.tensor().name() + " of " + vocab + " rows");
+            }
+        }
+        checkCapacity("embedding", "out", o, (long) tokenIds.length * t.cols());
+        if (tokenIds.length == 0) {
+            return;
+        }
+        MemorySegment ids = scratch.ints(tokenIds);
+        mosaic_h.mosaic_embedding(t.type().id(), t.data(), t.cols(), ids, tokenIds.length, o.segment(), threads);
+    }
+
+    @Override
+    public void rmsNorm(DeviceBuffer out, DeviceBuffer x, BackendWeight gamma, int rows, float eps) {
+        CpuBuffer o = buffer(out, "out");
+        CpuBuffer in = buffer(x, "x");
+        CpuWeight g = weight(gamma, "gamma", VECTOR_TYPES);
+        checkVector("rmsNorm", g);
+        checkRows("rmsNorm", rows);
+        if (!(eps >= 0) || Float.isInfinite(eps)) {
+            throw new IllegalArgumentException("rmsNorm: eps must be finite and non-negative, got " + eps);
+        }
+        long n = (long) rows * g.cols();
+        checkCapacity("rmsNorm", "x", in, n);
+        checkCapacity("rmsNorm", "out", o, n);
+        if (rows == 0) {
+            return;
+        }
+        mosaic_h.mosaic_rmsnorm(o.segment(), in.segment(), g.type().id(), g.data(), rows, g.cols(), eps, threads);
+    }
+
+    @Override
+    public void matmul(DeviceBuffer out, BackendWeight w, DeviceBuffer x, int rows) {
+        CpuBuffer o = buffer(out, "out");
+        CpuBuffer in = buffer(x, "x");
+        CpuWeight wt = weight(w, "w", MATMUL_TYPES);
+        checkRows("matmul", rows);
+        if (o == in) {
+            throw new IllegalArgumentException("matmul: out and x must be different buffers");
+        }
+        checkCapacity("matmul", "x", in, (long) rows * wt.cols());
+        checkCapacity("matmul", "out", o, (long) rows * wt.rows());
+        if (rows == 0) {
+            return;
+        }
+        mosaic_h.mosaic_matmul(wt.type().id(), wt.data(), wt.rows(), wt.cols(), in.segment(), rows, o.segment(), threads);
+    }
+
+    @Override
+    public void addBias(DeviceBuffer x, BackendWeight bias, int rows) {
+        CpuBuffer in = buffer(x, "x");
+        CpuWeight b = weight(bias, "bias", VECTOR_TYPES);
+        checkVector("addBias", b);
+        checkRows("addBias", rows);
+        checkCapacity("addBias", "x", in, (long) rows * b.cols());
+        if (rows == 0) {
+            return;
+        }
+        mosaic_h.mosaic_add_bias(in.segment(), b.type().id(), b.data(), rows, b.cols(), threads);
+    }
+
+    @Override
+    public void rope(DeviceBuffer x, int rows, int heads, int headDim, int[] positions, RopeConfig rope) {
+        CpuBuffer in = buffer(x, "x");
+        checkRows("rope", rows);
+        checkHeads("rope", heads, headDim);
+        if (positions.length < rows) {
+            throw new IllegalArgumentException("rope: " + positions.length + " positions for " + rows + " rows");
+        }
+        for (int r = 0; r < rows; r++) {
+            if (positions[r] < 0) {
+                throw new IllegalArgumentException("rope: position " + positions[r] + " of row " + r + " is negative");
+            }
+        }
+        checkCapacity("rope", "x", in, (long) rows * heads * headDim);
+        double[] invFreq = inverseFrequencies(rope, headDim);
+        if (rows == 0) {
+            return;
+        }
+        long posBytes = ((long) rows * Integer.BYTES + 7) & ~7L;
+        MemorySegment region = scratch.region(posBytes + (long) invFreq.length * Double.BYTES);
+        MemorySegment pos = region.asSlice(0, (long) rows * Integer.BYTES);
+        MemorySegment freq = region.asSlice(posBytes);
+        MemorySegment.copy(positions, 0, pos, ValueLayout.JAVA_INT, 0, rows);
+        MemorySegment.copy(invFreq, 0, freq, ValueLayout.JAVA_DOUBLE, 0, invFreq.length);
+        int layout = rope.layout() == RopeConfig.Layout.INTERLEAVED
+                ? mosaic_h.MOSAIC_ROPE_INTERLEAVED() : mosaic_h.MOSAIC_ROPE_HALVES();
+        mosaic_h.mosaic_rope(in.segment(), rows, heads, headDim, pos, freq, layout, threads);
+    }
+
+    @Override
+    public void kvStore(KvStorage kv, int layer, DeviceBuffer k, DeviceBuffer v, int[] slots) {
+        CpuKvStorage s = kvStorage(kv);
+        CpuBuffer kb = buffer(k, "k");
+        CpuBuffer vb = buffer(v, "v");
+        KvGeometry g = s.geometry();
+        checkLayer("kvStore", g, layer);
+        long slotCount = g.slots();
+        for (int r = 0; r < slots.length; r++) {
+            if (slots[r] < 0 || slots[r] >= slotCount) {
+                throw new IllegalArgumentException("kvStore: slot " + slots[r] + " of row " + r
+                        + " is outside the cache's " + slotCount + " slots");
+            }
+        }
+        long n = (long) slots.length * g.rowFloats();
+        checkCapacity("kvStore", "k", kb, n);
+        checkCapacity("kvStore", "v", vb, n);
+        if (slots.length == 0) {
+            return;
+        }
+        MemorySegment sl = scratch.ints(slots);
+        mosaic_h.mosaic_kv_store(s.keys(layer), s.values(layer), g.rowFloats(), kb.segment(), vb.segment(), sl,
+                slots.length, threads);
+    }
+
+    @Override
+    public void attention(DeviceBuffer out, DeviceBuffer q, KvStorage kv, int layer, AttentionBatch batch, int heads,
+                          float scale) {
+        CpuBuffer o = buffer(out, "out");
+        CpuBuffer qb = buffer(q, "q");
+        CpuKvStorage s = kvStorage(kv);
+        KvGeometry g = s.geometry();
+        checkLayer("attention", g, layer);
+        if (o == qb) {
+            throw new IllegalArgumentException("attention: out and q must be different buffers");
+        }
+        checkHeads("attention", heads, g.headDim());
+        if (heads % g.kvHeads() != 0) {
+            throw new IllegalArgumentException("attention: " + heads + " query heads are not a multiple of "
+                    + g.kvHeads() + " KV heads");
+        }
+        if (!Float.isFinite(scale)) {
+            throw new IllegalArgumentException("attention: scale must be finite, got " + scale);
+        }
+        long width = (long) heads * g.headDim();
+        long qRows = qb.floats() / width;
+        long outRows = o.floats() / width;
+        int[] tables = batch.blockTables();
+        for (int i = 0; i < batch.sequences(); i++) {
+            int start = batch.rowStart()[i];
+            int count = batch.rowCount()[i];
+            int first = batch.firstPosition()[i];
+            int tableStart = batch.blockTableStart()[i];
+            if (start < 0 || count < 0 || first < 0 || tableStart < 0) {
+                throw new IllegalArgumentException("attention: sequence " + i + " has a negative rowStart (" + start
+                        + "), rowCount (" + count + "), firstPosition (" + first + ") or blockTableStart ("
+                        + tableStart + ")");
+            }
+            long end = (long) start + count;
+            if (end > qRows || end > outRows) {
+                throw new IllegalArgumentException("attention: sequence " + i + " uses rows " + start + ".." + (end - 1)
+                        + " but q holds " + qRows + " and out " + outRows + " rows of " + width + " floats");
+            }
+            if (count == 0) {
+                continue;
+            }
+            long positions = (long) first + count;
+            long blocksNeeded = (positions + g.blockSize() - 1) / g.blockSize();
+            if (tableStart + blocksNeeded > tables.length) {
+                throw new IllegalArgumentException("attention: sequence " + i + " needs " + blocksNeeded
+                        + " block table entries from index " + tableStart + " but blockTables has " + tables.length);
+            }
+            for (long b = tableStart; b < tableStart + blocksNeeded; b++) {
+                int block = tables[(int) b];
+                if (block < 0 || block >= g.blocks()) {
+                    throw new IllegalArgumentException("attention: sequence " + i + " block table entry " + b + " = "
+                            + block + " is outside the cache's " + g.blocks() + " blocks");
+                }
+            }
+        }
+        if (batch.sequences() == 0) {
+            return;
+        }
+        int n = batch.sequences();
+        MemorySegment ints = scratch.ints(batch.rowStart(), batch.rowCount(), batch.firstPosition(),
+                batch.blockTableStart(), tables);
+        long stride = (long) n * Integer.BYTES;
+        mosaic_h.mosaic_attention(o.segment(), qb.segment(), s.keys(layer), s.values(layer), n,
+                ints.asSlice(0, stride), ints.asSlice(stride, stride), ints.asSlice(2 * stride, stride),
+                ints.asSlice(3 * stride, stride), ints.asSlice(4 * stride), g.blockSize(), heads, g.kvHeads(),
+                g.headDim(), scale, threads);
+    }
+
+    @Override
+    public void swiglu(DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, long n) {
+        CpuBuffer o = buffer(out, "out");
+        CpuBuffer gb = buffer(gate, "gate");
+        CpuBuffer ub = buffer(up, "up");
+        checkCount("swiglu", n);
+        checkCapacity("swiglu", "out", o, n);
+        checkCapacity("swiglu", "gate", gb, n);
+        checkCapacity("swiglu", "up", ub, n);
+        if (n == 0) {
+            return;
+        }
+        mosaic_h.mosaic_swiglu(o.segment(), gb.segment(), ub.segment(), n, threads);
+    }
+
+    @Override
+    public void add(DeviceBuffer acc, DeviceBuffer x, long n) {
+        CpuBuffer a = buffer(acc, "acc");
+        CpuBuffer in = buffer(x, "x");
+        checkCount("add", n);
+        checkCapacity("add", "acc", a, n);
+        checkCapacity("add", "x", in, n);
+        if (n == 0) {
+            return;
+        }
+        mosaic_h.mosaic_add(a.segment(), in.segment(), n, threads);
+    }
+
+    @Override
+    public void softmax(DeviceBuffer x, int rows, int cols) {
+        CpuBuffer in = buffer(x, "x");
+        checkRows("softmax", rows);
+        if (cols < 1) {
+            throw new IllegalArgumentException("softmax: cols must be positive, got " + cols);
+        }
+        checkCapacity("softmax", "x", in, (long) rows * cols);
+        if (rows == 0) {
+            return;
+        }
+        mosaic_h.mosaic_softmax(in.segment(), rows, cols, threads);
+    }
+
+    /** Closes every buffer and KV storage still open and the native scratch memory. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        List<AutoCloseable> left = new ArrayList<>(open);
+        RuntimeException failure = null;
+        for (AutoCloseable c : left) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("closing " + c + " failed", e);
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        scratch.close();
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** Buffers and KV storages allocated here and not yet closed. */
+    public int openResources() {
+        return open.size();
+    }
+
+    void forget(AutoCloseable resource) {
+        open.remove(resource);
+    }
+
+    // ---- validation -------------------------------------------------------------------------
+
+    private void checkOpen() {
+        if (closed) {
+            throw new IllegalStateException("CPU backend is closed");
+        }
+    }
+
+    private CpuBuffer buffer(DeviceBuffer b, String what) {
+        checkOpen();
+        if (!(b instanceof CpuBuffer c) || c.owner() != this) {
+            throw new IllegalArgumentException(what + ": " + b + " was not allocated by this CPU backend");
+        }
+        if (c.isClosed()) {
+            throw new IllegalArgumentException(what + ": buffer is closed");
+        }
+        return c;
+    }
+
+    private CpuWeight weight(BackendWeight w, String what, Set<GgmlType> types) {
+        checkOpen();
+        if (!(w instanceof CpuWeight c) || c.owner() != this) {
+            throw new IllegalArgumentException(what + ": " + w + " was not prepared by this CPU backend");
+        }
+        if (!types.contains(c.type())) {
+            throw new IllegalArgumentException(what + ": tensor " + c.tensor().name() + " has type " + c.type()
+                    + "; this operation accepts " + types);
+        }
+        return c;
+    }
+
+    private CpuKvStorage kvStorage(KvStorage kv) {
+        checkOpen();
+        if (!(kv instanceof CpuKvStorage c) || c.owner() != this) {
+            throw new IllegalArgumentException("kv: " + kv + " was not allocated by this CPU backend");
+        }
+        if (c.isClosed()) {
+            throw new IllegalArgumentException("kv: KV storage is closed");
+        }
+        return c;
+    }
+
+    private static void checkVector(String op, CpuWeight w) {
+        if (w.rows() != 1) {
+            throw new IllegalArgumentException(op + ": tensor " + w.tensor().name() + " must be a vector, has "
+                    + w.rows() + " rows of " + w.cols());
+        }
+    }
+
+    private static void checkRows(String op, int rows) {
+        if (rows < 0) {
+            throw new IllegalArgumentException(op + ": rows must not be negative, got " + rows);
+        }
+    }
+
+    private static void checkCount(String op, long n) {
+        if (n < 0) {
+            throw new IllegalArgumentException(op + ": element count must not be negative, got " + n);
+        }
+    }
+
+    private static void checkHeads(String op, int heads, int headDim) {
+        if (heads < 1 || headDim < 2 || headDim % 2 != 0 || headDim > MAX_HEAD_DIM) {
+            throw new IllegalArgumentException(op + ": need heads >= 1 and an even headDim in 2.." + MAX_HEAD_DIM
+                    + ", got heads " + heads + ", headDim " + headDim);
+        }
+    }
+
+    private static void checkLayer(String op, KvGeometry g, int layer) {
+        if (layer < 0 || layer >= g.layers()) {
+            throw new IllegalArgumentException(op + ": layer " + layer + " is outside the cache's " + g.layers() + " layers");
+        }
+    }
+
+    private static void checkCapacity(String op, String what, CpuBuffer b, long floats) {
+        if (floats > b.floats()) {
+            throw new IllegalArgumentException(op + ": " + what + " needs " + floats + " floats but holds " + b.floats());
+        }
+    }
+
+    private static void checkRange(String op, String what, CpuBuffer b, long offset, long floats) {
+        if (offset < 0 || floats < 0 || offset > b.floats() - floats) {
+            throw new IllegalArgumentException(op + ": range [" + offset + ", " + offset + "+" + floats + ") is outside "
+                    + what + " of " + b.floats() + " floats");
+        }
+    }
+
+    private double[] inverseFrequencies(RopeConfig rope, int headDim) {
+        if (rope.equals(cachedRope) && headDim == cachedRopeHeadDim) {
+            return cachedInvFreq;
+        }
+        int half = headDim / 2;
+        if (rope.freqFactors() != null && rope.freqFactors().length < half) {
+            throw new IllegalArgumentException("rope: " + rope.freqFactors().length + " frequency factors for headDim "
+                    + headDim + " (need " + half + ")");
+        }
+        if (!(rope.theta() > 0) || Float.isInfinite(rope.theta())) {
+            throw new IllegalArgumentException("rope: theta must be positive and finite, got " + rope.theta());
+        }
+        double[] f = new double[half];
+        for (int i = 0; i < half; i++) {
+            f[i] = rope.inverseFrequency(i, headDim);
+        }
+        cachedRope = rope;
+        cachedRopeHeadDim = headDim;
+        cachedInvFreq = f;
+        return f;
+    }
+
+    /**
+     * Native scratch memory for int/double arguments, grown by doubling and freed on close. Each
+     * call hands out a region from offset 0, so a region is valid until the next call.
+     */
+    private static final class Scratch implements AutoCloseable {
+        private Arena arena;
+        private MemorySegment segment = MemorySegment.NULL;
+
+        /** The arrays copied back to back into one region. */
+        MemorySegment ints(int[]... arrays) {
+            long bytes = 0;
+            for (int[] a : arrays) {
+                bytes += (long) a.length * Integer.BYTES;
+            }
+            MemorySegment s = region(bytes);
+            long off = 0;
+            for (int[] a : arrays) {
+                MemorySegment.copy(a, 0, s, ValueLayout.JAVA_INT, off, a.length);
+                off += (long) a.length * Integer.BYTES;
+            }
+            return s;
+        }
+
+        /** A region of at least {@code bytes} bytes; contents undefined. */
+        MemorySegment region(long bytes) {
+            if (segment.byteSize() < bytes) {
+                long size = Math.max(4096, Long.highestOneBit(bytes) << 1);
+                Arena next = Arena.ofShared();
+                MemorySegment grown;
+                try {
+                    grown = next.allocate(size, CpuBuffer.ALIGNMENT);
+                } catch (RuntimeException | OutOfMemoryError e) {
+                    next.close();
+                    throw e;
+                }
+                close();
+                arena = next;
+                segment = grown;
+            }
+            return segment.asSlice(0, bytes);
+        }
+
+        @Override
+        public void close() {
+            if (arena != null) {
+                arena.close();
+                arena = null;
+            }
+            segment = MemorySegment.NULL;
+        }
+    }
+}

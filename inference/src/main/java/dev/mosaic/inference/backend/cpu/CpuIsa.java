@@ -1,0 +1,33 @@
+package dev.mosaic.inference.backend.cpu;
+
+import dev.mosaic.bindings.mosaic.mosaic_h;
+
+/**
+ * The code path libmosaic's kernels take: the portable C fallback or a SIMD variant, chosen at
+ * run time from the CPU's features. The choice is process-wide; {@link #select} exists so that
+ * tests and benchmarks can compare paths ({@code MOSAIC_ISA=portable|avx2|avx512} sets the
+ * initial one).
+ */
+public enum CpuIsa {
+    PORTABLE, AVX2, AVX512;
+
+    /** The path kernels use now. */
+    public static CpuIsa active() {
+        return values()[mosaic_h.mosaic_isa()];
+    }
+
+    /** The widest path this CPU supports. */
+    public static CpuIsa best() {
+        return values()[mosaic_h.mosaic_isa_best()];
+    }
+
+    /** Selects {@code isa}, or the best supported path if this CPU lacks it; returns the path now active. */
+    public static CpuIsa select(CpuIsa isa) {
+        return values()[mosaic_h.mosaic_set_isa(isa.ordinal())];
+    }
+
+    /** The active and best paths and the CPU features libmosaic saw, e.g. {@code active=avx512 best=avx512 cpu=avx2,...}. */
+    public static String describe() {
+        return mosaic_h.mosaic_cpu_features().reinterpret(Integer.MAX_VALUE).getString(0);
+    }
+}

@@ -1,0 +1,78 @@
+package dev.mosaic.inference.backend.cpu;
+
+import dev.mosaic.inference.backend.KvGeometry;
+import dev.mosaic.inference.backend.KvStorage;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Paged KV cache memory in one off-heap allocation: per layer {@code K[slot][kvHead][headDim]}
+ * then {@code V[slot][kvHead][headDim]}, float32.
+ */
+public final class CpuKvStorage implements KvStorage {
+
+    private final CpuBackend owner;
+    private final KvGeometry geometry;
+    private final Arena arena;
+    private final MemorySegment segment;
+    private volatile boolean closed;
+
+    CpuKvStorage(CpuBackend owner, KvGeometry geometry) {
+        this.owner = owner;
+        this.geometry = geometry;
+        this.arena = Arena.ofShared();
+        try {
+            this.segment = arena.allocate(geometry.bytes(), CpuBuffer.ALIGNMENT);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            arena.close();
+            throw e;
+        }
+    }
+
+    @Override
+    public KvGeometry geometry() {
+        return geometry;
+    }
+
+    /** Bytes of one layer's K (or V) part. */
+    private long partBytes() {
+        return geometry.slots() * geometry.rowFloats() * Float.BYTES;
+    }
+
+    /** Layer {@code layer}'s K rows, {@code [slot][kvHeads * headDim]}. */
+    public MemorySegment keys(int layer) {
+        return segment().asSlice(2L * layer * partBytes(), partBytes());
+    }
+
+    /** Layer {@code layer}'s V rows, {@code [slot][kvHeads * headDim]}. */
+    public MemorySegment values(int layer) {
+        return segment().asSlice((2L * layer + 1) * partBytes(), partBytes());
+    }
+
+    private MemorySegment segment() {
+        if (closed) {
+            throw new IllegalStateException("KV storage is closed");
+        }
+        return segment;
+    }
+
+    CpuBackend owner() {
+        return owner;
+    }
+
+    boolean isClosed() {
+        return closed;
+    }
+
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        owner.forget(this);
+        arena.close();
+    }
+}

@@ -1,0 +1,80 @@
+package dev.mosaic.inference.model;
+
+import dev.mosaic.inference.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+
+/**
+ * Checks that a model's tensors are all present and shaped as its {@link ModelConfig} says
+ * (GGML order: {@code {cols, rows}}), so that no backend ever sees a weight of the wrong size.
+ * Shared by the GGUF and safetensors loaders.
+ */
+public final class ModelShapes {
+    private ModelShapes() {}
+
+    /** Throws {@link ModelFormatException} naming {@code source} and the first missing or mis-shaped tensor. */
+    public static void validate(Path source, ModelConfig c, Map<String, Tensor> tensors) {
+        long q = (long) c.nHeads() * c.headDim();
+        long kv = c.kvDim();
+        expect(source, tensors, "token_embd.weight", c.dim(), c.vocabSize());
+        expect(source, tensors, "output_norm.weight", c.dim());
+        if (!c.tiedEmbeddings()) {
+            expect(source, tensors, "output.weight", c.dim(), c.vocabSize());
+        }
+        for (int i = 0; i < c.nLayers(); i++) {
+            String b = "blk." + i + ".";
+            expect(source, tensors, b + "attn_norm.weight", c.dim());
+            expect(source, tensors, b + "attn_q.weight", c.dim(), q);
+            expect(source, tensors, b + "attn_k.weight", c.dim(), kv);
+            expect(source, tensors, b + "attn_v.weight", c.dim(), kv);
+            if (c.qkvBias()) {
+                expect(source, tensors, b + "attn_q.bias", q);
+                expect(source, tensors, b + "attn_k.bias", kv);
+                expect(source, tensors, b + "attn_v.bias", kv);
+            }
+            expect(source, tensors, b + "attn_output.weight", q, c.dim());
+            expect(source, tensors, b + "ffn_norm.weight", c.dim());
+            expect(source, tensors, b + "ffn_gate.weight", c.dim(), c.ffnDim());
+            expect(source, tensors, b + "ffn_up.weight", c.dim(), c.ffnDim());
+            expect(source, tensors, b + "ffn_down.weight", c.ffnDim(), c.dim());
+        }
+    }
+
+    /** Checks the basic sanity of hyper-parameters read from a file. */
+    public static void validateConfig(Path source, ModelConfig c) {
+        check(source, "dim", c.dim() > 0, c.dim());
+        check(source, "nLayers", c.nLayers() > 0, c.nLayers());
+        check(source, "nHeads", c.nHeads() > 0, c.nHeads());
+        check(source, "nKvHeads", c.nKvHeads() > 0 && c.nHeads() % c.nKvHeads() == 0,
+                c.nKvHeads() + " (must divide nHeads " + c.nHeads() + ")");
+        check(source, "headDim", c.headDim() > 0 && c.headDim() % 2 == 0, c.headDim() + " (must be positive and even)");
+        check(source, "ffnDim", c.ffnDim() > 0, c.ffnDim());
+        check(source, "vocabSize", c.vocabSize() > 0, c.vocabSize());
+        check(source, "contextLength", c.contextLength() > 0, c.contextLength());
+        check(source, "rmsNormEps", c.rmsNormEps() > 0 && Float.isFinite(c.rmsNormEps()), c.rmsNormEps());
+        check(source, "rope.theta", c.rope().theta() > 0 && Float.isFinite(c.rope().theta()), c.rope().theta());
+        float[] ff = c.rope().freqFactors();
+        if (ff != null) {
+            check(source, "rope.freqFactors", ff.length == c.headDim() / 2,
+                    ff.length + " entries, expected headDim/2 = " + c.headDim() / 2);
+        }
+    }
+
+    private static void check(Path source, String field, boolean ok, Object value) {
+        if (!ok) {
+            throw new ModelFormatException(source, field, "invalid value " + value);
+        }
+    }
+
+    private static void expect(Path source, Map<String, Tensor> tensors, String name, long... shape) {
+        Tensor t = tensors.get(name);
+        if (t == null) {
+            throw new ModelFormatException(source, name, "tensor is missing");
+        }
+        if (!Arrays.equals(t.shape(), shape)) {
+            throw new ModelFormatException(source, name, "shape " + Arrays.toString(t.shape()) + " does not match the config, expected "
+                    + Arrays.toString(shape) + " (GGML order: row length first)");
+        }
+    }
+}

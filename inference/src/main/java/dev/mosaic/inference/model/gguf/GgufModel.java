@@ -1,0 +1,183 @@
+package dev.mosaic.inference.model.gguf;
+
+import dev.mosaic.inference.model.Model;
+import dev.mosaic.inference.model.ModelConfig;
+import dev.mosaic.inference.model.ModelFormatException;
+import dev.mosaic.inference.model.ModelShapes;
+import dev.mosaic.inference.model.RopeConfig;
+import dev.mosaic.inference.tensor.GgmlType;
+import dev.mosaic.inference.tensor.Quantization;
+import dev.mosaic.inference.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A {@code llama} or {@code qwen2} model read from a GGUF file. Hyper-parameters come from the
+ * {@code <arch>.*} metadata keys; llama files use {@link RopeConfig.Layout#INTERLEAVED} (their
+ * converter permuted q/k rows), qwen2 files {@link RopeConfig.Layout#HALVES}. Every tensor the
+ * config needs is checked for presence and shape when the model is opened.
+ */
+public final class GgufModel implements Model {
+    private final GgufFile file;
+    private final ModelConfig config;
+
+    private GgufModel(GgufFile file, ModelConfig config) {
+        this.file = file;
+        this.config = config;
+    }
+
+    /** Maps and validates a GGUF model file. The caller owns the model and closes it. */
+    public static GgufModel open(Path path) {
+        GgufFile f = GgufReader.open(path);
+        try {
+            ModelConfig c = config(f);
+            ModelShapes.validate(path, c, f.tensors());
+            return new GgufModel(f, c);
+        } catch (RuntimeException e) {
+            f.close();
+            throw e;
+        }
+    }
+
+    /** Reads the hyper-parameters of a parsed GGUF file. */
+    public static ModelConfig config(GgufFile f) {
+        Meta m = new Meta(f);
+        String arch = m.string("general.architecture");
+        if (!arch.equals("llama") && !arch.equals("qwen2")) {
+            throw new ModelFormatException(f.path(), "general.architecture",
+                    "unsupported architecture \"" + arch + "\" (supported: llama, qwen2)");
+        }
+        int dim = m.intValue(arch + ".embedding_length");
+        int layers = m.intValue(arch + ".block_count");
+        int heads = m.intValue(arch + ".attention.head_count");
+        int kvHeads = m.intValueOr(arch + ".attention.head_count_kv", heads);
+        int ffn = m.intValue(arch + ".feed_forward_length");
+        int ctx = m.intValue(arch + ".context_length");
+        float eps = (float) m.doubleValue(arch + ".attention.layer_norm_rms_epsilon");
+        float theta = (float) m.doubleValueOr(arch + ".rope.freq_base", 10000.0);
+        if (heads <= 0) {
+            throw new ModelFormatException(f.path(), arch + ".attention.head_count", "must be positive, got " + heads);
+        }
+        int headDim = m.intValueOr(arch + ".attention.key_length", dim / heads);
+        int valueLength = m.intValueOr(arch + ".attention.value_length", headDim);
+        if (valueLength != headDim) {
+            throw new ModelFormatException(f.path(), arch + ".attention.value_length",
+                    valueLength + " differs from key_length " + headDim + "; not supported");
+        }
+        int ropeDims = m.intValueOr(arch + ".rope.dimension_count", headDim);
+        if (ropeDims != headDim) {
+            throw new ModelFormatException(f.path(), arch + ".rope.dimension_count",
+                    "partial rotary embeddings (" + ropeDims + " of " + headDim + " dimensions) are not supported");
+        }
+        Object scalingType = f.metadata().get(arch + ".rope.scaling.type");
+        if (scalingType != null && !"none".equals(scalingType)) {
+            throw new ModelFormatException(f.path(), arch + ".rope.scaling.type",
+                    "rope scaling \"" + scalingType + "\" is not supported (only Llama 3 rope_freqs)");
+        }
+        Map<String, Tensor> tensors = f.tensors();
+        int vocab;
+        if (f.metadata().containsKey(arch + ".vocab_size")) {
+            vocab = m.intValue(arch + ".vocab_size");
+        } else if (f.metadata().get("tokenizer.ggml.tokens") instanceof List<?> tokens) {
+            vocab = tokens.size();
+        } else if (tensors.get("token_embd.weight") instanceof Tensor emb && emb.shape().length == 2) {
+            vocab = Math.toIntExact(emb.shape()[1]);
+        } else {
+            throw new ModelFormatException(f.path(), "token_embd.weight", "tensor is missing (needed for the vocabulary size)");
+        }
+        float[] freqFactors = null;
+        Tensor rf = tensors.get("rope_freqs.weight");
+        if (rf != null) {
+            if (rf.type() != GgmlType.F32 || rf.elements() != headDim / 2) {
+                throw new ModelFormatException(f.path(), "rope_freqs.weight", "expected F32 [" + headDim / 2 + "], got "
+                        + rf.type() + " " + java.util.Arrays.toString(rf.shape()));
+            }
+            freqFactors = new float[headDim / 2];
+            Quantization.dequantize(GgmlType.F32, rf.data(), 0, freqFactors, 0, freqFactors.length);
+        }
+        RopeConfig.Layout layout = arch.equals("llama") ? RopeConfig.Layout.INTERLEAVED : RopeConfig.Layout.HALVES;
+        RopeConfig rope = new RopeConfig(theta, layout, null, freqFactors);
+        boolean bias = arch.equals("qwen2") || tensors.containsKey("blk.0.attn_q.bias");
+        boolean tied = !tensors.containsKey("output.weight");
+        ModelConfig c = new ModelConfig(arch, dim, layers, heads, kvHeads, headDim, ffn, vocab, ctx, eps, rope, bias, tied);
+        ModelShapes.validateConfig(f.path(), c);
+        return c;
+    }
+
+    /** The parsed file (metadata, tensor infos, mapping). */
+    public GgufFile file() {
+        return file;
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public Optional<Tensor> find(String name) {
+        return Optional.ofNullable(file.tensors().get(name));
+    }
+
+    @Override
+    public Map<String, Tensor> tensors() {
+        return file.tensors();
+    }
+
+    @Override
+    public Map<String, Object> metadata() {
+        return file.metadata();
+    }
+
+    @Override
+    public Path source() {
+        return file.path();
+    }
+
+    @Override
+    public void close() {
+        file.close();
+    }
+
+    /** Typed metadata lookups that name the key when it is missing or of the wrong type. */
+    private record Meta(GgufFile f) {
+        Object get(String key) {
+            Object v = f.metadata().get(key);
+            if (v == null) {
+                throw new ModelFormatException(f.path(), key, "metadata key is missing");
+            }
+            return v;
+        }
+
+        String string(String key) {
+            if (get(key) instanceof String s) {
+                return s;
+            }
+            throw new ModelFormatException(f.path(), key, "expected a string, got " + get(key));
+        }
+
+        int intValue(String key) {
+            if (get(key) instanceof Long l && l >= Integer.MIN_VALUE && l <= Integer.MAX_VALUE) {
+                return (int) (long) l;
+            }
+            throw new ModelFormatException(f.path(), key, "expected a 32-bit integer, got " + get(key));
+        }
+
+        int intValueOr(String key, int dflt) {
+            return f.metadata().containsKey(key) ? intValue(key) : dflt;
+        }
+
+        double doubleValue(String key) {
+            if (get(key) instanceof Double d) {
+                return d;
+            }
+            throw new ModelFormatException(f.path(), key, "expected a float, got " + get(key));
+        }
+
+        double doubleValueOr(String key, double dflt) {
+            return f.metadata().containsKey(key) ? doubleValue(key) : dflt;
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.mosaic.inference.tokenizer;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.PriorityQueue;
+
+/**
+ * SentencePiece-style BPE over a scored vocabulary (GGUF {@code tokenizer.ggml.model = "llama"}),
+ * as llama.cpp and sentencepiece run it: spaces become {@code ▁}, the text starts as single
+ * characters, and the adjacent pair whose concatenation is a vocabulary piece with the highest
+ * score is merged (leftmost on ties) until no pair is a piece. Characters left without a piece
+ * fall back to their UTF-8 bytes as {@code <0xNN>} tokens.
+ */
+final class SentencePieceTokenizer extends BaseTokenizer {
+
+    static final char SPACE = '\u2581';
+
+    private final Map<String, Integer> pieces;
+    private final float[] scores;
+    private final int[] byteIds;
+    private final int unkId;
+    private final boolean addSpacePrefix;
+
+    /**
+     * @param scores merge priority of each token (higher merges first)
+     * @param unkId id of the unknown token, or -1
+     * @param addSpacePrefix whether a space is put in front of the text and after each added token
+     */
+    SentencePieceTokenizer(String[] texts, TokenType[] types, float[] scores, int unkId, boolean addSpacePrefix,
+                           Specials specials) {
+        super(texts, types, tokenBytes(texts, types), specials, addSpacePrefix);
+        this.scores = scores.clone();
+        this.unkId = unkId;
+        this.addSpacePrefix = addSpacePrefix;
+        this.pieces = new HashMap<>(texts.length * 2);
+        this.byteIds = new int[256];
+        Arrays.fill(byteIds, -1);
+        for (int id = 0; id < texts.length; id++) {
+            // Only ordinary pieces take part in merges: a control token must never be spelled out of plain text.
+            if (types[id] == TokenType.NORMAL || types[id] == TokenType.USER_DEFINED) {
+                pieces.putIfAbsent(texts[id], id);
+            } else if (types[id] == TokenType.BYTE) {
+                int b = byteTokenValue(texts[id]);
+                if (b >= 0 && byteIds[b] < 0) {
+                    byteIds[b] = id;
+                }
+            }
+        }
+    }
+
+    private static byte[][] tokenBytes(String[] texts, TokenType[] types) {
+        byte[][] out = new byte[texts.length][];
+        for (int id = 0; id < texts.length; id++) {
+            out[id] = switch (types[id]) {
+                case NORMAL, USER_DEFINED -> utf8(texts[id].replace(SPACE, ' '));
+                case BYTE -> {
+                    int b = byteTokenValue(texts[id]);
+                    yield b >= 0 ? new byte[] {(byte) b} : utf8(texts[id]);
+                }
+                case UNKNOWN -> utf8("\uFFFD");
+                case CONTROL, UNUSED -> new byte[0];
+            };
+        }
+        return out;
+    }
+
+    private record Bigram(int left, int right, float score, int size) {}
+
+    @Override
+    void encodeText(String raw, boolean first, IntList out) {
+        if (raw.isEmpty()) {
+            return;
+        }
+        String text = (first && addSpacePrefix ? " " + raw : raw).replace(' ', SPACE);
+        int n = text.codePointCount(0, text.length());
+        int[] start = new int[n];
+        int[] len = new int[n];
+        int[] prev = new int[n];
+        int[] next = new int[n];
+        for (int i = 0, off = 0; i < n; i++) {
+            start[i] = off;
+            len[i] = Character.charCount(text.codePointAt(off));
+            off += len[i];
+            prev[i] = i - 1;
+            next[i] = i + 1 < n ? i + 1 : -1;
+        }
+        PriorityQueue<Bigram> queue = new PriorityQueue<>(Math.max(1, n),
+                (a, b) -> a.score() != b.score() ? Float.compare(b.score(), a.score()) : Integer.compare(a.left(), b.left()));
+        for (int i = 0; i + 1 < n; i++) {
+            offer(queue, text, start, len, i, i + 1);
+        }
+        while (!queue.isEmpty()) {
+            Bigram bg = queue.poll();
+            int l = bg.left();
+            int r = bg.right();
+            // Stale entry: one side was merged away, or the right side grew since it was queued.
+            if (len[l] == 0 || len[r] == 0 || len[l] + len[r] != bg.size()) {
+                continue;
+            }
+            len[l] += len[r];
+            len[r] = 0;
+            next[l] = next[r];
+            if (next[l] >= 0) {
+                prev[next[l]] = l;
+            }
+            if (prev[l] >= 0) {
+                offer(queue, text, start, len, prev[l], l);
+            }
+            if (next[l] >= 0) {
+                offer(queue, text, start, len, l, next[l]);
+            }
+        }
+        for (int i = 0; i >= 0; i = next[i]) {
+            String piece = text.substring(start[i], start[i] + len[i]);
+            Integer id = pieces.get(piece);
+            if (id != null) {
+                out.add(id);
+            } else {
+                byteFallback(piece, out);
+            }
+        }
+    }
+
+    private void offer(PriorityQueue<Bigram> queue, String text, int[] start, int[] len, int l, int r) {
+        int size = len[l] + len[r];
+        Integer id = pieces.get(text.substring(start[l], start[l] + size));
+        if (id != null) {
+            queue.add(new Bigram(l, r, scores[id], size));
+        }
+    }
+
+    private void byteFallback(String piece, IntList out) {
+        // A space without a piece falls back to <0x20> (not to the bytes of "▁") so decoding restores it.
+        byte[] bs = piece.replace(SPACE, ' ').getBytes(StandardCharsets.UTF_8);
+        boolean allBytes = true;
+        for (byte b : bs) {
+            allBytes &= byteIds[b & 0xFF] >= 0;
+        }
+        if (allBytes) {
+            for (byte b : bs) {
+                out.add(byteIds[b & 0xFF]);
+            }
+        } else if (unkId >= 0) {
+            out.add(unkId);
+        } else {
+            throw new IllegalArgumentException("cannot encode \"" + piece + "\" (U+" + Integer.toHexString(piece.codePointAt(0)).toUpperCase()
+                    + "): the vocabulary has no piece, no <0xNN> byte tokens for it and no unknown token");
+        }
+    }
+}

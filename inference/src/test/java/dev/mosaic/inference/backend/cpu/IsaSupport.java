@@ -1,0 +1,34 @@
+package dev.mosaic.inference.backend.cpu;
+
+import java.util.Arrays;
+import java.util.List;
+
+/** The kernel paths this CPU can run, for parameterised tests; restores the default after use. */
+final class IsaSupport {
+
+    private IsaSupport() {}
+
+    /** Every path up to the best one this CPU supports (always includes PORTABLE). */
+    static List<CpuIsa> supported() {
+        CpuIsa best = CpuIsa.best();
+        return Arrays.stream(CpuIsa.values()).filter(i -> i.ordinal() <= best.ordinal()).toList();
+    }
+
+    /** Runs {@code body} with {@code isa} active, then goes back to the best path. */
+    static void with(CpuIsa isa, ThrowingRunnable body) throws Exception {
+        CpuIsa active = CpuIsa.select(isa);
+        if (active != isa) {
+            throw new IllegalStateException("could not select " + isa + ", got " + active);
+        }
+        try {
+            body.run();
+        } finally {
+            CpuIsa.select(CpuIsa.best());
+        }
+    }
+
+    @FunctionalInterface
+    interface ThrowingRunnable {
+        void run() throws Exception;
+    }
+}

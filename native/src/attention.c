@@ -1,0 +1,99 @@
+/*
+ * attention.c - KV store into slots and causal GQA attention over the paged KV cache.
+ *
+ * Each (sequence, query head) pair is one work item; within it every query row runs a streaming
+ * softmax over its visible positions in chunks of CHUNK: scores of a chunk, one rescale of the
+ * accumulator if the running maximum grew, then the weighted V rows are added. Nothing of size
+ * context length is materialised.
+ */
+#include <math.h>
+
+#include "internal.h"
+
+#define CHUNK 64
+
+typedef float (*dot_fn)(const float *a, const float *b, int64_t n);
+typedef void (*scale_axpy_fn)(float *y, float s, float a, const float *x, int64_t n);
+
+static float dot_portable(const float *a, const float *b, int64_t n) {
+    float acc[8] = {0, 0, 0, 0, 0, 0, 0, 0};
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        for (int j = 0; j < 8; j++) acc[j] += a[i + j] * b[i + j];
+    }
+    float tail = 0;
+    for (; i < n; i++) tail += a[i] * b[i];
+    return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
+}
+
+static void scale_axpy_portable(float *y, float s, float a, const float *x, int64_t n) {
+    for (int64_t i = 0; i < n; i++) y[i] = y[i] * s + a * x[i];
+}
+
+void mosaic_kv_store(float *k_cache, float *v_cache, int64_t row_floats, const float *k, const float *v,
+                     const int32_t *slots, int64_t rows, int32_t threads) {
+#pragma omp parallel for num_threads(threads) schedule(static) if (rows * row_floats >= (1 << 16))
+    for (int64_t r = 0; r < rows; r++) {
+        memcpy(k_cache + (int64_t)slots[r] * row_floats, k + r * row_floats, (size_t)row_floats * 4);
+        memcpy(v_cache + (int64_t)slots[r] * row_floats, v + r * row_floats, (size_t)row_floats * 4);
+    }
+}
+
+void mosaic_attention(float *out, const float *q, const float *k_cache, const float *v_cache, int32_t seqs,
+                      const int32_t *row_start, const int32_t *row_count, const int32_t *first_pos,
+                      const int32_t *block_table_start, const int32_t *block_tables, int32_t block_size,
+                      int32_t heads, int32_t kv_heads, int32_t head_dim, float scale, int32_t threads) {
+    dot_fn dot = dot_portable;
+    scale_axpy_fn scale_axpy = scale_axpy_portable;
+    switch (mosaic_isa_active()) {
+    case MOSAIC_ISA_AVX512: dot = mosaic_dot_f32_avx512; scale_axpy = mosaic_scale_axpy_avx512; break;
+    case MOSAIC_ISA_AVX2: dot = mosaic_dot_f32_avx2; scale_axpy = mosaic_scale_axpy_avx2; break;
+    default: break;
+    }
+    const int64_t q_width = (int64_t)heads * head_dim;
+    const int64_t kv_width = (int64_t)kv_heads * head_dim;
+    const int32_t group = heads / kv_heads;
+#pragma omp parallel for num_threads(threads) collapse(2) schedule(dynamic, 1)
+    for (int32_t s = 0; s < seqs; s++) {
+        for (int32_t h = 0; h < heads; h++) {
+            const int32_t *table = block_tables + block_table_start[s];
+            const int64_t kv_off = (int64_t)(h / group) * head_dim;
+            float acc[MOSAIC_MAX_HEAD_DIM];
+            float scores[CHUNK];
+            for (int32_t i = 0; i < row_count[s]; i++) {
+                const int64_t row = (int64_t)row_start[s] + i;
+                const float *qv = q + row * q_width + (int64_t)h * head_dim;
+                const int32_t last = first_pos[s] + i;
+                float m = -INFINITY;
+                double l = 0;
+                for (int32_t d = 0; d < head_dim; d++) acc[d] = 0;
+                for (int32_t p0 = 0; p0 <= last; p0 += CHUNK) {
+                    const int32_t n = last + 1 - p0 < CHUNK ? last + 1 - p0 : CHUNK;
+                    float cmax = -INFINITY;
+                    for (int32_t j = 0; j < n; j++) {
+                        const int32_t p = p0 + j;
+                        const int64_t slot = (int64_t)table[p / block_size] * block_size + p % block_size;
+                        scores[j] = scale * dot(qv, k_cache + slot * kv_width + kv_off, head_dim);
+                        cmax = scores[j] > cmax ? scores[j] : cmax;
+                    }
+                    if (cmax > m) {
+                        const float r = expf(m - cmax); /* 0 on the first chunk */
+                        for (int32_t d = 0; d < head_dim; d++) acc[d] *= r;
+                        l *= r;
+                        m = cmax;
+                    }
+                    for (int32_t j = 0; j < n; j++) {
+                        const int32_t p = p0 + j;
+                        const int64_t slot = (int64_t)table[p / block_size] * block_size + p % block_size;
+                        const float e = expf(scores[j] - m);
+                        l += e;
+                        scale_axpy(acc, 1.0f, e, v_cache + slot * kv_width + kv_off, head_dim);
+                    }
+                }
+                float *o = out + row * q_width + (int64_t)h * head_dim;
+                const float inv = (float)(1.0 / l);
+                for (int32_t d = 0; d < head_dim; d++) o[d] = acc[d] * inv;
+            }
+        }
+    }
+}

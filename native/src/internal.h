@@ -1,0 +1,91 @@
+/*
+ * internal.h - helpers shared by the kernel files; not part of the ABI.
+ */
+#ifndef MOSAIC_INTERNAL_H
+#define MOSAIC_INTERNAL_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "mosaic.h"
+
+#define MOSAIC_INTERNAL __attribute__((visibility("hidden")))
+
+/* The active instruction-set path (cpu.c). */
+MOSAIC_INTERNAL int32_t mosaic_isa_active(void);
+
+/* Elements per block and bytes per block of a supported type; 0 for unknown types. */
+MOSAIC_INTERNAL int64_t mosaic_block_elems(int32_t type);
+MOSAIC_INTERNAL int64_t mosaic_block_bytes(int32_t type);
+
+static inline int64_t mosaic_row_bytes(int32_t type, int64_t cols) {
+    return cols / mosaic_block_elems(type) * mosaic_block_bytes(type);
+}
+
+static inline float mosaic_bits_to_fp32(uint32_t bits) {
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline uint32_t mosaic_fp32_to_bits(float f) {
+    uint32_t bits;
+    memcpy(&bits, &f, 4);
+    return bits;
+}
+
+/* IEEE half -> float, exact for every input (subnormals, inf, nan) and branch-free so that loops
+ * over it vectorise: normal numbers by rebiasing the exponent with one multiply, subnormals by
+ * the magic-number subtraction (the method of Maratyszcza's FP16 library, also used by ggml). */
+static inline float mosaic_fp16_to_fp32(uint16_t h) {
+    const uint32_t w = (uint32_t)h << 16;
+    const uint32_t sign = w & 0x80000000u;
+    const uint32_t two_w = w + w;
+    const float normalized = mosaic_bits_to_fp32((two_w >> 4) + (0xE0u << 23)) * 0x1.0p-112f;
+    const float denormalized = mosaic_bits_to_fp32((two_w >> 17) | (126u << 23)) - 0.5f;
+    const uint32_t subnormal = 0u - (uint32_t)(two_w < (1u << 27)); /* all ones or zero: a select without a branch */
+    const uint32_t bits = (mosaic_fp32_to_bits(denormalized) & subnormal) | (mosaic_fp32_to_bits(normalized) & ~subnormal);
+    return mosaic_bits_to_fp32(sign | bits);
+}
+
+static inline float mosaic_bf16_to_fp32(uint16_t h) {
+    uint32_t bits = (uint32_t)h << 16;
+    float out;
+    memcpy(&out, &bits, 4);
+    return out;
+}
+
+static inline uint16_t mosaic_load_u16(const uint8_t *p) {
+    uint16_t v;
+    memcpy(&v, p, 2);
+    return v;
+}
+
+/* Element i of a plain float vector of type F32, F16 or BF16. */
+static inline float mosaic_float_elem(int32_t type, const void *p, int64_t i) {
+    switch (type) {
+    case MOSAIC_TYPE_F16: return mosaic_fp16_to_fp32(mosaic_load_u16((const uint8_t *)p + 2 * i));
+    case MOSAIC_TYPE_BF16: return mosaic_bf16_to_fp32(mosaic_load_u16((const uint8_t *)p + 2 * i));
+    default: {
+        float f;
+        memcpy(&f, (const uint8_t *)p + 4 * i, 4);
+        return f;
+    }
+    }
+}
+
+/* Dequantises one block (mosaic_block_elems(type) elements) at src into dst (portable C). */
+MOSAIC_INTERNAL void mosaic_dequantize_block(int32_t type, const uint8_t *src, float *dst);
+
+/* Per-ISA kernel variants, compiled with their own target flags (matmul_avx2.c, matmul_avx512.c). */
+MOSAIC_INTERNAL void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t cols,
+                                        const float *x, int64_t rows, float *out, int32_t threads);
+MOSAIC_INTERNAL void mosaic_matmul_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols,
+                                          const float *x, int64_t rows, float *out, int32_t threads);
+MOSAIC_INTERNAL float mosaic_dot_f32_avx2(const float *a, const float *b, int64_t n);
+MOSAIC_INTERNAL float mosaic_dot_f32_avx512(const float *a, const float *b, int64_t n);
+/* y = y * s + a * x (the online-softmax accumulator update) */
+MOSAIC_INTERNAL void mosaic_scale_axpy_avx2(float *y, float s, float a, const float *x, int64_t n);
+MOSAIC_INTERNAL void mosaic_scale_axpy_avx512(float *y, float s, float a, const float *x, int64_t n);
+
+#endif

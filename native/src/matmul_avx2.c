@@ -1,0 +1,203 @@
+/*
+ * matmul_avx2.c - AVX2 variant of matmul (compiled with -mavx2 -mfma -mf16c; only called when
+ * cpu.c found those features at run time). Same scheme as matmul_avx512.c with 8-wide vectors:
+ * 16 weights are dequantised in registers at a time and multiplied into a tile of up to 4
+ * activation rows (16 ymm registers hold 8 accumulators plus the weights).
+ */
+#include <immintrin.h>
+
+#include "internal.h"
+#include "kquants.h"
+
+#define TILE_ROWS 4
+#define OUT_BLOCK 32
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE __m256 load8(const int type, const uint8_t *row, int64_t k) {
+    if (type == MOSAIC_TYPE_F32) {
+        return _mm256_loadu_ps((const float *)row + k);
+    }
+    __m128i h = _mm_loadu_si128((const __m128i *)(row + 2 * k));
+    if (type == MOSAIC_TYPE_F16) {
+        return _mm256_cvtph_ps(h);
+    }
+    return _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(h), 16));
+}
+
+/* 16 dequantised weights of half `half` (0 or 1) of a 32-element Q8_0/Q4_0 block. */
+INLINE void load_block_half(const int type, const uint8_t *blk, int half, __m256 *w0, __m256 *w1) {
+    const __m256 d = _mm256_set1_ps(_cvtsh_ss(mosaic_load_u16(blk)));
+    __m256i a, b;
+    if (type == MOSAIC_TYPE_Q8_0) {
+        const uint8_t *q = blk + 2 + 16 * half;
+        a = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)q));
+        b = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(q + 8)));
+    } else {
+        const uint8_t *q = blk + 2;
+        a = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)q));
+        b = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(q + 8)));
+        if (half == 0) {
+            a = _mm256_and_si256(a, _mm256_set1_epi32(0xf));
+            b = _mm256_and_si256(b, _mm256_set1_epi32(0xf));
+        } else {
+            a = _mm256_srli_epi32(a, 4);
+            b = _mm256_srli_epi32(b, 4);
+        }
+        a = _mm256_sub_epi32(a, _mm256_set1_epi32(8));
+        b = _mm256_sub_epi32(b, _mm256_set1_epi32(8));
+    }
+    *w0 = _mm256_mul_ps(_mm256_cvtepi32_ps(a), d);
+    *w1 = _mm256_mul_ps(_mm256_cvtepi32_ps(b), d);
+}
+
+INLINE float hsum(__m256 v) {
+    __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    return _mm_cvtss_f32(s);
+}
+
+INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols, const float *x, float *out,
+                 int64_t ldo) {
+    __m256 acc0[TILE_ROWS], acc1[TILE_ROWS];
+    for (int r = 0; r < NB; r++) {
+        acc0[r] = _mm256_setzero_ps();
+        acc1[r] = _mm256_setzero_ps();
+    }
+    float tail[TILE_ROWS] = {0};
+    if (type == MOSAIC_TYPE_Q8_0 || type == MOSAIC_TYPE_Q4_0) {
+        const int64_t bb = type == MOSAIC_TYPE_Q8_0 ? 34 : 18;
+        const int64_t blocks = cols / 32;
+        for (int64_t b = 0; b < blocks; b++) {
+            const uint8_t *blk = row + b * bb;
+            for (int half = 0; half < 2; half++) {
+                __m256 w0, w1;
+                load_block_half(type, blk, half, &w0, &w1);
+                const float *xk = x + b * 32 + half * 16;
+                for (int r = 0; r < NB; r++) {
+                    acc0[r] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xk + r * cols), acc0[r]);
+                    acc1[r] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xk + r * cols + 8), acc1[r]);
+                }
+            }
+        }
+    } else {
+        int64_t k = 0;
+        for (; k + 16 <= cols; k += 16) {
+            const __m256 w0 = load8(type, row, k);
+            const __m256 w1 = load8(type, row, k + 8);
+            for (int r = 0; r < NB; r++) {
+                acc0[r] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + r * cols + k), acc0[r]);
+                acc1[r] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + r * cols + k + 8), acc1[r]);
+            }
+        }
+        for (; k < cols; k++) {
+            const float wk = mosaic_float_elem(type, row, k);
+            for (int r = 0; r < NB; r++) {
+                tail[r] += wk * x[r * cols + k];
+            }
+        }
+    }
+    for (int r = 0; r < NB; r++) {
+        out[r * ldo] = hsum(_mm256_add_ps(acc0[r], acc1[r])) + tail[r];
+    }
+}
+
+/* K-quants: a super-block is dequantised into L1 (the compiler vectorises kquants.h for this
+ * target), then multiplied into the tile like a float row. */
+INLINE void tile_k(const int type, const int NB, const uint8_t *row, int64_t cols, const float *x, float *out,
+                   int64_t ldo) {
+    __m256 acc0[TILE_ROWS], acc1[TILE_ROWS];
+    for (int r = 0; r < NB; r++) {
+        acc0[r] = _mm256_setzero_ps();
+        acc1[r] = _mm256_setzero_ps();
+    }
+    float tmp[256] __attribute__((aligned(32)));
+    const int64_t bb = type == MOSAIC_TYPE_Q4_K ? 144 : 210;
+    for (int64_t b = 0; b < cols / 256; b++) {
+        if (type == MOSAIC_TYPE_Q4_K) {
+            mosaic_dequant_q4_k(row + b * bb, tmp);
+        } else {
+            mosaic_dequant_q6_k(row + b * bb, tmp);
+        }
+        const float *xk = x + b * 256;
+        for (int j = 0; j < 256; j += 16) {
+            const __m256 w0 = _mm256_load_ps(tmp + j);
+            const __m256 w1 = _mm256_load_ps(tmp + j + 8);
+            for (int r = 0; r < NB; r++) {
+                acc0[r] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xk + r * cols + j), acc0[r]);
+                acc1[r] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xk + r * cols + j + 8), acc1[r]);
+            }
+        }
+    }
+    for (int r = 0; r < NB; r++) {
+        out[r * ldo] = hsum(_mm256_add_ps(acc0[r], acc1[r]));
+    }
+}
+
+#define TILE_SWITCH(T)                                                                                              \
+    switch (nb) {                                                                                                   \
+    case 1: tile(T, 1, row, cols, xr, orow, w_rows); break;                                                         \
+    case 2: tile(T, 2, row, cols, xr, orow, w_rows); break;                                                         \
+    case 3: tile(T, 3, row, cols, xr, orow, w_rows); break;                                                         \
+    default: tile(T, 4, row, cols, xr, orow, w_rows); break;                                                        \
+    }
+
+#define TILE_K_SWITCH(T)                                                                                            \
+    switch (nb) {                                                                                                   \
+    case 1: tile_k(T, 1, row, cols, xr, orow, w_rows); break;                                                       \
+    case 2: tile_k(T, 2, row, cols, xr, orow, w_rows); break;                                                       \
+    case 3: tile_k(T, 3, row, cols, xr, orow, w_rows); break;                                                       \
+    default: tile_k(T, 4, row, cols, xr, orow, w_rows); break;                                                      \
+    }
+
+void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
+                        float *out, int32_t threads) {
+    const int64_t row_bytes = mosaic_row_bytes(type, cols);
+    const int64_t out_blocks = (w_rows + OUT_BLOCK - 1) / OUT_BLOCK;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t ob = 0; ob < out_blocks; ob++) {
+        const int64_t o_end = (ob + 1) * OUT_BLOCK < w_rows ? (ob + 1) * OUT_BLOCK : w_rows;
+        for (int64_t r0 = 0; r0 < rows; r0 += TILE_ROWS) {
+            const int nb = rows - r0 < TILE_ROWS ? (int)(rows - r0) : TILE_ROWS;
+            const float *xr = x + r0 * cols;
+            for (int64_t o = ob * OUT_BLOCK; o < o_end; o++) {
+                const uint8_t *row = (const uint8_t *)w + o * row_bytes;
+                float *orow = out + r0 * w_rows + o;
+                switch (type) {
+                case MOSAIC_TYPE_F32: TILE_SWITCH(MOSAIC_TYPE_F32); break;
+                case MOSAIC_TYPE_F16: TILE_SWITCH(MOSAIC_TYPE_F16); break;
+                case MOSAIC_TYPE_BF16: TILE_SWITCH(MOSAIC_TYPE_BF16); break;
+                case MOSAIC_TYPE_Q8_0: TILE_SWITCH(MOSAIC_TYPE_Q8_0); break;
+                case MOSAIC_TYPE_Q4_0: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
+                case MOSAIC_TYPE_Q4_K: TILE_K_SWITCH(MOSAIC_TYPE_Q4_K); break;
+                default: TILE_K_SWITCH(MOSAIC_TYPE_Q6_K); break;
+                }
+            }
+        }
+    }
+}
+
+float mosaic_dot_f32_avx2(const float *a, const float *b, int64_t n) {
+    __m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16) {
+        acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i), _mm256_loadu_ps(b + i), acc0);
+        acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + i + 8), _mm256_loadu_ps(b + i + 8), acc1);
+    }
+    float tail = 0;
+    for (; i < n; i++) {
+        tail += a[i] * b[i];
+    }
+    return hsum(_mm256_add_ps(acc0, acc1)) + tail;
+}
+
+void mosaic_scale_axpy_avx2(float *y, float s, float a, const float *x, int64_t n) {
+    const __m256 vs = _mm256_set1_ps(s), va = _mm256_set1_ps(a);
+    int64_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+        _mm256_storeu_ps(y + i, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + i), _mm256_mul_ps(_mm256_loadu_ps(y + i), vs)));
+    }
+    for (; i < n; i++) {
+        y[i] = y[i] * s + a * x[i];
+    }
+}

@@ -1,0 +1,221 @@
+/*
+ * matmul_avx512.c - AVX-512 variant of matmul (compiled with -mavx512f -mavx512bw -mavx512vl
+ * -mfma -mf16c; only called when cpu.c found those features at run time).
+ *
+ * Weights are dequantised in registers, 32 at a time, and each dequantised vector is multiplied
+ * into a tile of up to 8 activation rows, so a weight row is read once per tile. Output rows are
+ * processed in blocks of OUT_BLOCK so that, for prefill-sized batches, the block's weights stay
+ * in L2 while all activation tiles pass over them.
+ */
+#include <immintrin.h>
+
+#include "internal.h"
+#include "kquants.h"
+
+#define TILE_ROWS 8
+#define OUT_BLOCK 32
+#define INLINE static inline __attribute__((always_inline))
+
+INLINE __m512 load16(const int type, const uint8_t *row, int64_t k) {
+    if (type == MOSAIC_TYPE_F32) {
+        return _mm512_loadu_ps((const float *)row + k);
+    }
+    __m256i h = _mm256_loadu_si256((const __m256i *)(row + 2 * k));
+    if (type == MOSAIC_TYPE_F16) {
+        return _mm512_cvtph_ps(h);
+    }
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/* Masked load of the last (< 16) elements; masked-out lanes are never touched in memory. */
+INLINE __m512 load16_tail(const int type, const uint8_t *row, int64_t k, __mmask16 m) {
+    if (type == MOSAIC_TYPE_F32) {
+        return _mm512_maskz_loadu_ps(m, (const float *)row + k);
+    }
+    __m256i h = _mm256_maskz_loadu_epi16(m, row + 2 * k);
+    if (type == MOSAIC_TYPE_F16) {
+        return _mm512_cvtph_ps(h);
+    }
+    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
+}
+
+/* out[r * ldo] = dot(row, x[r]) for r < NB; x rows are cols floats apart. */
+INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols, const float *x, float *out,
+                 int64_t ldo) {
+    __m512 acc0[TILE_ROWS], acc1[TILE_ROWS];
+    for (int r = 0; r < NB; r++) {
+        acc0[r] = _mm512_setzero_ps();
+        acc1[r] = _mm512_setzero_ps();
+    }
+    if (type == MOSAIC_TYPE_Q8_0 || type == MOSAIC_TYPE_Q4_0) {
+        const int64_t bb = type == MOSAIC_TYPE_Q8_0 ? 34 : 18;
+        const int64_t blocks = cols / 32;
+        /* Q4_0 nibble n means n - 8: a permute through this table converts 16 nibbles at once */
+        const __m512 q4_values = _mm512_setr_ps(-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7);
+        for (int64_t b = 0; b < blocks; b++) {
+            const uint8_t *blk = row + b * bb;
+            const __m512 d = _mm512_set1_ps(_cvtsh_ss(mosaic_load_u16(blk)));
+            const float *xk = x + b * 32;
+            __m512 w0, w1;
+            if (type == MOSAIC_TYPE_Q8_0) {
+                w0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(blk + 2))));
+                w1 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(blk + 18))));
+            } else {
+                const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(blk + 2)));
+                const __m512 table = NB == 1 ? q4_values : _mm512_mul_ps(q4_values, d);
+                w0 = _mm512_permutexvar_ps(_mm512_and_si512(v, _mm512_set1_epi32(0xf)), table);
+                w1 = _mm512_permutexvar_ps(_mm512_srli_epi32(v, 4), table);
+            }
+            if (NB == 1) {
+                /* one row: scale the block's partial dot product instead of the weights */
+                __m512 t = _mm512_mul_ps(w0, _mm512_loadu_ps(xk));
+                t = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xk + 16), t);
+                if (b & 1) {
+                    acc1[0] = _mm512_fmadd_ps(d, t, acc1[0]);
+                } else {
+                    acc0[0] = _mm512_fmadd_ps(d, t, acc0[0]);
+                }
+                continue;
+            }
+            if (type == MOSAIC_TYPE_Q8_0) {
+                w0 = _mm512_mul_ps(w0, d);
+                w1 = _mm512_mul_ps(w1, d);
+            }
+            for (int r = 0; r < NB; r++) {
+                acc0[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(xk + r * cols), acc0[r]);
+                acc1[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xk + r * cols + 16), acc1[r]);
+            }
+        }
+    } else {
+        int64_t k = 0;
+        for (; k + 32 <= cols; k += 32) {
+            const __m512 w0 = load16(type, row, k);
+            const __m512 w1 = load16(type, row, k + 16);
+            for (int r = 0; r < NB; r++) {
+                acc0[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x + r * cols + k), acc0[r]);
+                acc1[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x + r * cols + k + 16), acc1[r]);
+            }
+        }
+        if (k + 16 <= cols) {
+            const __m512 w0 = load16(type, row, k);
+            for (int r = 0; r < NB; r++) {
+                acc0[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x + r * cols + k), acc0[r]);
+            }
+            k += 16;
+        }
+        if (k < cols) {
+            const __mmask16 m = (__mmask16)((1u << (cols - k)) - 1);
+            const __m512 w0 = load16_tail(type, row, k, m);
+            for (int r = 0; r < NB; r++) {
+                acc1[r] = _mm512_fmadd_ps(w0, _mm512_maskz_loadu_ps(m, x + r * cols + k), acc1[r]);
+            }
+        }
+    }
+    for (int r = 0; r < NB; r++) {
+        out[r * ldo] = _mm512_reduce_add_ps(_mm512_add_ps(acc0[r], acc1[r]));
+    }
+}
+
+/* K-quants: a super-block is dequantised into L1 (the compiler vectorises kquants.h for this
+ * target), then multiplied into the tile like a float row. */
+INLINE void tile_k(const int type, const int NB, const uint8_t *row, int64_t cols, const float *x, float *out,
+                   int64_t ldo) {
+    __m512 acc[TILE_ROWS];
+    for (int r = 0; r < NB; r++) {
+        acc[r] = _mm512_setzero_ps();
+    }
+    float tmp[256] __attribute__((aligned(64)));
+    const int64_t bb = type == MOSAIC_TYPE_Q4_K ? 144 : 210;
+    for (int64_t b = 0; b < cols / 256; b++) {
+        if (type == MOSAIC_TYPE_Q4_K) {
+            mosaic_dequant_q4_k(row + b * bb, tmp);
+        } else {
+            mosaic_dequant_q6_k(row + b * bb, tmp);
+        }
+        const float *xk = x + b * 256;
+        for (int j = 0; j < 256; j += 16) {
+            const __m512 w = _mm512_load_ps(tmp + j);
+            for (int r = 0; r < NB; r++) {
+                acc[r] = _mm512_fmadd_ps(w, _mm512_loadu_ps(xk + r * cols + j), acc[r]);
+            }
+        }
+    }
+    for (int r = 0; r < NB; r++) {
+        out[r * ldo] = _mm512_reduce_add_ps(acc[r]);
+    }
+}
+
+/* One instantiation per (type, tile height) so that the accumulators live in registers. */
+#define TILE_SWITCH(T)                                                                                              \
+    switch (nb) {                                                                                                   \
+    case 1: tile(T, 1, row, cols, xr, orow, w_rows); break;                                                         \
+    case 2: tile(T, 2, row, cols, xr, orow, w_rows); break;                                                         \
+    case 3: tile(T, 3, row, cols, xr, orow, w_rows); break;                                                         \
+    case 4: tile(T, 4, row, cols, xr, orow, w_rows); break;                                                         \
+    case 5: tile(T, 5, row, cols, xr, orow, w_rows); break;                                                         \
+    case 6: tile(T, 6, row, cols, xr, orow, w_rows); break;                                                         \
+    case 7: tile(T, 7, row, cols, xr, orow, w_rows); break;                                                         \
+    default: tile(T, 8, row, cols, xr, orow, w_rows); break;                                                        \
+    }
+
+#define TILE_K_SWITCH(T)                                                                                            \
+    switch (nb) {                                                                                                   \
+    case 1: tile_k(T, 1, row, cols, xr, orow, w_rows); break;                                                       \
+    case 2: tile_k(T, 2, row, cols, xr, orow, w_rows); break;                                                       \
+    case 3: tile_k(T, 3, row, cols, xr, orow, w_rows); break;                                                       \
+    case 4: tile_k(T, 4, row, cols, xr, orow, w_rows); break;                                                       \
+    case 5: tile_k(T, 5, row, cols, xr, orow, w_rows); break;                                                       \
+    case 6: tile_k(T, 6, row, cols, xr, orow, w_rows); break;                                                       \
+    case 7: tile_k(T, 7, row, cols, xr, orow, w_rows); break;                                                       \
+    default: tile_k(T, 8, row, cols, xr, orow, w_rows); break;                                                      \
+    }
+
+void mosaic_matmul_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
+                          float *out, int32_t threads) {
+    const int64_t row_bytes = mosaic_row_bytes(type, cols);
+    const int64_t out_blocks = (w_rows + OUT_BLOCK - 1) / OUT_BLOCK;
+#pragma omp parallel for num_threads(threads) schedule(static)
+    for (int64_t ob = 0; ob < out_blocks; ob++) {
+        const int64_t o_end = (ob + 1) * OUT_BLOCK < w_rows ? (ob + 1) * OUT_BLOCK : w_rows;
+        for (int64_t r0 = 0; r0 < rows; r0 += TILE_ROWS) {
+            const int nb = rows - r0 < TILE_ROWS ? (int)(rows - r0) : TILE_ROWS;
+            const float *xr = x + r0 * cols;
+            for (int64_t o = ob * OUT_BLOCK; o < o_end; o++) {
+                const uint8_t *row = (const uint8_t *)w + o * row_bytes;
+                float *orow = out + r0 * w_rows + o;
+                switch (type) {
+                case MOSAIC_TYPE_F32: TILE_SWITCH(MOSAIC_TYPE_F32); break;
+                case MOSAIC_TYPE_F16: TILE_SWITCH(MOSAIC_TYPE_F16); break;
+                case MOSAIC_TYPE_BF16: TILE_SWITCH(MOSAIC_TYPE_BF16); break;
+                case MOSAIC_TYPE_Q8_0: TILE_SWITCH(MOSAIC_TYPE_Q8_0); break;
+                case MOSAIC_TYPE_Q4_0: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
+                case MOSAIC_TYPE_Q4_K: TILE_K_SWITCH(MOSAIC_TYPE_Q4_K); break;
+                default: TILE_K_SWITCH(MOSAIC_TYPE_Q6_K); break;
+                }
+            }
+        }
+    }
+}
+
+float mosaic_dot_f32_avx512(const float *a, const float *b, int64_t n) {
+    __m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
+    int64_t i = 0;
+    for (; i + 32 <= n; i += 32) {
+        acc0 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i), _mm512_loadu_ps(b + i), acc0);
+        acc1 = _mm512_fmadd_ps(_mm512_loadu_ps(a + i + 16), _mm512_loadu_ps(b + i + 16), acc1);
+    }
+    for (; i < n; i += 16) {
+        const __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
+        acc0 = _mm512_fmadd_ps(_mm512_maskz_loadu_ps(m, a + i), _mm512_maskz_loadu_ps(m, b + i), acc0);
+    }
+    return _mm512_reduce_add_ps(_mm512_add_ps(acc0, acc1));
+}
+
+void mosaic_scale_axpy_avx512(float *y, float s, float a, const float *x, int64_t n) {
+    const __m512 vs = _mm512_set1_ps(s), va = _mm512_set1_ps(a);
+    for (int64_t i = 0; i < n; i += 16) {
+        const __mmask16 m = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
+        const __m512 yv = _mm512_maskz_loadu_ps(m, y + i);
+        _mm512_mask_storeu_ps(y + i, m, _mm512_fmadd_ps(va, _mm512_maskz_loadu_ps(m, x + i), _mm512_mul_ps(yv, vs)));
+    }
+}

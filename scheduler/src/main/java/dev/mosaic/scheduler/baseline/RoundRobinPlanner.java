@@ -1,0 +1,84 @@
+package dev.mosaic.scheduler.baseline;
+
+import dev.mosaic.scheduler.plan.Plan;
+import dev.mosaic.scheduler.plan.Planner;
+import dev.mosaic.scheduler.plan.PlanningException;
+import dev.mosaic.scheduler.problem.Expert;
+import dev.mosaic.scheduler.problem.JobTable;
+import dev.mosaic.scheduler.problem.Problem;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The paper's baseline: expert i gets one replica on worker {@code i mod W}, or on the next worker
+ * (cyclically) with room for it, and every job runs on its expert's only replica. It ignores load
+ * and skew, which is exactly what MOSAIC improves on.
+ */
+public final class RoundRobinPlanner implements Planner {
+
+    /** Command-line name. */
+    public static final String NAME = "round-robin";
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public Plan plan(Problem problem) {
+        long start = System.nanoTime();
+        JobTable jobs = problem.jobs();
+        boolean[][] placed = placement(problem);
+        int[] host = new int[problem.experts().size()];
+        for (int e = 0; e < host.length; e++) {
+            host[e] = indexOf(placed, e);
+        }
+        int[] jobWorker = new int[jobs.size()];
+        for (int j = 0; j < jobs.size(); j++) {
+            jobWorker[j] = host[jobs.expert()[j]];
+        }
+        double makespan = Schedules.makespan(problem, jobs, placed, jobWorker);
+        Map<String, Object> solver = new LinkedHashMap<>();
+        solver.put("method", NAME);
+        solver.put("status", "heuristic");
+        solver.put("replicas", Schedules.replicas(placed));
+        solver.put("solveSeconds", (System.nanoTime() - start) / 1e9);
+        return Schedules.toPlan(problem, jobs, placed, jobWorker, makespan, solver);
+    }
+
+    /** The round-robin placement matrix {@code [worker][expert]}; throws if some expert finds no room. */
+    static boolean[][] placement(Problem problem) {
+        int nw = problem.workers().size();
+        int ne = problem.experts().size();
+        boolean[][] placed = new boolean[nw][ne];
+        double[] free = new double[nw];
+        for (int w = 0; w < nw; w++) {
+            free[w] = problem.workers().get(w).memoryGiB();
+        }
+        for (int e = 0; e < ne; e++) {
+            Expert ex = problem.experts().get(e);
+            boolean done = false;
+            for (int k = 0; k < nw && !done; k++) {
+                int w = (e + k) % nw;
+                if (ex.memoryGiB() <= free[w] + 1e-9) {
+                    placed[w][e] = true;
+                    free[w] -= ex.memoryGiB();
+                    done = true;
+                }
+            }
+            if (!done) {
+                throw new PlanningException("round-robin: no worker has room left for expert " + ex.id() + " (needs " + ex.memoryGiB() + " GiB)");
+            }
+        }
+        return placed;
+    }
+
+    private static int indexOf(boolean[][] placed, int e) {
+        for (int w = 0; w < placed.length; w++) {
+            if (placed[w][e]) {
+                return w;
+            }
+        }
+        throw new IllegalStateException("expert " + e + " not placed");
+    }
+}

@@ -1,0 +1,103 @@
+package dev.mosaic.scheduler.pipeline;
+
+import dev.mosaic.scheduler.aggregation.AggregatorStage;
+import dev.mosaic.scheduler.plan.Plan;
+import dev.mosaic.scheduler.plan.PlanEvaluator;
+import dev.mosaic.scheduler.plan.Planner;
+import dev.mosaic.scheduler.problem.JobTable;
+import dev.mosaic.scheduler.problem.Problem;
+import dev.mosaic.scheduler.sim.OutputNoise;
+import dev.mosaic.scheduler.sim.Simulator;
+import dev.mosaic.scheduler.sim.Timeline;
+
+/**
+ * Both MoA stages in simulation: the expert stage executes a given plan; the prompts that do
+ * not bypass then go through the aggregator, placed and balanced by a planner on the derived
+ * stage-2 problem ({@link AggregatorStage}).
+ *
+ * <p>Stage 2 starts either after a barrier (the paper: every worker waits for the last expert
+ * job, then loads the aggregator) or, with {@code overlap}, on each worker as soon as its own
+ * expert work is done, each aggregation job being released when the last expert answer of its
+ * prompt exists. The stage-2 plan is made with profiled lengths and the known bypass decisions;
+ * execution uses the actual (noisy) lengths.
+ */
+public final class MoaPipeline {
+
+    /**
+     * How to execute.
+     *
+     * @param noiseSigma lognormal sigma of actual vs profiled output lengths (0: as profiled)
+     * @param noiseSeed seed of the noise (the same for every plan, so plans see the same lengths)
+     */
+    public record Config(double noiseSigma, long noiseSeed, boolean workStealing, boolean overlap) {
+        public Config {
+            if (!(noiseSigma >= 0) || Double.isInfinite(noiseSigma)) {
+                throw new IllegalArgumentException("noise sigma must be a finite number >= 0, got " + noiseSigma);
+            }
+        }
+    }
+
+    /**
+     * One simulated run of both stages. Times in seconds from the start; the aggregator stage is
+     * the time after the expert stage ends.
+     */
+    public record Run(Plan expertPlan, Plan aggregatorPlan, Simulator.Result expertStage, Simulator.Result aggregatorStage,
+                      Timeline timeline, double[] actualExpertOutTokens, int aggregatedPrompts,
+                      double expertStageSeconds, double aggregatorStageSeconds, double endToEndSeconds) {
+
+        public int stolenJobs() {
+            return expertStage.stolenJobs() + (aggregatorStage == null ? 0 : aggregatorStage.stolenJobs());
+        }
+    }
+
+    private MoaPipeline() {}
+
+    /**
+     * Runs both stages.
+     *
+     * @param aggregate which prompts go through the aggregator (the others bypass it)
+     * @param aggregatorOutTokens the aggregator's profiled output length per prompt
+     * @param aggregatorPlanner places and assigns the aggregator stage
+     */
+    public static Run run(Problem problem, Plan expertPlan, boolean[] aggregate, double[] aggregatorOutTokens,
+                          Planner aggregatorPlanner, Config config) {
+        Simulator stage1 = Simulator.of(problem, expertPlan);
+        JobTable jobs = stage1.jobs();
+        int np = problem.prompts().size();
+        // Separate, fixed noise streams for expert jobs and aggregator jobs (indexed by original prompt).
+        double[] actualOut = OutputNoise.apply(jobs.outTokens(), OutputNoise.multipliers(jobs.size(), config.noiseSigma(), config.noiseSeed()));
+        double[] aggNoise = OutputNoise.multipliers(np, config.noiseSigma(), config.noiseSeed() ^ 0x2A66L);
+        Simulator.Result r1 = stage1.run(new Simulator.Conditions(Timeline.Stage.EXPERT, null, null, actualOut, null, config.workStealing()));
+        double expertEnd = r1.endSeconds();
+
+        AggregatorStage stage = AggregatorStage.derive(problem, aggregate, jobs.outTokens(), aggregatorOutTokens);
+        int n2 = stage.originalPrompt().length;
+        if (n2 == 0) {
+            return new Run(expertPlan, null, r1, null, r1.timeline(), actualOut, 0, expertEnd, 0, expertEnd);
+        }
+        Plan plan2 = aggregatorPlanner.plan(stage.problem());
+        PlanEvaluator.evaluate(stage.problem(), plan2).requireValid();
+        Simulator sim2 = Simulator.of(stage.problem(), plan2);
+        double[] lastAnswer = new double[np];
+        for (int j = 0; j < jobs.size(); j++) {
+            lastAnswer[jobs.prompt()[j]] = Math.max(lastAnswer[jobs.prompt()[j]], r1.jobEndSeconds()[j]);
+        }
+        // Stage-2 jobs follow stage-2 prompt order (one job per prompt).
+        double[] release = new double[n2];
+        double[] actualAggOut = new double[n2];
+        for (int i = 0; i < n2; i++) {
+            int q = stage.originalPrompt()[i];
+            release[i] = config.overlap() ? lastAnswer[q] : expertEnd;
+            actualAggOut[i] = aggregatorOutTokens[q] * aggNoise[q];
+        }
+        int nw = problem.workers().size();
+        double[] workerStart = new double[nw];
+        for (int w = 0; w < nw; w++) {
+            workerStart[w] = config.overlap() ? r1.workerEndSeconds()[w] : expertEnd;
+        }
+        Simulator.Result r2 = sim2.run(new Simulator.Conditions(Timeline.Stage.AGGREGATOR, workerStart, release, actualAggOut,
+                stage.promptTokens(problem, actualOut), config.workStealing()));
+        double end = Math.max(expertEnd, r2.endSeconds());
+        return new Run(expertPlan, plan2, r1, r2, r1.timeline().concat(r2.timeline()), actualOut, n2, expertEnd, end - expertEnd, end);
+    }
+}

@@ -1,0 +1,187 @@
+package dev.mosaic.scheduler.pipeline;
+
+import dev.mosaic.scheduler.aggregation.BypassEvaluation;
+import dev.mosaic.scheduler.aggregation.ExpertReliability;
+import dev.mosaic.scheduler.aggregation.Split;
+import dev.mosaic.scheduler.aggregation.ThresholdCalibrator;
+import dev.mosaic.scheduler.aggregation.Votes;
+import dev.mosaic.scheduler.plan.Plan;
+import dev.mosaic.scheduler.plan.PlanEvaluator;
+import dev.mosaic.scheduler.plan.Planner;
+import dev.mosaic.scheduler.problem.Problem;
+import dev.mosaic.scheduler.workload.SimulatedAnswers;
+import dev.mosaic.scheduler.workload.Workload;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * The paper's evaluation of one workload, and the variants the reviewers asked for: the
+ * baseline (round-robin placement, every prompt aggregated on the baseline's stage-2 plan)
+ * against ours (our planner for both stages, calibrated confidence-aware bypass), each without
+ * and with noise on the output lengths, ours also with work stealing and with overlapped stages.
+ */
+public final class Study {
+
+    /**
+     * @param noiseSigma lognormal sigma of the noisy runs (0: no noisy runs)
+     * @param seed seed of the noise and of the calibration split
+     * @param calibrationFraction share of prompts in the labelled calibration split
+     * @param budget accuracy-loss budget of the threshold calibration (fraction; 0.001 = 0.1 pp)
+     * @param confidenceAware weight votes by calibrated expert reliability
+     */
+    public record Settings(double noiseSigma, long seed, double calibrationFraction, double budget, boolean confidenceAware) {
+        public static Settings defaults() {
+            return new Settings(0.3, 1, 0.3, ThresholdCalibrator.DEFAULT_BUDGET, true);
+        }
+
+        public Settings withNoiseSigma(double s) {
+            return new Settings(s, seed, calibrationFraction, budget, confidenceAware);
+        }
+    }
+
+    /** A simulated configuration: which plans, which noise, stealing and overlap. */
+    public record Scenario(String name, boolean baseline, double noiseSigma, boolean stealing, boolean overlap) {}
+
+    /** Mean expert output tokens per question at one agreement level (Fig. 7). */
+    public record AgreementLevel(String level, double share, int questions, double meanOutTokens) {}
+
+    /**
+     * Everything measured on a workload.
+     *
+     * @param plainHeldOut the same evaluation with unweighted votes (to show what weighting buys)
+     */
+    public record Result(Workload workload, String baselineMethod, String oursMethod, Plan baselinePlan, Plan oursPlan,
+                         double baselineMakespan, double oursMakespan, ThresholdCalibrator.Calibration calibration,
+                         BypassEvaluation heldOut, BypassEvaluation plainHeldOut, double skipRate,
+                         List<AgreementLevel> agreementLevels, Map<String, Scenario> scenarios,
+                         Map<String, MoaPipeline.Run> runs) {
+
+        /** The baseline run with the same noise as {@code scenario}. */
+        public MoaPipeline.Run baselineFor(String scenario) {
+            double noise = scenarios.get(scenario).noiseSigma();
+            for (Scenario s : scenarios.values()) {
+                if (s.baseline() && s.noiseSigma() == noise) {
+                    return runs.get(s.name());
+                }
+            }
+            throw new IllegalStateException("no baseline run with noise " + noise);
+        }
+    }
+
+    private Study() {}
+
+    /** The scenarios run for {@code settings}, baseline first at each noise level. */
+    public static List<Scenario> scenarios(Settings settings) {
+        List<Scenario> out = new ArrayList<>();
+        List<Double> levels = settings.noiseSigma() > 0 ? List.of(0.0, settings.noiseSigma()) : List.of(0.0);
+        for (double noise : levels) {
+            String suffix = noise > 0 ? "+noise" : "";
+            out.add(new Scenario("round-robin" + suffix, true, noise, false, false));
+            out.add(new Scenario("mosaic" + suffix, false, noise, false, false));
+            out.add(new Scenario("mosaic" + suffix + "+steal", false, noise, true, false));
+            out.add(new Scenario("mosaic" + suffix + "+overlap", false, noise, false, true));
+            out.add(new Scenario("mosaic" + suffix + "+steal+overlap", false, noise, true, true));
+        }
+        return out;
+    }
+
+    /**
+     * Runs every scenario on {@code workload}.
+     *
+     * @param progress told the name of each step before it runs (e.g. to draw a progress bar)
+     */
+    public static Result run(Workload workload, Planner baseline, Planner ours, Settings settings, Consumer<String> progress) {
+        Problem problem = workload.problem();
+        progress.accept(workload.name() + ": answers and calibration");
+        SimulatedAnswers answers = workload.answerModel().simulate(problem);
+        Split split = Split.of(problem.prompts().size(), settings.calibrationFraction(), settings.seed());
+        double[] weights = settings.confidenceAware() ? ExpertReliability.calibrate(answers, problem.experts().size(), split.calibration()) : null;
+        Votes votes = Votes.of(answers, weights);
+        Votes plainVotes = Votes.of(answers, null);
+        ThresholdCalibrator.Calibration cal = ThresholdCalibrator.calibrate(answers, votes, split.calibration(), settings.budget());
+        BypassEvaluation heldOut = BypassEvaluation.evaluate(answers, votes, cal.tau(), split.heldOut());
+        ThresholdCalibrator.Calibration plainCal = ThresholdCalibrator.calibrate(answers, plainVotes, split.calibration(), settings.budget());
+        BypassEvaluation plainHeldOut = BypassEvaluation.evaluate(answers, plainVotes, plainCal.tau(), split.heldOut());
+        boolean[] bypass = BypassEvaluation.bypassMask(votes, cal.tau());
+        boolean[] adaptive = new boolean[bypass.length];
+        boolean[] always = new boolean[bypass.length];
+        int skipped = 0;
+        for (int q = 0; q < bypass.length; q++) {
+            adaptive[q] = !bypass[q];
+            always[q] = true;
+            skipped += bypass[q] ? 1 : 0;
+        }
+
+        progress.accept(workload.name() + ": planning with " + baseline.name());
+        Plan basePlan = baseline.plan(problem);
+        progress.accept(workload.name() + ": planning with " + ours.name());
+        Plan oursPlan = ours.plan(problem);
+        double baseMakespan = PlanEvaluator.evaluate(problem, basePlan).requireValid().makespanSeconds();
+        double oursMakespan = PlanEvaluator.evaluate(problem, oursPlan).requireValid().makespanSeconds();
+
+        double[] aggOut = workload.aggregatorOutTokens();
+        Planner baseStage2 = caching(baseline);
+        Planner oursStage2 = caching(ours);
+        Map<String, Scenario> scenarios = new LinkedHashMap<>();
+        Map<String, MoaPipeline.Run> runs = new LinkedHashMap<>();
+        for (Scenario s : scenarios(settings)) {
+            progress.accept(workload.name() + ": simulating " + s.name());
+            MoaPipeline.Config config = new MoaPipeline.Config(s.noiseSigma(), settings.seed(), s.stealing(), s.overlap());
+            MoaPipeline.Run r = s.baseline()
+                    ? MoaPipeline.run(problem, basePlan, always, aggOut, baseStage2, config)
+                    : MoaPipeline.run(problem, oursPlan, adaptive, aggOut, oursStage2, config);
+            scenarios.put(s.name(), s);
+            runs.put(s.name(), r);
+        }
+        return new Result(workload, baseline.name(), ours.name(), basePlan, oursPlan, baseMakespan, oursMakespan, cal, heldOut,
+                plainHeldOut, skipped / (double) Math.max(1, bypass.length), agreementLevels(answers, plainVotes, problem.jobs().outTokens()),
+                scenarios, runs);
+    }
+
+    /** Mean output tokens per expert answer, grouped by how many of a question's experts agree. */
+    public static List<AgreementLevel> agreementLevels(SimulatedAnswers a, Votes plain, double[] outTokens) {
+        int[] starts = a.promptJobStarts();
+        Map<Double, double[]> byShare = new TreeMap<>();
+        Map<Double, String> names = new HashMap<>();
+        for (int q = 0; q < a.prompts(); q++) {
+            int k = starts[q + 1] - starts[q];
+            if (k == 0) {
+                continue;
+            }
+            long agree = Math.round(plain.plainShare()[q] * k);
+            double share = agree / (double) k;
+            names.putIfAbsent(share, agree + "/" + k);
+            double[] acc = byShare.computeIfAbsent(share, x -> new double[2]);
+            double sum = 0;
+            for (int j = starts[q]; j < starts[q + 1]; j++) {
+                sum += outTokens[j];
+            }
+            acc[0] += sum / k;
+            acc[1]++;
+        }
+        List<AgreementLevel> out = new ArrayList<>();
+        byShare.forEach((share, acc) -> out.add(new AgreementLevel(names.get(share), share, (int) acc[1], acc[0] / acc[1])));
+        return out;
+    }
+
+    /** The stage-2 problem is the same in every scenario with the same bypass: plan it once. */
+    private static Planner caching(Planner p) {
+        Map<Problem, Plan> cache = new HashMap<>();
+        return new Planner() {
+            @Override
+            public String name() {
+                return p.name();
+            }
+
+            @Override
+            public Plan plan(Problem problem) {
+                return cache.computeIfAbsent(problem, p::plan);
+            }
+        };
+    }
+}

@@ -1,0 +1,172 @@
+package dev.mosaic.scheduler.problem;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Strict checks of a {@link Problem} before any planner sees it. Every message names the field
+ * path ({@code prompts[17].route}) and the reason. Besides field checks it rejects instances no
+ * plan can satisfy: an expert larger than every worker, or replicas that cannot fit even in the
+ * total memory of all workers.
+ */
+public final class ProblemValidator {
+
+    private ProblemValidator() {}
+
+    /** Throws {@link ProblemValidationException} listing every problem found; returns the problem otherwise. */
+    public static Problem validate(Problem problem) {
+        List<String> errors = check(problem);
+        if (!errors.isEmpty()) {
+            throw new ProblemValidationException(errors);
+        }
+        return problem;
+    }
+
+    /** Every problem found, in field order; empty for a valid problem. */
+    public static List<String> check(Problem problem) {
+        List<String> errors = new ArrayList<>();
+        if (problem == null) {
+            errors.add("problem: missing");
+            return errors;
+        }
+        int workerErrors = errors.size();
+        if (problem.workers().isEmpty()) {
+            errors.add("workers: must not be empty");
+        }
+        Map<String, Integer> workerIds = new HashMap<>();
+        for (int i = 0; i < problem.workers().size(); i++) {
+            Worker w = problem.workers().get(i);
+            String path = "workers[" + i + "]";
+            if (w == null) {
+                errors.add(path + ": missing");
+                continue;
+            }
+            checkId(errors, path, w.id(), workerIds, "workers", i);
+            nonNegative(errors, path + ".memoryGiB", w.memoryGiB());
+            positive(errors, path + ".speed", w.speed());
+        }
+        boolean workersOk = errors.size() == workerErrors;
+
+        int expertErrors = errors.size();
+        if (problem.experts().isEmpty()) {
+            errors.add("experts: must not be empty");
+        }
+        Map<String, Integer> expertIds = new HashMap<>();
+        for (int i = 0; i < problem.experts().size(); i++) {
+            Expert e = problem.experts().get(i);
+            String path = "experts[" + i + "]";
+            if (e == null) {
+                errors.add(path + ": missing");
+                continue;
+            }
+            checkId(errors, path, e.id(), expertIds, "experts", i);
+            checkProfile(errors, path, e);
+        }
+        if (problem.aggregator() != null) {
+            Expert a = problem.aggregator();
+            if (a.id() == null || a.id().isBlank()) {
+                errors.add("aggregator.id: must be a non-empty string");
+            }
+            checkProfile(errors, "aggregator", a);
+        }
+        boolean expertsOk = errors.size() == expertErrors;
+
+        Map<String, Integer> promptIds = new HashMap<>();
+        Set<String> known = expertIds.keySet();
+        for (int i = 0; i < problem.prompts().size(); i++) {
+            Prompt p = problem.prompts().get(i);
+            String path = "prompts[" + i + "]";
+            if (p == null) {
+                errors.add(path + ": missing");
+                continue;
+            }
+            checkId(errors, path, p.id(), promptIds, "prompts", i);
+            if (p.promptTokens() < 0) {
+                errors.add(path + ".promptTokens: must be an integer >= 0, got " + p.promptTokens());
+            }
+            if (p.route() == null) {
+                errors.add(path + ".route: missing");
+            } else if (p.route().isEmpty()) {
+                errors.add(path + ".route: must route the prompt to at least one expert");
+            } else {
+                for (Map.Entry<String, Double> r : p.route().entrySet()) {
+                    if (!known.contains(r.getKey())) {
+                        errors.add(path + ".route: unknown expert '" + r.getKey() + "'");
+                    } else if (r.getValue() == null || !Double.isFinite(r.getValue()) || r.getValue() < 0) {
+                        errors.add(path + ".route." + r.getKey() + ": output tokens must be a finite number >= 0, got " + r.getValue());
+                    }
+                }
+            }
+            if (p.answer() != null && p.answer().isBlank()) {
+                errors.add(path + ".answer: must be a non-empty string when present");
+            }
+            if (p.category() != null && p.category().isBlank()) {
+                errors.add(path + ".category: must be a non-empty string when present");
+            }
+        }
+
+        if (workersOk && expertsOk && !problem.workers().isEmpty()) {
+            checkFeasible(errors, problem);
+        }
+        return errors;
+    }
+
+    private static void checkFeasible(List<String> errors, Problem problem) {
+        double largest = 0;
+        double total = 0;
+        for (Worker w : problem.workers()) {
+            largest = Math.max(largest, w.memoryGiB());
+            total += w.memoryGiB();
+        }
+        double needed = 0;
+        boolean each = true;
+        for (Expert e : problem.experts()) {
+            needed += e.memoryGiB();
+            if (e.memoryGiB() > largest) {
+                errors.add("infeasible: expert " + e.id() + " needs " + e.memoryGiB() + " GiB, largest worker has " + largest + " GiB");
+                each = false;
+            }
+        }
+        Expert a = problem.aggregator();
+        if (a != null && a.memoryGiB() > largest) {
+            errors.add("infeasible: aggregator " + a.id() + " needs " + a.memoryGiB() + " GiB, largest worker has " + largest + " GiB");
+        }
+        if (each && needed > total * (1 + 1e-9)) {
+            errors.add("infeasible: one replica of every expert needs " + needed + " GiB in total, workers have " + total + " GiB");
+        }
+    }
+
+    private static void checkProfile(List<String> errors, String path, Expert e) {
+        nonNegative(errors, path + ".memoryGiB", e.memoryGiB());
+        nonNegative(errors, path + ".loadSeconds", e.loadSeconds());
+        nonNegative(errors, path + ".prefillSecondsPerToken", e.prefillSecondsPerToken());
+        nonNegative(errors, path + ".decodeSecondsPerToken", e.decodeSecondsPerToken());
+        nonNegative(errors, path + ".decodeLatencySecondsPerToken", e.decodeLatencySecondsPerToken());
+    }
+
+    private static void checkId(List<String> errors, String path, String id, Map<String, Integer> seen, String list, int index) {
+        if (id == null || id.isBlank()) {
+            errors.add(path + ".id: must be a non-empty string");
+            return;
+        }
+        Integer first = seen.putIfAbsent(id, index);
+        if (first != null) {
+            errors.add(path + ".id: duplicate id '" + id + "' (also " + list + "[" + first + "])");
+        }
+    }
+
+    private static void nonNegative(List<String> errors, String path, double v) {
+        if (!Double.isFinite(v) || v < 0) {
+            errors.add(path + ": must be a finite number >= 0, got " + v);
+        }
+    }
+
+    private static void positive(List<String> errors, String path, double v) {
+        if (!Double.isFinite(v) || v <= 0) {
+            errors.add(path + ": must be a finite number > 0, got " + v);
+        }
+    }
+}

@@ -1,0 +1,136 @@
+package dev.mosaic.scheduler.problem;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mosaic.scheduler.testing.Instances;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class ProblemValidatorTest {
+
+    private static final Problem OK = Instances.small();
+
+    private static String only(Problem p) {
+        ProblemValidationException e = assertThrows(ProblemValidationException.class, () -> ProblemValidator.validate(p));
+        assertEquals(1, e.problems().size(), e.problems().toString());
+        return e.getMessage();
+    }
+
+    private static Problem withExpert(int i, Expert e) {
+        List<Expert> es = new ArrayList<>(OK.experts());
+        es.set(i, e);
+        return new Problem(OK.workers(), es, OK.prompts());
+    }
+
+    private static Problem withWorker(int i, Worker w) {
+        List<Worker> ws = new ArrayList<>(OK.workers());
+        ws.set(i, w);
+        return new Problem(ws, OK.experts(), OK.prompts());
+    }
+
+    private static Problem withPrompt(int i, Prompt p) {
+        List<Prompt> ps = new ArrayList<>(OK.prompts());
+        ps.set(i, p);
+        return new Problem(OK.workers(), OK.experts(), ps);
+    }
+
+    @Test
+    void acceptsAValidProblem() {
+        assertTrue(ProblemValidator.check(OK).isEmpty());
+        ProblemValidator.validate(OK);
+    }
+
+    @Test
+    void nanMemoryNamesTheField() {
+        assertEquals("experts[1].memoryGiB: must be a finite number >= 0, got NaN",
+                only(withExpert(1, new Expert("chat", Double.NaN, 10, 0.0001, 0.002, 0.01))));
+    }
+
+    @Test
+    void negativeAndInfiniteCostsAreRejected() {
+        assertEquals("experts[0].decodeSecondsPerToken: must be a finite number >= 0, got -0.004",
+                only(withExpert(0, new Expert("reason", 15.2, 20, 0.0001, -0.004, 0.02))));
+        assertEquals("experts[0].loadSeconds: must be a finite number >= 0, got Infinity",
+                only(withExpert(0, new Expert("reason", 15.2, Double.POSITIVE_INFINITY, 0.0001, 0.004, 0.02))));
+        assertEquals("experts[0].prefillSecondsPerToken: must be a finite number >= 0, got -1.0",
+                only(withExpert(0, new Expert("reason", 15.2, 20, -1, 0.004, 0.02))));
+        assertEquals("experts[0].decodeLatencySecondsPerToken: must be a finite number >= 0, got NaN",
+                only(withExpert(0, new Expert("reason", 15.2, 20, 0.0001, 0.004, Double.NaN))));
+    }
+
+    @Test
+    void speedMustBePositive() {
+        assertEquals("workers[1].speed: must be a finite number > 0, got 0.0", only(withWorker(1, new Worker("gpu1", 40, 0))));
+        assertEquals("workers[0].memoryGiB: must be a finite number >= 0, got -1.0", only(withWorker(0, new Worker("gpu0", -1, 1))));
+    }
+
+    @Test
+    void duplicateIds() {
+        assertEquals("workers[1].id: duplicate id 'gpu0' (also workers[0])", only(withWorker(1, new Worker("gpu0", 40, 1))));
+        assertEquals("experts[1].id: duplicate id 'reason' (also experts[0])",
+                only(new Problem(OK.workers(), List.of(OK.experts().get(0), OK.experts().get(0)), List.of())));
+        assertEquals("prompts[2].id: duplicate id 'q0' (also prompts[0])", only(withPrompt(2, new Prompt("q0", 1, Map.of("chat", 1.0)))));
+    }
+
+    @Test
+    void unknownExpertInRoute() {
+        assertEquals("prompts[2].route: unknown expert 'x'", only(withPrompt(2, new Prompt("q2", 100, Map.of("x", 10.0)))));
+    }
+
+    @Test
+    void promptFields() {
+        assertEquals("prompts[1].promptTokens: must be an integer >= 0, got -5", only(withPrompt(1, new Prompt("q1", -5, Map.of("chat", 1.0)))));
+        assertEquals("prompts[1].route: must route the prompt to at least one expert", only(withPrompt(1, new Prompt("q1", 5, Map.of()))));
+        assertEquals("prompts[1].route: missing", only(withPrompt(1, new Prompt("q1", 5, null))));
+        Map<String, Double> nan = new LinkedHashMap<>();
+        nan.put("chat", Double.NaN);
+        assertEquals("prompts[1].route.chat: output tokens must be a finite number >= 0, got NaN", only(withPrompt(1, new Prompt("q1", 5, nan))));
+        assertEquals("prompts[1].answer: must be a non-empty string when present",
+                only(withPrompt(1, new Prompt("q1", 5, Map.of("chat", 1.0), " ", null))));
+        assertEquals("prompts[1].category: must be a non-empty string when present",
+                only(withPrompt(1, new Prompt("q1", 5, Map.of("chat", 1.0), "A", ""))));
+        assertEquals("prompts[1].id: must be a non-empty string", only(withPrompt(1, new Prompt(null, 5, Map.of("chat", 1.0)))));
+    }
+
+    @Test
+    void emptyWorkersOrExperts() {
+        assertEquals("workers: must not be empty", only(new Problem(List.of(), OK.experts(), List.of())));
+        assertEquals("experts: must not be empty", only(new Problem(OK.workers(), List.of(), List.of())));
+    }
+
+    @Test
+    void expertLargerThanEveryWorker() {
+        Problem p = new Problem(List.of(new Worker("a", 12.0, 1), new Worker("b", 8, 1)),
+                List.of(new Expert("X", 15.2, 1, 0, 0, 0)), List.of());
+        assertEquals("infeasible: expert X needs 15.2 GiB, largest worker has 12.0 GiB", only(p));
+    }
+
+    @Test
+    void aggregatorIsCheckedWhenPresent() {
+        Problem bad = new Problem(OK.workers(), OK.experts(), OK.prompts(), new Expert("agg", 10, -1, 0, 0, 0));
+        assertEquals("aggregator.loadSeconds: must be a finite number >= 0, got -1.0", only(bad));
+        Problem big = new Problem(OK.workers(), OK.experts(), OK.prompts(), new Expert("agg", 70, 1, 0, 0, 0));
+        assertEquals("infeasible: aggregator agg needs 70.0 GiB, largest worker has 40.0 GiB", only(big));
+    }
+
+    @Test
+    void replicasExceedingTotalMemory() {
+        Problem p = new Problem(List.of(new Worker("a", 10, 1), new Worker("b", 10, 1)),
+                List.of(new Expert("x", 8, 1, 0, 0, 0), new Expert("y", 8, 1, 0, 0, 0), new Expert("z", 8, 1, 0, 0, 0)), List.of());
+        assertEquals("infeasible: one replica of every expert needs 24.0 GiB in total, workers have 20.0 GiB", only(p));
+    }
+
+    @Test
+    void reportsEveryProblemAtOnce() {
+        Problem p = new Problem(List.of(new Worker("a", -1, 0)), List.of(new Expert("x", 1, 1, 0, 0, 0)),
+                List.of(new Prompt("p", -1, Map.of("y", 1.0))));
+        ProblemValidationException e = assertThrows(ProblemValidationException.class, () -> ProblemValidator.validate(p));
+        assertEquals(List.of("workers[0].memoryGiB: must be a finite number >= 0, got -1.0", "workers[0].speed: must be a finite number > 0, got 0.0",
+                "prompts[0].promptTokens: must be an integer >= 0, got -1", "prompts[0].route: unknown expert 'y'"), e.problems());
+    }
+}
