@@ -3,6 +3,8 @@ package dev.mosaic.scheduler.ilp;
 import dev.mosaic.bindings.highs.Highs;
 import dev.mosaic.bindings.highs.HighsException;
 import dev.mosaic.bindings.highs.MipModel;
+import dev.mosaic.scheduler.baseline.GreedyPlanner;
+import dev.mosaic.scheduler.plan.LowerBounds;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
 import dev.mosaic.scheduler.plan.Planner;
@@ -31,6 +33,9 @@ public final class PlacementIlp implements Planner {
      */
     public static final long PER_JOB_LIMIT = 100;
 
+    /** Command-line name. */
+    public static final String NAME = "ilp";
+
     private final IlpOptions options;
     private final Planner warmStart;
     private final boolean passMipStart;
@@ -39,6 +44,11 @@ public final class PlacementIlp implements Planner {
      * @param options solver options
      * @param warmStart heuristic whose plan seeds HiGHS and is the fallback (normally the greedy planner)
      */
+    /** The planner warm-started from {@link GreedyPlanner}. */
+    public PlacementIlp(IlpOptions options) {
+        this(options, new GreedyPlanner());
+    }
+
     public PlacementIlp(IlpOptions options, Planner warmStart) {
         this(options, warmStart, true);
     }
@@ -55,7 +65,7 @@ public final class PlacementIlp implements Planner {
 
     @Override
     public String name() {
-        return "ilp";
+        return NAME;
     }
 
     public IlpOptions options() {
@@ -69,7 +79,7 @@ public final class PlacementIlp implements Planner {
         Instance in = new Instance(problem);
         Plan warm = warmStart.plan(problem);
         PlanEvaluator.Evaluation warmEval = PlanEvaluator.evaluate(problem, warm).requireValid();
-        double simpleBound = in.simpleLowerBound();
+        double simpleBound = Math.max(in.simpleLowerBound(), LowerBounds.compute(problem, in.jobs).best());
 
         Map<String, Object> solver = new LinkedHashMap<>();
         solver.put("method", name());
