@@ -89,6 +89,8 @@ public final class PlacementIlp implements Planner {
         solver.put("relativeGap", options.relativeGap());
         solver.put("highsVersion", Highs.version());
 
+        // Local search stops once within a quarter of the requested gap of the bound.
+        double lsGoal = simpleBound * (1 + 0.25 * options.relativeGap());
         // Heuristic incumbents before the MIP: the warm start improved by local search and, for the
         // aggregated case, a split-fit placement. The best seeds HiGHS and bounds its model (U).
         int[] order = JobPacker.byDecreasingCost(in);
@@ -96,31 +98,36 @@ public final class PlacementIlp implements Planner {
         long heuristicDeadline = t0 + (long) (0.1 * options.timeLimitSeconds() * 1e9);
         Incumbent inc = new Incumbent(fromJobs(in, warmEval.jobWorker()), warmEval.makespanSeconds(), warmStart.name());
         Schedule warmLs = fromJobs(in, warmEval.jobWorker());
-        LocalSearch.improve(warmLs, floorCap, heuristicDeadline);
+        LocalSearch.improve(warmLs, floorCap, lsGoal, heuristicDeadline);
         inc = inc.orBetter(warmLs, warmStart.name() + "+local-search");
         boolean perJob = (long) in.nj * in.nw <= PER_JOB_LIMIT;
         if (!perJob) {
             SplitFit.Result sf = SplitFit.search(in, simpleBound, inc.makespan);
             if (sf != null) {
                 Schedule s = JobPacker.followShares(in, sf.placed(), sf.shares(), order, Math.max(floorCap, sf.target()));
-                LocalSearch.improve(s, floorCap, heuristicDeadline);
+                LocalSearch.improve(s, floorCap, lsGoal, heuristicDeadline);
                 inc = inc.orBetter(s, "split-fit");
             }
             // Placement search in the divisible relaxation, from the best placement so far.
-            long searchDeadline = t0 + (long) (0.3 * options.timeLimitSeconds() * 1e9);
-            PlacementSearch.Result ps = new PlacementSearch(in).improve(inc.schedule.placed, searchDeadline);
+            long now = System.nanoTime();
+            long searchDeadline = now + (long) (0.35 * Math.max(0, deadline - now));
+            // Packing whole jobs loses a little against the divisible makespan: aim below the gap.
+            double goal = simpleBound * (1 + 0.5 * options.relativeGap());
+            PlacementSearch.Result ps = new PlacementSearch(in).improve(inc.schedule.placed, goal, searchDeadline);
             solver.put("placementSearchMoves", ps.moves());
+            solver.put("placementSearchDivisibleSeconds", ps.makespan());
             if (Double.isFinite(ps.makespan())) {
                 double cap = Math.max(floorCap, ps.makespan());
                 Schedule a = JobPacker.followShares(in, ps.placed(), ps.shares(), order, cap);
-                LocalSearch.improve(a, cap, searchDeadline);
+                LocalSearch.improve(a, cap, lsGoal, searchDeadline);
                 inc = inc.orBetter(a, "placement-search");
                 Schedule b = JobPacker.lpt(in, ps.placed(), order, cap);
-                LocalSearch.improve(b, cap, searchDeadline);
+                LocalSearch.improve(b, cap, lsGoal, searchDeadline);
                 inc = inc.orBetter(b, "placement-search");
             }
         }
         double upper = inc.makespan;
+        solver.put("heuristicSeconds", (System.nanoTime() - t0) / 1e9);
         solver.put("mipStart", inc.name);
         solver.put("mipStartMakespanSeconds", upper);
 
@@ -150,14 +157,14 @@ public final class PlacementIlp implements Planner {
             long lsDeadline = Math.max(deadline, System.nanoTime() + 200_000_000L);
             if (perJob) {
                 Schedule s = fromJobs(in, pj.jobWorkers(full.solution));
-                LocalSearch.improve(s, cap, lsDeadline);
+                LocalSearch.improve(s, cap, lsGoal, lsDeadline);
                 inc = inc.orBetter(s, name());
             } else {
-                inc = packAndImprove(in, am, full.solution, order, cap, lsDeadline, inc);
+                inc = packAndImprove(in, am, full.solution, order, cap, lsGoal, lsDeadline, inc);
             }
         }
         if (!perJob && full.solution != null && in.nw > 1 && Plan.gap(inc.makespan, bound) > options.relativeGap()) {
-            inc = neighbourhoodSearch(in, inc, bound, order, floorCap, deadline, solver);
+            inc = neighbourhoodSearch(in, inc, bound, order, floorCap, lsGoal, deadline, solver);
         }
         solver.put("chosen", inc.name);
         solver.put("totalSeconds", (System.nanoTime() - t0) / 1e9);
@@ -209,13 +216,13 @@ public final class PlacementIlp implements Planner {
 
     /** Packs an aggregated solution two ways (share-following and LPT), improves both, keeps the best. */
     private Incumbent packAndImprove(Instance in, AggregatedModel am, double[] sol, int[] order, double cap,
-                                     long lsDeadline, Incumbent inc) {
+                                     double lsGoal, long lsDeadline, Incumbent inc) {
         boolean[][] placed = am.placement(sol);
         Schedule a = JobPacker.followShares(in, placed, am.shares(sol), order, cap);
-        LocalSearch.improve(a, cap, lsDeadline);
+        LocalSearch.improve(a, cap, lsGoal, lsDeadline);
         inc = inc.orBetter(a, name());
         Schedule b = JobPacker.lpt(in, placed, order, cap);
-        LocalSearch.improve(b, cap, lsDeadline);
+        LocalSearch.improve(b, cap, lsGoal, lsDeadline);
         return inc.orBetter(b, name());
     }
 
@@ -225,7 +232,7 @@ public final class PlacementIlp implements Planner {
      * Stops at the deadline (less a reserve) or once the gap to the bound is within tolerance.
      */
     private Incumbent neighbourhoodSearch(Instance in, Incumbent inc, double bound, int[] order, double floorCap,
-                                          long deadline, Map<String, Object> solver) {
+                                          double lsGoal, long deadline, Map<String, Object> solver) {
         long stopAt = deadline - (long) (0.08 * options.timeLimitSeconds() * 1e9);
         java.util.Random rnd = new java.util.Random(in.nj * 31L + in.nw);
         int free = Math.min(in.nw, 4);
@@ -262,7 +269,7 @@ public final class PlacementIlp implements Planner {
             }
             double cap = Math.max(floorCap, r.objective);
             long lsDeadline = Math.min(stopAt, System.nanoTime() + 500_000_000L);
-            Incumbent next = packAndImprove(in, sub, r.solution, order, cap, lsDeadline, inc);
+            Incumbent next = packAndImprove(in, sub, r.solution, order, cap, lsGoal, lsDeadline, inc);
             if (next != inc) {
                 improvements++;
                 inc = next;

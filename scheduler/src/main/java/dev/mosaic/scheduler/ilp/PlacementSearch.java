@@ -50,14 +50,15 @@ final class PlacementSearch {
     }
 
     /**
-     * Improves {@code start} (a placement holding every expert that has jobs) until the deadline.
+     * Improves {@code start} (a placement holding every expert that has jobs) until the deadline
+     * or until its makespan is at most {@code goal}.
      * Each round aims at a target {@code theta} a little below the current makespan and applies
      * the move that most reduces the work that cannot be carried at theta (the max-flow deficit)
      * without raising the makespan; that measure sees progress on one of several equally tight
      * bottlenecks, where the makespan itself would not move. Once the deficit reaches zero the
      * makespan is at most theta; when no move reduces it, theta moves closer.
      */
-    Result improve(boolean[][] start, long deadlineNanos) {
+    Result improve(boolean[][] start, double goal, long deadlineNanos) {
         boolean[][] placed = copy(start);
         double[] memUsed = new double[nw];
         for (int w = 0; w < nw; w++) {
@@ -72,7 +73,7 @@ final class PlacementSearch {
         double step = 0.01;
         int moves = 0;
         dropUnused(placed, memUsed, best);
-        while (Double.isFinite(best) && step >= 1e-4 && System.nanoTime() < deadlineNanos) {
+        while (Double.isFinite(best) && best > goal && step >= 1e-4 && System.nanoTime() < deadlineNanos) {
             double theta = best * (1 - step);
             double deficit = totalWork - maxFlow(placed, theta);
             if (deficit <= eps) {
@@ -85,6 +86,8 @@ final class PlacementSearch {
             boolean[] reach = reachable();
             Move move = null;
             double bestDeficit = deficit - eps;
+            // Cheapest move kinds first: adds, then swaps, then relocations of an expert's last replica.
+            for (int phase = 0; phase < 3 && move == null; phase++)
             for (int e = 0; e < ne && System.nanoTime() < deadlineNanos; e++) {
                 if (!reach[1 + e] || in.jobCount[e] == 0) {
                     continue;
@@ -94,6 +97,9 @@ final class PlacementSearch {
                         continue;
                     }
                     if (memUsed[w] + in.expertMemory[e] <= in.memory[w] * (1 + 1e-9)) {
+                        if (phase != 0) {
+                            continue;
+                        }
                         Move m = new Move(w, e, -1, -1);
                         double d = evaluate(placed, m, theta, best, bestDeficit);
                         if (d < bestDeficit) {
@@ -102,11 +108,14 @@ final class PlacementSearch {
                         }
                         continue;
                     }
-                    for (int o = 0; o < ne; o++) {
+                    for (int o = 0; o < ne && phase > 0; o++) {
                         if (!placed[w][o] || memUsed[w] - in.expertMemory[o] + in.expertMemory[e] > in.memory[w] * (1 + 1e-9)) {
                             continue;
                         }
                         if (replicas(placed, o) >= 2) {
+                            if (phase != 1) {
+                                continue;
+                            }
                             Move m = new Move(w, e, o, -1);
                             double d = evaluate(placed, m, theta, best, bestDeficit);
                             if (d < bestDeficit) {
@@ -116,7 +125,7 @@ final class PlacementSearch {
                             continue;
                         }
                         // o's only replica makes room for e and moves to another worker with space.
-                        for (int w2 = 0; w2 < nw; w2++) {
+                        for (int w2 = 0; w2 < nw && phase == 2; w2++) {
                             if (w2 == w || placed[w2][o] || memUsed[w2] + in.expertMemory[o] > in.memory[w2] * (1 + 1e-9)) {
                                 continue;
                             }
