@@ -167,7 +167,8 @@ public final class PlacementIlp implements Planner {
             solver.put("fallback", inc.name);
             solver.put("reason", full.failure != null ? full.failure
                     : "HiGHS stopped (" + full.facts.get("modelStatus") + ") without a feasible solution");
-        } else {
+        } else if (full.objective < inc.makespan * (1 - 1e-9)) {
+            // HiGHS improved on its start: realise its solution as whole jobs.
             double cap = Math.max(floorCap, full.objective);
             long lsDeadline = Math.max(deadline, System.nanoTime() + 200_000_000L);
             if (perJob) {
