@@ -14,7 +14,7 @@ public final class Mosaic implements Runnable {
 
     /** Every subcommand, in the order --help lists them. */
     static List<Object> subcommands() {
-        return List.of(new GenCommand(), new PlanCommand(), new CompareCommand());
+        return List.of(new GenCommand(), new PlanCommand(), new CompareCommand(), new TokenizeCommand());
     }
 
     @Override
