@@ -30,16 +30,27 @@ static float dot_portable(const float *a, const float *b, int64_t n) {
     return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
 }
 
-static void matmul_generic(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
-                           float *out, int32_t threads, dot_fn dot) {
+struct generic_args {
+    int32_t type;
+    const void *w;
+    int64_t w_rows, cols;
+    const float *x;
+    int64_t rows;
+    float *out;
+    dot_fn dot;
+};
+
+static void generic_range(void *p, int64_t o_begin, int64_t o_end) {
+    const struct generic_args *a = p;
+    const int32_t type = a->type;
+    const int64_t cols = a->cols, rows = a->rows, w_rows = a->w_rows;
     const int64_t be = mosaic_block_elems(type);
     const int64_t bb = mosaic_block_bytes(type);
     const int64_t row_bytes = mosaic_row_bytes(type, cols);
     const int64_t chunk = be == 1 ? CHUNK : be;
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t o = 0; o < w_rows; o++) {
-        const uint8_t *row = (const uint8_t *)w + o * row_bytes;
-        float tmp[CHUNK];
+    float tmp[CHUNK];
+    for (int64_t o = o_begin; o < o_end; o++) {
+        const uint8_t *row = (const uint8_t *)a->w + o * row_bytes;
         for (int64_t r0 = 0; r0 < rows; r0 += TILE_ROWS) {
             int nb = rows - r0 < TILE_ROWS ? (int)(rows - r0) : TILE_ROWS;
             float acc[TILE_ROWS] = {0};
@@ -51,14 +62,20 @@ static void matmul_generic(int32_t type, const void *w, int64_t w_rows, int64_t 
                     mosaic_dequantize_block(type, row + k / be * bb, tmp);
                 }
                 for (int r = 0; r < nb; r++) {
-                    acc[r] += dot(tmp, x + (r0 + r) * cols + k, len);
+                    acc[r] += a->dot(tmp, a->x + (r0 + r) * cols + k, len);
                 }
             }
             for (int r = 0; r < nb; r++) {
-                out[(r0 + r) * w_rows + o] = acc[r];
+                a->out[(r0 + r) * w_rows + o] = acc[r];
             }
         }
     }
+}
+
+static void matmul_generic(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
+                           float *out, int32_t threads, dot_fn dot) {
+    struct generic_args a = {type, w, w_rows, cols, x, rows, out, dot};
+    mosaic_parallel_for(w_rows, 16, threads, generic_range, &a);
 }
 
 void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows, float *out,

@@ -20,7 +20,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link Backend} on the host CPU: native C kernels from libmosaic (OpenMP threads, SIMD chosen
+ * {@link Backend} on the host CPU: native C kernels from libmosaic (a native worker pool for threads, SIMD chosen
  * at run time, see {@link CpuIsa}) called through FFM.
  *
  * <p>Every size, offset, index and shape is checked here before the downcall, so that bad input
@@ -49,7 +49,7 @@ public final class CpuBackend implements Backend {
     private double[] cachedInvFreq;
     private volatile boolean closed;
 
-    /** A backend whose kernels use {@code threads} OpenMP threads. */
+    /** A backend whose kernels use {@code threads} threads (the calling thread included). */
     public CpuBackend(int threads) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be at least 1, got " + threads);
