@@ -142,7 +142,10 @@ void mosaic_parallel_for(int64_t n, int64_t grain, int32_t threads, mosaic_range
     }
     int64_t chunks = (n + grain - 1) / grain;
     /* a few chunks per thread: enough to rebalance around a preempted thread */
-    const int64_t max_chunks = (int64_t)(threads > 0 ? threads : 1) * 4;
+    int64_t max_chunks = (int64_t)(threads > 0 ? threads : 1) * 4;
+    if (max_chunks > (1 << 20)) {
+        max_chunks = 1 << 20; /* must fit the 24-bit fields of the state word */
+    }
     if (chunks > max_chunks) {
         chunks = max_chunks;
     }
