@@ -15,13 +15,22 @@ public final class ProgressBar implements Consumer<String> {
     private int step;
     private int lastLength;
 
+    /** @param out where to draw, or null for a silent bar */
     public ProgressBar(PrintStream out, int totalSteps) {
         this.out = out;
         this.total = Math.max(1, totalSteps);
     }
 
+    /** A bar on stderr when a terminal is attached, else a silent one (no control characters in logs). */
+    public static ProgressBar onTerminal(int totalSteps) {
+        return new ProgressBar(System.console() != null ? System.err : null, totalSteps);
+    }
+
     @Override
     public void accept(String name) {
+        if (out == null) {
+            return;
+        }
         step = Math.min(total, step + 1);
         int filled = WIDTH * step / total;
         String line = "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + step + "/" + total + " " + name;
@@ -33,6 +42,9 @@ public final class ProgressBar implements Consumer<String> {
 
     /** Clears the bar's line. */
     public void done() {
+        if (out == null) {
+            return;
+        }
         out.print("\r" + " ".repeat(lastLength) + "\r");
         out.flush();
     }

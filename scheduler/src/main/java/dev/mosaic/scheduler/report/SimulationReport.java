@@ -1,8 +1,8 @@
 package dev.mosaic.scheduler.report;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mosaic.scheduler.aggregation.BypassEvaluation;
+import dev.mosaic.scheduler.io.AtomicFiles;
+import dev.mosaic.scheduler.io.Json;
 import dev.mosaic.scheduler.pipeline.MoaPipeline;
 import dev.mosaic.scheduler.pipeline.Study;
 import dev.mosaic.scheduler.plan.Plan;
@@ -19,8 +19,7 @@ import java.util.Map;
 /**
  * The report of one or more {@link Study studies}: {@code index.html} (self-contained: the
  * pictures are inline SVG, plus tables), the pictures as separate {@code .svg} files, and
- * {@code summary.json} with every number shown. Every file is written to a temporary file and
- * moved into place atomically.
+ * {@code summary.json} with every number shown. Every file is written atomically ({@link AtomicFiles}).
  */
 public final class SimulationReport {
 
@@ -47,39 +46,6 @@ public final class SimulationReport {
             }
         }
         return rows;
-    }
-
-    /** The rows as an aligned text table (what {@code mosaic demo} prints). */
-    public static String table(List<Row> rows) {
-        List<String[]> cells = new ArrayList<>();
-        cells.add(new String[] {"workload", "scenario", "expert s", "x", "aggregator s", "x", "end-to-end s", "x", "skip %", "acc pp", "plan gap %", "stolen"});
-        for (Row r : rows) {
-            cells.add(new String[] {r.workload(), r.scenario(), f(r.expertStageSeconds(), 1), f(r.expertSpeedup(), 2), f(r.aggregatorStageSeconds(), 1),
-                f(r.aggregatorSpeedup(), 2), f(r.endToEndSeconds(), 1), f(r.endToEndSpeedup(), 2), f(100 * r.skipRate(), 1),
-                String.format(Locale.ROOT, "%+.2f", r.accuracyChangePp()), f(100 * r.planGap(), 2), Integer.toString(r.stolenJobs())});
-        }
-        int[] width = new int[cells.getFirst().length];
-        for (String[] row : cells) {
-            for (int i = 0; i < row.length; i++) {
-                width[i] = Math.max(width[i], row[i].length());
-            }
-        }
-        StringBuilder sb = new StringBuilder();
-        for (int r = 0; r < cells.size(); r++) {
-            String[] row = cells.get(r);
-            for (int i = 0; i < row.length; i++) {
-                String pad = " ".repeat(width[i] - row[i].length());
-                sb.append(i < 2 ? row[i] + pad : pad + row[i]).append(i + 1 < row.length ? "  " : "\n");
-            }
-            if (r == 0) {
-                int total = 0;
-                for (int w : width) {
-                    total += w + 2;
-                }
-                sb.append("-".repeat(total - 2)).append('\n');
-            }
-        }
-        return sb.toString();
     }
 
     /**
@@ -125,8 +91,7 @@ public final class SimulationReport {
         for (Map.Entry<String, String> e : svgs.entrySet()) {
             writeAtomically(dir.resolve(e.getKey()), e.getValue().getBytes(StandardCharsets.UTF_8));
         }
-        ObjectMapper json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-        writeAtomically(dir.resolve("summary.json"), json.writeValueAsBytes(summary(results, settings, rows)));
+        writeAtomically(dir.resolve("summary.json"), Json.mapper().writeValueAsBytes(summary(results, settings, rows)));
         writeAtomically(dir.resolve("index.html"), html(results, settings, rows, svgs).getBytes(StandardCharsets.UTF_8));
     }
 
@@ -255,15 +220,7 @@ public final class SimulationReport {
         return f(100 * v, 2) + "%";
     }
 
-    /** Writes through a temporary file in the same directory, then an atomic move. */
-    static void writeAtomically(Path target, byte[] bytes) throws IOException {
-        Path dir = target.toAbsolutePath().getParent();
-        Path tmp = Files.createTempFile(dir, "." + target.getFileName(), ".tmp");
-        try {
-            Files.write(tmp, bytes);
-            Files.move(tmp, target, java.nio.file.StandardCopyOption.ATOMIC_MOVE, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(tmp);
-        }
+    private static void writeAtomically(Path target, byte[] bytes) throws IOException {
+        AtomicFiles.write(target, bytes);
     }
 }

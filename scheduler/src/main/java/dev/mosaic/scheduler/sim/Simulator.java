@@ -131,7 +131,15 @@ public final class Simulator {
                 counts[w][k] = 0;
             }
         }
-        for (int j = 0; j < jobs.size(); j++) {
+        // Queues hold their jobs longest profiled floor first (ties: job order), the admission
+        // order when all jobs are released together; runs with release times re-sort stably.
+        Integer[] byFloor = new Integer[jobs.size()];
+        for (int j = 0; j < byFloor.length; j++) {
+            byFloor[j] = j;
+        }
+        double[] floor = jobs.floor();
+        Arrays.sort(byFloor, (a, b) -> floor[a] != floor[b] ? Double.compare(floor[b], floor[a]) : Integer.compare(a, b));
+        for (int j : byFloor) {
             int w = plannedWorker[j];
             int k = heldSlot[w][jobs.expert()[j]];
             plannedQueues[w][k][counts[w][k]++] = j;
@@ -221,7 +229,7 @@ public final class Simulator {
                 tail[w] = new int[held[w].length];
                 for (int k = 0; k < held[w].length; k++) {
                     int[] q = plannedQueues[w][k].clone();
-                    sortByReleaseThenLongestFloor(q);
+                    sortByRelease(q);
                     queue[w][k] = q;
                     tail[w][k] = q.length;
                     for (int j : q) {
@@ -416,12 +424,20 @@ public final class Simulator {
             return a < b;
         }
 
-        void sortByReleaseThenLongestFloor(int[] q) {
+        /** Stable sort by release time (a no-op when all are equal), keeping longest-floor-first within a release. */
+        void sortByRelease(int[] q) {
+            boolean uniform = true;
+            for (int i = 1; i < q.length && uniform; i++) {
+                uniform = release[q[i]] == release[q[0]];
+            }
+            if (uniform) {
+                return;
+            }
             Integer[] boxed = new Integer[q.length];
             for (int i = 0; i < q.length; i++) {
                 boxed[i] = q[i];
             }
-            Arrays.sort(boxed, (a, b) -> a.equals(b) ? 0 : before(a, b) ? -1 : 1);
+            Arrays.sort(boxed, (a, b) -> Double.compare(release[a], release[b]));
             for (int i = 0; i < q.length; i++) {
                 q[i] = boxed[i];
             }

@@ -1,5 +1,7 @@
 package dev.mosaic.scheduler.workload;
 
+import dev.mosaic.scheduler.gen.InstanceGenerator;
+import dev.mosaic.scheduler.gen.InstanceSpec;
 import dev.mosaic.scheduler.problem.Expert;
 import dev.mosaic.scheduler.problem.Problem;
 import dev.mosaic.scheduler.problem.Prompt;
@@ -15,11 +17,13 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>{@code mmlu-pro-like}: 14 categories, 10 options; reasoning experts right about 70% of
  *       the time (more on STEM), instruct experts about 55%, moderately correlated errors
- *       ({@code rho} 0.5); the aggregator (74%) adds value where experts disagree.</li>
+ *       ({@code rho} 0.5); the aggregator (74% right-minded, confirms a unanimous answer 97% of
+ *       the time) adds value where experts disagree.</li>
  *   <li>{@code gpqa-like}: 3 categories (biology, chemistry, physics), 4 options, hard (experts
- *       55% / 42%) but strongly correlated ({@code rho} 0.85) with wrong answers concentrated on
- *       one distractor (0.85), so experts agree on most questions, right or wrong, and most
- *       questions can skip the aggregator; outputs are 1.3x longer.</li>
+ *       56% / 48%) but strongly correlated ({@code rho} 0.96) with wrong answers concentrated on
+ *       one distractor (0.95), so experts agree on most questions, right or wrong, and most
+ *       questions can skip the aggregator (60%, confirms a consensus 99.5% of the time); outputs
+ *       are 1.3x longer.</li>
  * </ul>
  * Expert accuracies vary by category (seeded, +-0.06); an expert counts as a reasoning model when
  * its mean profiled output exceeds 1000 tokens. Every output length of a question is multiplied
@@ -44,9 +48,18 @@ public final class Presets {
     private static Spec spec(String name) {
         return switch (name) {
             case "mmlu-pro-like" -> new Spec(10, 0.5, 0.3, 0.35, 0.70, 0.55, 0.05, 0.74, 0.97, 500, 1.0, null);
-            case "gpqa-like" -> new Spec(4, 0.95, 0.95, 0.4, 0.55, 0.42, 0.0, 0.58, 0.99, 600, 1.3, GPQA_CATEGORIES);
+            case "gpqa-like" -> new Spec(4, 0.96, 0.95, 0.4, 0.56, 0.48, 0.0, 0.60, 0.995, 600, 1.3, GPQA_CATEGORIES);
             default -> throw new IllegalArgumentException("unknown workload preset '" + name + "'; known: " + String.join(", ", NAMES));
         };
+    }
+
+    /**
+     * The preset on a generated stage-1 instance ({@link InstanceGenerator}; its seed seeds the
+     * answer model too).
+     */
+    public static Workload generate(String name, InstanceSpec stage1) {
+        spec(name);
+        return decorate(name, InstanceGenerator.generate(stage1), stage1.seed());
     }
 
     /**
@@ -84,10 +97,36 @@ public final class Presets {
         }
         Problem problem = new Problem(stage1.workers(), stage1.experts(), prompts, stage1.aggregator());
 
+        return new Workload(name, problem, answerModel(s, problem, seed, categories, rnd));
+    }
+
+    /**
+     * The preset's answer model for a problem that has none (e.g. one written by {@code mosaic gen}),
+     * without touching its prompts: categories and answers are taken as they are.
+     */
+    public static AnswerModel answerModel(String name, Problem problem, long seed) {
+        Spec s = spec(name);
+        java.util.Set<String> categories = new java.util.TreeSet<>();
+        for (Prompt p : problem.prompts()) {
+            categories.add(p.category() == null ? "general" : p.category());
+        }
+        int options = s.options();
+        for (Prompt p : problem.prompts()) {
+            if (p.answer() != null && !p.answer().isEmpty()) {
+                options = Math.max(options, p.answer().charAt(0) - 'A' + 1);
+            }
+        }
+        Spec widened = new Spec(Math.min(26, options), s.rho(), s.distractor(), s.beta(), s.reasoningAcc(), s.instructAcc(), s.stemBonus(),
+                s.aggregatorAcc(), s.follow(), s.aggregatorOut(), s.lengthScale(), s.categories());
+        return answerModel(widened, problem, seed, categories, new SplittableRandom(seed ^ 0x6F1DL));
+    }
+
+    private static AnswerModel answerModel(Spec s, Problem problem, long seed, java.util.Set<String> categories, SplittableRandom rnd) {
+        AnswerModel.AggregatorModel agg = new AnswerModel.AggregatorModel(new AnswerModel.Accuracy(s.aggregatorAcc(), Map.of()), s.follow(), s.aggregatorOut());
         double[] outSum = new double[problem.experts().size()];
         int[] outCount = new int[problem.experts().size()];
         Map<String, Integer> idx = problem.expertIndex();
-        for (Prompt p : stage1.prompts()) {
+        for (Prompt p : problem.prompts()) {
             p.route().forEach((e, out) -> {
                 outSum[idx.get(e)] += out;
                 outCount[idx.get(e)]++;
@@ -105,8 +144,7 @@ public final class Presets {
             }
             acc.put(ex.id(), new AnswerModel.Accuracy(base, byCat));
         }
-        AnswerModel model = new AnswerModel(seed, s.options(), s.rho(), s.distractor(), s.beta(), acc, agg);
-        return new Workload(name, problem, model);
+        return new AnswerModel(seed, s.options(), s.rho(), s.distractor(), s.beta(), acc, agg);
     }
 
     private static double clamp(double p) {

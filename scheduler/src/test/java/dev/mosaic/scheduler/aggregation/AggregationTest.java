@@ -45,10 +45,11 @@ class AggregationTest {
         Workload w = workload(preset, seed, 1500);
         SimulatedAnswers a = w.answerModel().simulate(w.problem());
         Split split = Split.of(a.prompts(), 0.4, seed);
+        for (double[] stepAndZ : new double[][] {{0.05, 0}, {0, 0}, {0.1, 1.645}, {0, 1.0}})
         for (boolean weighted : new boolean[] {false, true}) {
             double[] weights = weighted ? ExpertReliability.calibrate(a, w.problem().experts().size(), split.calibration()) : null;
             Votes v = Votes.of(a, weights);
-            ThresholdCalibrator.Calibration cal = ThresholdCalibrator.calibrate(a, v, split.calibration(), budget);
+            ThresholdCalibrator.Calibration cal = ThresholdCalibrator.calibrate(a, v, split.calibration(), budget, stepAndZ[0], stepAndZ[1]);
             // independent recount of the loss at the chosen threshold
             int always = 0;
             int adaptive = 0;
@@ -65,6 +66,21 @@ class AggregationTest {
             assertEquals(skipped / (double) n, cal.skipRate(), 1e-12);
             assertEquals(adaptive / (double) n, cal.adaptiveAccuracy(), 1e-12);
         }
+    }
+
+    @Test
+    void aLargerBudgetNeverSkipsLess() {
+        Workload w = workload("mmlu-pro-like", 17, 1500);
+        SimulatedAnswers a = w.answerModel().simulate(w.problem());
+        int[] all = java.util.stream.IntStream.range(0, a.prompts()).toArray();
+        Votes v = Votes.of(a, null);
+        double previous = -1;
+        for (double budget : new double[] {0, 0.001, 0.01, 0.05, 1.0}) {
+            double skip = ThresholdCalibrator.calibrate(a, v, all, budget).skipRate();
+            assertTrue(skip >= previous, "budget " + budget + " skips " + skip + " < " + previous);
+            previous = skip;
+        }
+        assertEquals(1.0, previous, "a 100 pp budget lets every prompt bypass");
     }
 
     @Test

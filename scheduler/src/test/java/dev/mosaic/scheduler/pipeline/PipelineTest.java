@@ -86,6 +86,5 @@ class PipelineTest {
             assertTrue(ours.aggregatorStageSeconds() < base.aggregatorStageSeconds());
             assertNotNull(r.baselineFor("mosaic+noise+steal"));
         }
-        System.out.println(dev.mosaic.scheduler.report.SimulationReport.table(dev.mosaic.scheduler.report.SimulationReport.rows(results)));
     }
 }
