@@ -71,6 +71,7 @@ static void attention_range(void *p, int64_t begin, int64_t end) {
     const int32_t group = a->heads / a->kv_heads;
     float acc[MOSAIC_MAX_HEAD_DIM];
     float scores[CHUNK];
+    int64_t slots[CHUNK];
     for (int64_t item = begin; item < end; item++) {
         const int32_t s = (int32_t)(item / a->heads);
         const int32_t h = (int32_t)(item % a->heads);
@@ -85,11 +86,18 @@ static void attention_range(void *p, int64_t begin, int64_t end) {
             for (int32_t d = 0; d < head_dim; d++) acc[d] = 0;
             for (int32_t p0 = 0; p0 <= last; p0 += CHUNK) {
                 const int32_t n = last + 1 - p0 < CHUNK ? last + 1 - p0 : CHUNK;
+                /* slots of this chunk's positions, walking the block table without a division per position */
+                int32_t blk = p0 / block_size, off = p0 % block_size;
+                for (int32_t j = 0; j < n; j++) {
+                    slots[j] = (int64_t)table[blk] * block_size + off;
+                    if (++off == block_size) {
+                        off = 0;
+                        blk++;
+                    }
+                }
                 float cmax = -INFINITY;
                 for (int32_t j = 0; j < n; j++) {
-                    const int32_t pos = p0 + j;
-                    const int64_t slot = (int64_t)table[pos / block_size] * block_size + pos % block_size;
-                    scores[j] = a->scale * a->dot(qv, a->k_cache + slot * kv_width + kv_off, head_dim);
+                    scores[j] = a->scale * a->dot(qv, a->k_cache + slots[j] * kv_width + kv_off, head_dim);
                     cmax = scores[j] > cmax ? scores[j] : cmax;
                 }
                 if (cmax > m) {
@@ -99,11 +107,9 @@ static void attention_range(void *p, int64_t begin, int64_t end) {
                     m = cmax;
                 }
                 for (int32_t j = 0; j < n; j++) {
-                    const int32_t pos = p0 + j;
-                    const int64_t slot = (int64_t)table[pos / block_size] * block_size + pos % block_size;
                     const float e = expf(scores[j] - m);
                     l += e;
-                    a->scale_axpy(acc, 1.0f, e, a->v_cache + slot * kv_width + kv_off, head_dim);
+                    a->scale_axpy(acc, 1.0f, e, a->v_cache + slots[j] * kv_width + kv_off, head_dim);
                 }
             }
             float *o = a->out + row * q_width + (int64_t)h * head_dim;
