@@ -1,18 +1,16 @@
 /*
  * matmul.c - out = x W^T for float32 activations and weights of any supported type.
  *
- * Dispatch: AVX-512 and AVX2 variants (matmul_avx512.c, matmul_avx2.c) dequantise in registers
- * (K-quants: one super-block into L1) and multiply into a tile of activation rows; the portable
- * path is the generic kernel below, which dequantises one block (or 256 floats) at a time into L1
- * and dots it with a tile of up to 8 activation rows. Either way each weight row is read from memory once
- * per tile of 8 activation rows, and threads split the output rows.
+ * Dispatch: the AVX-512 and AVX2 variants (matmul_avx512.c, matmul_avx2.c) dequantise in
+ * registers (K-quants: one super-block into L1) and multiply into a tile of 8 (AVX2: 4)
+ * activation rows; the portable path below dequantises one block (or 256 floats) at a time into
+ * L1 and dots it with a tile of up to 8 rows. Either way a weight row is read from memory once per
+ * tile, not once per activation row, and threads share out the output rows.
  */
 #include "internal.h"
 
 #define TILE_ROWS 8
 #define CHUNK 256
-
-typedef float (*dot_fn)(const float *a, const float *b, int64_t n);
 
 /* Eight independent partial sums so that -O3 vectorises without reassociation flags. */
 static float dot_portable(const float *a, const float *b, int64_t n) {
@@ -30,18 +28,17 @@ static float dot_portable(const float *a, const float *b, int64_t n) {
     return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
 }
 
-struct generic_args {
+struct portable_args {
     int32_t type;
     const void *w;
     int64_t w_rows, cols;
     const float *x;
     int64_t rows;
     float *out;
-    dot_fn dot;
 };
 
-static void generic_range(void *p, int64_t o_begin, int64_t o_end) {
-    const struct generic_args *a = p;
+static void portable_range(void *p, int64_t o_begin, int64_t o_end) {
+    const struct portable_args *a = p;
     const int32_t type = a->type;
     const int64_t cols = a->cols, rows = a->rows, w_rows = a->w_rows;
     const int64_t be = mosaic_block_elems(type);
@@ -62,7 +59,7 @@ static void generic_range(void *p, int64_t o_begin, int64_t o_end) {
                     mosaic_dequantize_block(type, row + k / be * bb, tmp);
                 }
                 for (int r = 0; r < nb; r++) {
-                    acc[r] += a->dot(tmp, a->x + (r0 + r) * cols + k, len);
+                    acc[r] += dot_portable(tmp, a->x + (r0 + r) * cols + k, len);
                 }
             }
             for (int r = 0; r < nb; r++) {
@@ -72,10 +69,10 @@ static void generic_range(void *p, int64_t o_begin, int64_t o_end) {
     }
 }
 
-static void matmul_generic(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
-                           float *out, int32_t threads, dot_fn dot) {
-    struct generic_args a = {type, w, w_rows, cols, x, rows, out, dot};
-    mosaic_parallel_for(w_rows, 16, threads, generic_range, &a);
+static void matmul_portable(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
+                            float *out, int32_t threads) {
+    struct portable_args a = {type, w, w_rows, cols, x, rows, out};
+    mosaic_parallel_for(w_rows, 16, threads, portable_range, &a);
 }
 
 void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows, float *out,
@@ -88,6 +85,6 @@ void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64_t cols, co
         mosaic_matmul_avx2(type, w, w_rows, cols, x, rows, out, threads);
         return;
     default:
-        matmul_generic(type, w, w_rows, cols, x, rows, out, threads, dot_portable);
+        matmul_portable(type, w, w_rows, cols, x, rows, out, threads);
     }
 }
