@@ -82,8 +82,8 @@ static int64_t run_chunks(uint64_t gen) {
 }
 
 static void *worker_main(void *arg) {
-    (void)arg;
-    uint64_t seen = gen_of(atomic_load(&pool.state));
+    /* the generation current when the worker was created, so that it joins the very next job */
+    uint64_t seen = (uint64_t)(uintptr_t)arg;
     for (;;) {
         uint64_t s = atomic_load_explicit(&pool.state, memory_order_acquire);
         for (int i = 0; gen_of(s) == seen; i++) {
@@ -124,7 +124,8 @@ static void ensure_workers(int wanted) {
         pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
         /* kernels keep per-head scratch on the stack; 1 MiB is ample */
         pthread_attr_setstacksize(&attr, 1 << 20);
-        int rc = pthread_create(&t, &attr, worker_main, NULL);
+        void *gen = (void *)(uintptr_t)gen_of(atomic_load(&pool.state));
+        int rc = pthread_create(&t, &attr, worker_main, gen);
         pthread_attr_destroy(&attr);
         if (rc != 0) {
             return; /* run with the workers we have; the caller does the rest */
