@@ -84,15 +84,19 @@ static inline float mosaic_float_elem(int32_t type, const void *p, int64_t i) {
 /* Dequantises one block (mosaic_block_elems(type) elements) at src into dst (portable C). */
 MOSAIC_INTERNAL void mosaic_dequantize_block(int32_t type, const uint8_t *src, float *dst);
 
-/* Per-ISA kernel variants, compiled with their own target flags (matmul_avx2.c, matmul_avx512.c). */
+/* Per-ISA kernel variants, compiled with their own target flags (matmul_avx2.c, matmul_avx512.c,
+ * attention_avx512.c). */
 MOSAIC_INTERNAL void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t cols,
                                         const float *x, int64_t rows, float *out, int32_t threads);
 MOSAIC_INTERNAL void mosaic_matmul_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols,
                                           const float *x, int64_t rows, float *out, int32_t threads);
+MOSAIC_INTERNAL void mosaic_attention_avx512(float *out, const float *q, const float *k_cache, const float *v_cache,
+                                             int32_t seqs, const int32_t *row_start, const int32_t *row_count,
+                                             const int32_t *first_pos, const int32_t *block_table_start,
+                                             const int32_t *block_tables, int32_t block_size, int32_t heads,
+                                             int32_t kv_heads, int32_t head_dim, float scale, int32_t threads);
 MOSAIC_INTERNAL float mosaic_dot_f32_avx2(const float *a, const float *b, int64_t n);
-MOSAIC_INTERNAL float mosaic_dot_f32_avx512(const float *a, const float *b, int64_t n);
 /* y = y * s + a * x (the online-softmax accumulator update) */
 MOSAIC_INTERNAL void mosaic_scale_axpy_avx2(float *y, float s, float a, const float *x, int64_t n);
-MOSAIC_INTERNAL void mosaic_scale_axpy_avx512(float *y, float s, float a, const float *x, int64_t n);
 
 #endif
