@@ -178,6 +178,28 @@ class EngineTest {
     }
 
     @Test
+    void profilingBackendChangesNothingAndCountsEveryOperation() {
+        ProfilingBackend[] profiler = new ProfilingBackend[1];
+        EngineConfig plain = cpu();
+        Engine profiled = engine(llama, plain.backend("profiled", () -> profiler[0] = new ProfilingBackend(plain.backend().get())));
+        Engine reference = engine(llama, plain);
+        GenerationRequest request = GenerationRequest.ofTokens(9, 10, 11, 12).withMaxTokens(5).withStopAtEos(false);
+        try (GenerationResult a = profiled.submit(request).join(); GenerationResult b = reference.submit(request).join()) {
+            assertArrayEquals(b.tokenIds(), a.tokenIds());
+        }
+        java.util.Map<String, Long> calls = new java.util.HashMap<>();
+        for (ProfilingBackend.OpTime op : profiler[0].snapshot()) {
+            calls.put(op.op(), op.calls());
+            assertTrue(op.nanos() > 0, op.toString());
+        }
+        // one prefill step and four decode steps, two layers each
+        assertEquals(5 * LLAMA.nLayers(), calls.get("attention"));
+        assertEquals(5 * LLAMA.nLayers(), calls.get("matmul ffn_down.weight"));
+        assertEquals(5, calls.get("matmul output.weight"));
+        assertEquals(5, calls.get("embedding"));
+    }
+
+    @Test
     void fullCacheMakesRequestsWaitWithAReasonThenTheyComplete() throws Exception {
         // 101 blocks of 4 tokens: a long request (5 + 400 - 1 positions) takes them all, so the
         // next two (3 blocks each) wait until it is cancelled, then run side by side.
