@@ -22,27 +22,30 @@ static inline int64_t mosaic_row_bytes(int32_t type, int64_t cols) {
     return cols / mosaic_block_elems(type) * mosaic_block_bytes(type);
 }
 
-/* IEEE half -> float, bit-exact for all inputs (subnormals, inf, nan). */
-static inline float mosaic_fp16_to_fp32(uint16_t h) {
-    uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-    uint32_t exp = (h >> 10) & 0x1fu;
-    uint32_t man = h & 0x3ffu;
+static inline float mosaic_bits_to_fp32(uint32_t bits) {
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+static inline uint32_t mosaic_fp32_to_bits(float f) {
     uint32_t bits;
-    if (exp == 0x1f) {
-        bits = sign | 0x7f800000u | (man << 13);
-    } else if (exp != 0) {
-        bits = sign | ((exp + 112u) << 23) | (man << 13);
-    } else if (man == 0) {
-        bits = sign;
-    } else {
-        /* subnormal half: value = man * 2^-24, exactly representable as a float */
-        float f = (float)man * (1.0f / 16777216.0f);
-        memcpy(&bits, &f, 4);
-        bits |= sign;
-    }
-    float out;
-    memcpy(&out, &bits, 4);
-    return out;
+    memcpy(&bits, &f, 4);
+    return bits;
+}
+
+/* IEEE half -> float, exact for every input (subnormals, inf, nan) and branch-free so that loops
+ * over it vectorise: normal numbers by rebiasing the exponent with one multiply, subnormals by
+ * the magic-number subtraction (the method of Maratyszcza's FP16 library, also used by ggml). */
+static inline float mosaic_fp16_to_fp32(uint16_t h) {
+    const uint32_t w = (uint32_t)h << 16;
+    const uint32_t sign = w & 0x80000000u;
+    const uint32_t two_w = w + w;
+    const float normalized = mosaic_bits_to_fp32((two_w >> 4) + (0xE0u << 23)) * 0x1.0p-112f;
+    const float denormalized = mosaic_bits_to_fp32((two_w >> 17) | (126u << 23)) - 0.5f;
+    const uint32_t subnormal = 0u - (uint32_t)(two_w < (1u << 27)); /* all ones or zero: a select without a branch */
+    const uint32_t bits = (mosaic_fp32_to_bits(denormalized) & subnormal) | (mosaic_fp32_to_bits(normalized) & ~subnormal);
+    return mosaic_bits_to_fp32(sign | bits);
 }
 
 static inline float mosaic_bf16_to_fp32(uint16_t h) {

@@ -1,10 +1,10 @@
 /*
  * matmul.c - out = x W^T for float32 activations and weights of any supported type.
  *
- * Dispatch: AVX-512 and AVX2 variants (matmul_avx512.c, matmul_avx2.c) fuse dequantisation with
- * the dot products for F32/F16/BF16/Q8_0/Q4_0; K-quants and the portable path go through the
- * generic kernel below, which dequantises one block (or 256 floats) at a time into L1 and dots it
- * with a tile of up to 8 activation rows. Either way each weight row is read from memory once
+ * Dispatch: AVX-512 and AVX2 variants (matmul_avx512.c, matmul_avx2.c) dequantise in registers
+ * (K-quants: one super-block into L1) and multiply into a tile of activation rows; the portable
+ * path is the generic kernel below, which dequantises one block (or 256 floats) at a time into L1
+ * and dots it with a tile of up to 8 activation rows. Either way each weight row is read from memory once
  * per tile of 8 activation rows, and threads split the output rows.
  */
 #include "internal.h"
@@ -63,22 +63,12 @@ static void matmul_generic(int32_t type, const void *w, int64_t w_rows, int64_t 
 
 void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows, float *out,
                    int32_t threads) {
-    int fused = type == MOSAIC_TYPE_F32 || type == MOSAIC_TYPE_F16 || type == MOSAIC_TYPE_BF16
-                || type == MOSAIC_TYPE_Q8_0 || type == MOSAIC_TYPE_Q4_0;
     switch (mosaic_isa_active()) {
     case MOSAIC_ISA_AVX512:
-        if (fused) {
-            mosaic_matmul_avx512(type, w, w_rows, cols, x, rows, out, threads);
-        } else {
-            matmul_generic(type, w, w_rows, cols, x, rows, out, threads, mosaic_dot_f32_avx512);
-        }
+        mosaic_matmul_avx512(type, w, w_rows, cols, x, rows, out, threads);
         return;
     case MOSAIC_ISA_AVX2:
-        if (fused) {
-            mosaic_matmul_avx2(type, w, w_rows, cols, x, rows, out, threads);
-        } else {
-            matmul_generic(type, w, w_rows, cols, x, rows, out, threads, mosaic_dot_f32_avx2);
-        }
+        mosaic_matmul_avx2(type, w, w_rows, cols, x, rows, out, threads);
         return;
     default:
         matmul_generic(type, w, w_rows, cols, x, rows, out, threads, dot_portable);

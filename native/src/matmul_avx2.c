@@ -7,6 +7,7 @@
 #include <immintrin.h>
 
 #include "internal.h"
+#include "kquants.h"
 
 #define TILE_ROWS 4
 #define OUT_BLOCK 32
@@ -101,12 +102,52 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
     }
 }
 
+/* K-quants: a super-block is dequantised into L1 (the compiler vectorises kquants.h for this
+ * target), then multiplied into the tile like a float row. */
+INLINE void tile_k(const int type, const int NB, const uint8_t *row, int64_t cols, const float *x, float *out,
+                   int64_t ldo) {
+    __m256 acc0[TILE_ROWS], acc1[TILE_ROWS];
+    for (int r = 0; r < NB; r++) {
+        acc0[r] = _mm256_setzero_ps();
+        acc1[r] = _mm256_setzero_ps();
+    }
+    float tmp[256] __attribute__((aligned(32)));
+    const int64_t bb = type == MOSAIC_TYPE_Q4_K ? 144 : 210;
+    for (int64_t b = 0; b < cols / 256; b++) {
+        if (type == MOSAIC_TYPE_Q4_K) {
+            mosaic_dequant_q4_k(row + b * bb, tmp);
+        } else {
+            mosaic_dequant_q6_k(row + b * bb, tmp);
+        }
+        const float *xk = x + b * 256;
+        for (int j = 0; j < 256; j += 16) {
+            const __m256 w0 = _mm256_load_ps(tmp + j);
+            const __m256 w1 = _mm256_load_ps(tmp + j + 8);
+            for (int r = 0; r < NB; r++) {
+                acc0[r] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xk + r * cols + j), acc0[r]);
+                acc1[r] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xk + r * cols + j + 8), acc1[r]);
+            }
+        }
+    }
+    for (int r = 0; r < NB; r++) {
+        out[r * ldo] = hsum(_mm256_add_ps(acc0[r], acc1[r]));
+    }
+}
+
 #define TILE_SWITCH(T)                                                                                              \
     switch (nb) {                                                                                                   \
     case 1: tile(T, 1, row, cols, xr, orow, w_rows); break;                                                         \
     case 2: tile(T, 2, row, cols, xr, orow, w_rows); break;                                                         \
     case 3: tile(T, 3, row, cols, xr, orow, w_rows); break;                                                         \
     default: tile(T, 4, row, cols, xr, orow, w_rows); break;                                                        \
+    }
+
+#define TILE_K_SWITCH(T)                                                                                            \
+    switch (nb) {                                                                                                   \
+    case 1: tile_k(T, 1, row, cols, xr, orow, w_rows); break;                                                       \
+    case 2: tile_k(T, 2, row, cols, xr, orow, w_rows); break;                                                       \
+    case 3: tile_k(T, 3, row, cols, xr, orow, w_rows); break;                                                       \
+    default: tile_k(T, 4, row, cols, xr, orow, w_rows); break;                                                      \
     }
 
 void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
@@ -127,7 +168,9 @@ void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t col
                 case MOSAIC_TYPE_F16: TILE_SWITCH(MOSAIC_TYPE_F16); break;
                 case MOSAIC_TYPE_BF16: TILE_SWITCH(MOSAIC_TYPE_BF16); break;
                 case MOSAIC_TYPE_Q8_0: TILE_SWITCH(MOSAIC_TYPE_Q8_0); break;
-                default: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
+                case MOSAIC_TYPE_Q4_0: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
+                case MOSAIC_TYPE_Q4_K: TILE_K_SWITCH(MOSAIC_TYPE_Q4_K); break;
+                default: TILE_K_SWITCH(MOSAIC_TYPE_Q6_K); break;
                 }
             }
         }

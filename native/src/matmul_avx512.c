@@ -10,6 +10,7 @@
 #include <immintrin.h>
 
 #include "internal.h"
+#include "kquants.h"
 
 #define TILE_ROWS 8
 #define OUT_BLOCK 32
@@ -49,22 +50,37 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
     if (type == MOSAIC_TYPE_Q8_0 || type == MOSAIC_TYPE_Q4_0) {
         const int64_t bb = type == MOSAIC_TYPE_Q8_0 ? 34 : 18;
         const int64_t blocks = cols / 32;
+        /* Q4_0 nibble n means n - 8: a permute through this table converts 16 nibbles at once */
+        const __m512 q4_values = _mm512_setr_ps(-8, -7, -6, -5, -4, -3, -2, -1, 0, 1, 2, 3, 4, 5, 6, 7);
         for (int64_t b = 0; b < blocks; b++) {
             const uint8_t *blk = row + b * bb;
             const __m512 d = _mm512_set1_ps(_cvtsh_ss(mosaic_load_u16(blk)));
+            const float *xk = x + b * 32;
             __m512 w0, w1;
             if (type == MOSAIC_TYPE_Q8_0) {
                 w0 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(blk + 2))));
                 w1 = _mm512_cvtepi32_ps(_mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(blk + 18))));
             } else {
                 const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(blk + 2)));
-                const __m512i eight = _mm512_set1_epi32(8);
-                w0 = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_and_si512(v, _mm512_set1_epi32(0xf)), eight));
-                w1 = _mm512_cvtepi32_ps(_mm512_sub_epi32(_mm512_srli_epi32(v, 4), eight));
+                const __m512 table = NB == 1 ? q4_values : _mm512_mul_ps(q4_values, d);
+                w0 = _mm512_permutexvar_ps(_mm512_and_si512(v, _mm512_set1_epi32(0xf)), table);
+                w1 = _mm512_permutexvar_ps(_mm512_srli_epi32(v, 4), table);
             }
-            w0 = _mm512_mul_ps(w0, d);
-            w1 = _mm512_mul_ps(w1, d);
-            const float *xk = x + b * 32;
+            if (NB == 1) {
+                /* one row: scale the block's partial dot product instead of the weights */
+                __m512 t = _mm512_mul_ps(w0, _mm512_loadu_ps(xk));
+                t = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xk + 16), t);
+                if (b & 1) {
+                    acc1[0] = _mm512_fmadd_ps(d, t, acc1[0]);
+                } else {
+                    acc0[0] = _mm512_fmadd_ps(d, t, acc0[0]);
+                }
+                continue;
+            }
+            if (type == MOSAIC_TYPE_Q8_0) {
+                w0 = _mm512_mul_ps(w0, d);
+                w1 = _mm512_mul_ps(w1, d);
+            }
             for (int r = 0; r < NB; r++) {
                 acc0[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(xk + r * cols), acc0[r]);
                 acc1[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xk + r * cols + 16), acc1[r]);
@@ -100,6 +116,35 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
     }
 }
 
+/* K-quants: a super-block is dequantised into L1 (the compiler vectorises kquants.h for this
+ * target), then multiplied into the tile like a float row. */
+INLINE void tile_k(const int type, const int NB, const uint8_t *row, int64_t cols, const float *x, float *out,
+                   int64_t ldo) {
+    __m512 acc[TILE_ROWS];
+    for (int r = 0; r < NB; r++) {
+        acc[r] = _mm512_setzero_ps();
+    }
+    float tmp[256] __attribute__((aligned(64)));
+    const int64_t bb = type == MOSAIC_TYPE_Q4_K ? 144 : 210;
+    for (int64_t b = 0; b < cols / 256; b++) {
+        if (type == MOSAIC_TYPE_Q4_K) {
+            mosaic_dequant_q4_k(row + b * bb, tmp);
+        } else {
+            mosaic_dequant_q6_k(row + b * bb, tmp);
+        }
+        const float *xk = x + b * 256;
+        for (int j = 0; j < 256; j += 16) {
+            const __m512 w = _mm512_load_ps(tmp + j);
+            for (int r = 0; r < NB; r++) {
+                acc[r] = _mm512_fmadd_ps(w, _mm512_loadu_ps(xk + r * cols + j), acc[r]);
+            }
+        }
+    }
+    for (int r = 0; r < NB; r++) {
+        out[r * ldo] = _mm512_reduce_add_ps(acc[r]);
+    }
+}
+
 /* One instantiation per (type, tile height) so that the accumulators live in registers. */
 #define TILE_SWITCH(T)                                                                                              \
     switch (nb) {                                                                                                   \
@@ -111,6 +156,18 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
     case 6: tile(T, 6, row, cols, xr, orow, w_rows); break;                                                         \
     case 7: tile(T, 7, row, cols, xr, orow, w_rows); break;                                                         \
     default: tile(T, 8, row, cols, xr, orow, w_rows); break;                                                        \
+    }
+
+#define TILE_K_SWITCH(T)                                                                                            \
+    switch (nb) {                                                                                                   \
+    case 1: tile_k(T, 1, row, cols, xr, orow, w_rows); break;                                                       \
+    case 2: tile_k(T, 2, row, cols, xr, orow, w_rows); break;                                                       \
+    case 3: tile_k(T, 3, row, cols, xr, orow, w_rows); break;                                                       \
+    case 4: tile_k(T, 4, row, cols, xr, orow, w_rows); break;                                                       \
+    case 5: tile_k(T, 5, row, cols, xr, orow, w_rows); break;                                                       \
+    case 6: tile_k(T, 6, row, cols, xr, orow, w_rows); break;                                                       \
+    case 7: tile_k(T, 7, row, cols, xr, orow, w_rows); break;                                                       \
+    default: tile_k(T, 8, row, cols, xr, orow, w_rows); break;                                                      \
     }
 
 void mosaic_matmul_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
@@ -131,7 +188,9 @@ void mosaic_matmul_avx512(int32_t type, const void *w, int64_t w_rows, int64_t c
                 case MOSAIC_TYPE_F16: TILE_SWITCH(MOSAIC_TYPE_F16); break;
                 case MOSAIC_TYPE_BF16: TILE_SWITCH(MOSAIC_TYPE_BF16); break;
                 case MOSAIC_TYPE_Q8_0: TILE_SWITCH(MOSAIC_TYPE_Q8_0); break;
-                default: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
+                case MOSAIC_TYPE_Q4_0: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
+                case MOSAIC_TYPE_Q4_K: TILE_K_SWITCH(MOSAIC_TYPE_Q4_K); break;
+                default: TILE_K_SWITCH(MOSAIC_TYPE_Q6_K); break;
                 }
             }
         }

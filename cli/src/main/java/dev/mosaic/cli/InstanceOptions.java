@@ -10,28 +10,28 @@ public final class InstanceOptions {
             description = "paper-like (4x6x1000, the paper's setting), medium (8x16x10000), large (16x32x50000) or tiny; default: ${DEFAULT-VALUE}")
     String preset;
 
-    @Option(names = "--seed", defaultValue = "1", description = "random seed (same seed, same instance); default: ${DEFAULT-VALUE}")
+    @Option(names = "--seed", defaultValue = "1", paramLabel = "N", description = "random seed (same seed, same instance); default: ${DEFAULT-VALUE}")
     long seed;
 
-    @Option(names = "--workers", description = "number of workers (GPUs)")
+    @Option(names = "--workers", paramLabel = "W", description = "number of workers (GPUs)")
     Integer workers;
 
     @Option(names = "--worker-memory", paramLabel = "GiB", description = "memory of each worker in GiB")
     Double workerMemory;
 
-    @Option(names = "--experts", description = "number of experts (a third of them reasoning models)")
+    @Option(names = "--experts", paramLabel = "E", description = "number of experts (a third of them reasoning models)")
     Integer experts;
 
     @Option(names = "--reasoning-experts", paramLabel = "N", description = "how many experts are long-reasoning models")
     Integer reasoningExperts;
 
-    @Option(names = "--prompts", description = "number of prompts")
+    @Option(names = "--prompts", paramLabel = "P", description = "number of prompts")
     Integer prompts;
 
     @Option(names = "--experts-per-prompt", paramLabel = "K", description = "experts each prompt is routed to")
     Integer expertsPerPrompt;
 
-    @Option(names = "--skew", description = "routing weight of a reasoning expert relative to an instruct one")
+    @Option(names = "--skew", paramLabel = "S", description = "routing weight of a reasoning expert relative to an instruct one")
     Double skew;
 
     /**

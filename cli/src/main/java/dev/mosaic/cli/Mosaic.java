@@ -14,7 +14,16 @@ public final class Mosaic implements Runnable {
 
     /** Every subcommand, in the order --help lists them. */
     static List<Object> subcommands() {
-        return List.of(new GenCommand(), new PlanCommand(), new CompareCommand(), new SimulateCommand(), new DemoCommand());
+        return List.of(
+                new DemoCommand(),
+                new PlanCommand(),
+                new GenCommand(),
+                new CompareCommand(),
+                new SimulateCommand(),
+                new GenerateCommand(),
+                new BenchDecodeCommand(),
+                new SynthModelCommand(),
+                new ModelInfoCommand());
     }
 
     @Override

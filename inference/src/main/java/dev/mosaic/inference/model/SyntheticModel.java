@@ -337,7 +337,7 @@ public final class SyntheticModel {
             case BF16 -> "bfloat16";
             default -> "float32";
         });
-        SafetensorsWriter.writeStringAtomically(dir.resolve(SafetensorsModel.CONFIG), j.toPrettyString());
+        AtomicFiles.writeString(dir.resolve(SafetensorsModel.CONFIG), j.toPrettyString());
     }
 
     private static void writeTokenizer(ModelConfig c, Path dir) {
@@ -413,7 +413,7 @@ public final class SyntheticModel {
         }
         ArrayNode merges = model.putArray("merges");
         v.merges().forEach(merges::add);
-        SafetensorsWriter.writeStringAtomically(dir.resolve("tokenizer.json"), t.toString());
+        AtomicFiles.writeString(dir.resolve("tokenizer.json"), t.toString());
 
         ObjectNode tc = JSON.createObjectNode();
         tc.put("tokenizer_class", "PreTrainedTokenizerFast");
@@ -428,7 +428,7 @@ public final class SyntheticModel {
             tc.put("chat_template", CHATML_TEMPLATE);
         }
         tc.put("model_max_length", c.contextLength());
-        SafetensorsWriter.writeStringAtomically(dir.resolve("tokenizer_config.json"), tc.toPrettyString());
+        AtomicFiles.writeString(dir.resolve("tokenizer_config.json"), tc.toPrettyString());
     }
 
     private static int fileType(GgmlType t) {

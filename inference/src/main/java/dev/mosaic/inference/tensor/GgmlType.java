@@ -39,12 +39,16 @@ public enum GgmlType {
         return blockBytes;
     }
 
-    /** Bytes needed for {@code elements} elements; the count must be a multiple of the block size. */
+    /**
+     * Bytes needed for {@code elements} elements; the count must be a multiple of the block size.
+     *
+     * @throws ArithmeticException if the byte count overflows a {@code long}
+     */
     public long byteSize(long elements) {
         if (elements % blockSize != 0) {
             throw new IllegalArgumentException(this + ": " + elements + " elements is not a multiple of the block size " + blockSize);
         }
-        return elements / blockSize * blockBytes;
+        return Math.multiplyExact(elements / blockSize, (long) blockBytes);
     }
 
     /** The type with GGUF id {@code id}, or {@code null} when MOSAIC does not support it. */

@@ -46,11 +46,7 @@ public final class Quantization {
         Objects.checkFromIndexSize(dstOffset, count, dst.length);
         int blocks = count / type.blockSize();
         switch (type) {
-            case F32 -> {
-                for (int i = 0; i < count; i++) {
-                    dst[dstOffset + i] = src.get(F32, srcOffsetBytes + 4L * i);
-                }
-            }
+            case F32 -> MemorySegment.copy(src, F32, srcOffsetBytes, dst, dstOffset, count);
             case F16 -> {
                 for (int i = 0; i < count; i++) {
                     dst[dstOffset + i] = Float.float16ToFloat(src.get(U16, srcOffsetBytes + 2L * i));

@@ -21,6 +21,10 @@ final class ChatTemplates {
     private static final Pattern DEFAULT_SYSTEM =
             Pattern.compile("<\\|im_start\\|>system(?:\\\\n|\\n)([^'\"{}<]+)<\\|im_end\\|>");
 
+    /** Llama 3.1+: the knowledge-date line of the system preamble, and the template's default date. */
+    private static final Pattern KNOWLEDGE_DATE = Pattern.compile("Cutting Knowledge Date: ([^\"'\\\\{}\\n]+)(?:\\\\n|\\n)");
+    private static final Pattern DEFAULT_DATE = Pattern.compile("set date_string = [\"']([^\"']+)[\"']");
+
     private ChatTemplates() {}
 
     /**
@@ -35,7 +39,7 @@ final class ChatTemplates {
         boolean chatMlTokens = hasMarker.test(CHATML_START) && hasMarker.test(CHATML_END);
         if (source != null && !source.isBlank()) {
             if (source.contains(LLAMA3_HEADER)) {
-                return llama3Tokens ? new Llama3ChatTemplate(bosText) : null;
+                return llama3Tokens ? new Llama3ChatTemplate(bosText, llama3SystemPreamble(source)) : null;
             }
             if (source.contains(CHATML_START)) {
                 return chatMlTokens ? new ChatMlTemplate(defaultSystemPrompt(source)) : null;
@@ -49,6 +53,21 @@ final class ChatTemplates {
             return new Llama3ChatTemplate(bosText);
         }
         return chatMlTokens ? new ChatMlTemplate(null) : null;
+    }
+
+    /**
+     * The preamble Llama 3.1+ templates write at the start of the system turn, or {@code null} for
+     * templates without one. Templates that would take today's date ({@code strftime_now}) get
+     * their literal fallback date instead, so rendering stays deterministic.
+     */
+    static String llama3SystemPreamble(String source) {
+        Matcher k = KNOWLEDGE_DATE.matcher(source);
+        if (!k.find()) {
+            return null;
+        }
+        Matcher d = DEFAULT_DATE.matcher(source);
+        String date = d.find() ? d.group(1) : "26 Jul 2024";
+        return "Cutting Knowledge Date: " + k.group(1) + "\nToday Date: " + date + "\n\n";
     }
 
     /** The literal default system message of a ChatML template (Qwen's), or {@code null}. */

@@ -180,14 +180,14 @@ final class GgufTokenizers {
         boolean addBosDefault = false;
         switch (pre == null ? "default" : pre) {
             case "default", "gpt-2", "gpt2" -> pattern = SplitPatterns.GPT2;
-            case "llama3", "llama-bpe" -> {
+            case "llama3", "llama-v3", "llama-bpe", "falcon3" -> {
                 pattern = SplitPatterns.LLAMA3;
                 ignoreMerges = true;
                 addBosDefault = true;
             }
             case "qwen2", "deepseek-r1-qwen" -> pattern = SplitPatterns.QWEN2;
             default -> throw meta.error(PRE, "unsupported pre-tokenizer '" + pre
-                    + "' (supported: default, gpt-2, llama3, llama-bpe, qwen2, deepseek-r1-qwen)");
+                    + "' (supported: default, gpt-2, llama3, llama-v3, llama-bpe, falcon3, qwen2, deepseek-r1-qwen)");
         }
         Map<String, Integer> pieces = new HashMap<>(texts.length * 2);
         for (int i = 0; i < texts.length; i++) {

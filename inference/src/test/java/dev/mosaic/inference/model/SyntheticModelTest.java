@@ -210,8 +210,10 @@ class SyntheticModelTest {
                 assertArrayEquals(a.tensor(n).data().toArray(ValueLayout.JAVA_BYTE), b.tensor(n).data().toArray(ValueLayout.JAVA_BYTE), n);
             }
         }
-        try (Model single = ModelLoader.open(one.resolve(SafetensorsModel.SINGLE))) {
+        try (Model single = ModelLoader.open(one.resolve(SafetensorsModel.SINGLE));
+             Model viaConfig = ModelLoader.open(one.resolve(SafetensorsModel.CONFIG))) {
             assertEquals(c, single.config());
+            assertEquals(c, viaConfig.config());
         }
     }
 
@@ -237,6 +239,18 @@ class SyntheticModelTest {
                 scaled |= Math.abs(fh - new RopeConfig(500000f, RopeConfig.Layout.HALVES).inverseFrequency(i, c.headDim())) > 1e-3 * fh;
             }
             assertTrue(scaled, "the scaling changed some frequencies");
+        }
+    }
+
+    @Test
+    void headDimOtherThanDimOverHeadsSurvivesBothFormats() {
+        ModelConfig c = new ModelConfig("llama", 256, 1, 2, 1, 64, 256, 300, 128, 1e-6f,
+                new RopeConfig(1e6f, RopeConfig.Layout.HALVES), false, false);
+        try (Model g = ModelLoader.open(SyntheticModel.writeGguf(c, GgmlType.F32, SEED, dir.resolve("m.gguf")));
+             Model h = ModelLoader.open(SyntheticModel.writeSafetensors(c, GgmlType.F32, SEED, dir.resolve("hf")))) {
+            assertEquals(withLayout(c, RopeConfig.Layout.INTERLEAVED), g.config());
+            assertEquals(c, h.config());
+            assertArrayEquals(new long[] {128, 256}, g.tensor("blk.0.attn_output.weight").shape());
         }
     }
 

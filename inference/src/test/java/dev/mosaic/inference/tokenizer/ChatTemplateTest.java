@@ -23,6 +23,16 @@ class ChatTemplateTest {
             + "{{'<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>' + '\\n'}}{% endfor %}"
             + "{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}{% endif %}";
 
+    /** The parts of Meta's Llama 3.1 Instruct template that shape a conversation without tools. */
+    static final String LLAMA31_JINJA = "{{- bos_token }}\n{%- if not date_string is defined %}\n    {%- set date_string = \"26 Jul 2024\" %}\n{%- endif %}"
+            + "\n{%- if messages[0]['role'] == 'system' %}\n    {%- set system_message = messages[0]['content']|trim %}"
+            + "\n    {%- set messages = messages[1:] %}\n{%- else %}\n    {%- set system_message = \"\" %}\n{%- endif %}"
+            + "\n{{- \"<|start_header_id|>system<|end_header_id|>\\n\\n\" }}"
+            + "\n{{- \"Cutting Knowledge Date: December 2023\\n\" }}\n{{- \"Today Date: \" + date_string + \"\\n\\n\" }}"
+            + "\n{{- system_message }}\n{{- \"<|eot_id|>\" }}\n{%- for message in messages %}"
+            + "\n        {{- '<|start_header_id|>' + message['role'] + '<|end_header_id|>\\n\\n'+ message['content'] | trim + '<|eot_id|>' }}"
+            + "\n{%- endfor %}\n{%- if add_generation_prompt %}\n    {{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}\n{%- endif %}";
+
     private static final List<ChatMessage> CONVERSATION = List.of(
             new ChatMessage("system", "Be brief."),
             new ChatMessage("user", "  What is 2+2?\n"),
@@ -41,6 +51,22 @@ class ChatTemplateTest {
         assertEquals(expected, t.render(CONVERSATION, true));
         assertEquals(expected.substring(0, expected.length() - "<|start_header_id|>assistant<|end_header_id|>\n\n".length()),
                 t.render(CONVERSATION, false));
+    }
+
+    @Test
+    void llama31AddsItsSystemPreamble() {
+        Tokenizer t = Tokenizers.fromGguf(llama3Vocab().put("tokenizer.chat_template", LLAMA31_JINJA).gguf("gpt2"));
+        ChatTemplate template = t.chatTemplate().orElseThrow();
+        String preamble = "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n";
+        assertEquals(new Llama3ChatTemplate("<|begin_of_text|>", preamble), template);
+        assertEquals("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n" + preamble + "Be brief.<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nWhat is 2+2?<|eot_id|>"
+                + "<|start_header_id|>assistant<|end_header_id|>\n\n4<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nAnd 3+3?<|eot_id|>"
+                + "<|start_header_id|>assistant<|end_header_id|>\n\n", template.render(CONVERSATION, true));
+        // Without a system message the system turn still comes, holding just the preamble.
+        assertEquals("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\n" + preamble + "<|eot_id|>"
+                + "<|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|>", template.render(List.of(new ChatMessage("user", "hi")), false));
     }
 
     @Test

@@ -82,6 +82,31 @@ class RoundTripTest {
         }
     }
 
+    @Test
+    void longRunsNeedNoDeepStack() throws InterruptedException {
+        // 100k-character runs of one class (one pre-token / one merge chain each) on a thread with a
+        // 256 KiB stack: regex matching and merging must be iterative.
+        String[] runs = {"ab".repeat(50_000), " ".repeat(100_000), "7".repeat(100_000), "\n".repeat(100_000),
+            "日".repeat(100_000), "!?".repeat(50_000)};
+        Throwable[] failure = new Throwable[1];
+        Thread worker = new Thread(null, () -> {
+            try {
+                for (Tokenizer t : TOKENIZERS) {
+                    for (String run : runs) {
+                        assertEquals(run, t.decode(t.encode(run)));
+                    }
+                }
+            } catch (Throwable e) {
+                failure[0] = e;
+            }
+        }, "small-stack", 256 * 1024);
+        worker.start();
+        worker.join();
+        if (failure[0] != null) {
+            throw new AssertionError(failure[0]);
+        }
+    }
+
     @Property(tries = 300, seed = "20261121")
     void randomUnicode(@ForAll("texts") String text) {
         for (Tokenizer t : TOKENIZERS) {

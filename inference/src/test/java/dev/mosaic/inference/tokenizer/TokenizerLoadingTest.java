@@ -69,6 +69,13 @@ class TokenizerLoadingTest {
     }
 
     @Test
+    void unsignedMinusOneMeansNoToken() {
+        // Some converters write "no such token" as -1 stored in a uint32.
+        Map<String, Object> m = gpt2(x -> x.put("tokenizer.ggml.eos_token_id", 0xFFFFFFFFL));
+        assertEquals(-1, Tokenizers.fromGguf(m).eosId());
+    }
+
+    @Test
     void llamaDefaultsWhenTypesAndIdsAreMissing() {
         // A bare SentencePiece vocabulary: types are inferred (<0xNN> bytes, <s>/</s> control), ids default by name.
         TestVocabs.Builder b = TestVocabs.sentencePiece();

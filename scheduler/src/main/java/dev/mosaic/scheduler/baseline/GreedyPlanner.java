@@ -15,11 +15,17 @@ import java.util.Map;
  *   <li><b>pin</b>: one replica of every expert that has jobs, experts by decreasing work, each on
  *       the worker with room where it would finish earliest (falling back to a largest-memory-first
  *       order when that order cannot pack the replicas);</li>
- *   <li><b>replicate</b>: treating each expert's work as divisible (pinned experts' work stays on
- *       their worker, replicated experts' work is water-filled over their replicas), repeatedly add
- *       the replica of an expert on the bottleneck worker that lowers this fluid makespan most, then
- *       drop replicas whose load time costs more than they save;</li>
- *   <li><b>assign</b>: place the individual jobs with {@link LptAssigner}.</li>
+ *   <li><b>improve</b>: treating each expert's work as divisible (pinned experts' work stays on
+ *       their worker, replicated experts' work is water-filled over their replicas, heaviest
+ *       first), a best-improvement local search around the bottleneck worker: add a replica of
+ *       one of its experts elsewhere (making room on the target by dropping a redundant replica or
+ *       moving a single one), move or swap one of its experts, or drop a redundant replica; ties
+ *       in makespan are broken by the sum of squared worker times, so the search keeps levelling.
+ *       Finally, replicas whose load time costs more than they save are dropped. The search is
+ *       restarted after moving each single-replica expert to each other worker (iterated local
+ *       search, a fixed evaluation budget), keeping improvements;</li>
+ *   <li><b>assign</b>: place the individual jobs with {@link LptAssigner}, once by earliest finish
+ *       and once following the fluid split, keeping the better.</li>
  * </ol>
  * The round-robin plan is evaluated too and the better of the two returned, so greedy is never
  * worse than round-robin. Experts without jobs are not placed (they would only add load time).
@@ -30,6 +36,9 @@ public final class GreedyPlanner implements Planner {
     public static final String NAME = "greedy";
 
     private static final double REL_EPS = 1e-9;
+
+    /** Fluid evaluations the iterated local search may spend (a few milliseconds to ~0.2 s). */
+    static final long KICK_EVALUATIONS = 50_000;
 
     @Override
     public String name() {
@@ -48,14 +57,31 @@ public final class GreedyPlanner implements Planner {
         int[] jobWorker = null;
         double makespan = Double.POSITIVE_INFINITY;
         String failure = null;
+        String variant = null;
         try {
-            placed = new Fluid(problem, jobs).placement();
+            Fluid fluid = new Fluid(problem, jobs);
+            placed = fluid.placement();
+            double[][] shares = fluid.shares(placed);
+            // Two ways to spread a replicated expert's jobs: earliest finish, or the fluid split; keep the better.
+            boolean[][] placedByShares = copy(placed);
             jobWorker = LptAssigner.assign(problem, jobs, placed);
             makespan = Schedules.makespan(problem, jobs, placed, jobWorker);
+            variant = "replicate";
+            int[] byShares = LptAssigner.assign(problem, jobs, placedByShares, shares);
+            double m = Schedules.makespan(problem, jobs, placedByShares, byShares);
+            if (m < makespan) {
+                placed = placedByShares;
+                jobWorker = byShares;
+                makespan = m;
+                variant = "replicate, fluid split";
+            }
         } catch (PlanningException e) {
             failure = e.getMessage();
         }
         solver.put("greedyMakespanSeconds", Double.isFinite(makespan) ? makespan : null);
+        if (variant != null) {
+            solver.put("variant", variant);
+        }
 
         boolean[][] rrPlaced = null;
         int[] rrJobWorker = null;
@@ -97,6 +123,14 @@ public final class GreedyPlanner implements Planner {
         return Schedules.toPlan(problem, jobs, placed, jobWorker, makespan, solver);
     }
 
+    private static boolean[][] copy(boolean[][] a) {
+        boolean[][] c = new boolean[a.length][];
+        for (int i = 0; i < a.length; i++) {
+            c[i] = a[i].clone();
+        }
+        return c;
+    }
+
     /** The fluid (divisible-work) model used to choose replicas. */
     static final class Fluid {
         private final Problem problem;
@@ -108,6 +142,7 @@ public final class GreedyPlanner implements Planner {
         private final double[] maxFloor;
         private final boolean[] hasJobs;
         private final Integer[] byWork;
+        private long evaluations;
 
         Fluid(Problem problem, JobTable jobs) {
             this.problem = problem;
@@ -153,16 +188,71 @@ public final class GreedyPlanner implements Planner {
             if (placed == null) {
                 throw new PlanningException("greedy: could not fit one replica of every expert into worker memory");
             }
+            improve(placed);
+            return kick(placed);
+        }
+
+        /**
+         * Iterated local search: the local search stops where no single move helps, e.g. when an
+         * expert must leave a bottleneck worker for a worker that then becomes the bottleneck
+         * until other experts follow. So restart it after moving each single-replica expert to
+         * each other worker with room, keeping improvements, until a fixed evaluation budget
+         * (deterministic, so plans do not depend on machine speed) is spent.
+         */
+        private boolean[][] kick(boolean[][] placed) {
+            double[] best = evaluate(placed, null);
+            long budget = evaluations + KICK_EVALUATIONS;
+            boolean improved = true;
+            while (improved && evaluations < budget) {
+                improved = false;
+                for (int i = byWork.length - 1; i >= 0 && !improved && evaluations < budget; i--) {
+                    int x = byWork[i];
+                    int host = -1;
+                    int replicas = 0;
+                    for (int w = 0; w < nw; w++) {
+                        if (placed[w][x]) {
+                            host = w;
+                            replicas++;
+                        }
+                    }
+                    if (replicas != 1) {
+                        continue;
+                    }
+                    for (int y = 0; y < nw && !improved && evaluations < budget; y++) {
+                        if (y == host || mem(x) > free(placed, y) + 1e-9) {
+                            continue;
+                        }
+                        boolean[][] candidate = copy(placed);
+                        candidate[host][x] = false;
+                        candidate[y][x] = true;
+                        improve(candidate);
+                        double[] v = evaluate(candidate, null);
+                        if (better(v, best)) {
+                            best = v;
+                            placed = candidate;
+                            improved = true;
+                        }
+                    }
+                }
+            }
+            return placed;
+        }
+
+        private double free(boolean[][] placed, int w) {
+            double free = memory[w];
+            for (int e = 0; e < ne; e++) {
+                free -= placed[w][e] ? mem(e) : 0;
+            }
+            return free;
+        }
+
+        private void improve(boolean[][] placed) {
             double[] free = new double[nw];
             for (int w = 0; w < nw; w++) {
-                free[w] = memory[w];
-                for (int e = 0; e < ne; e++) {
-                    free[w] -= placed[w][e] ? mem(e) : 0;
-                }
+                free[w] = free(placed, w);
             }
             replicate(placed, free);
             prune(placed, free);
-            return placed;
         }
 
         /** One replica per expert with jobs, in the given order, earliest finish among workers with room. */
@@ -195,44 +285,146 @@ public final class GreedyPlanner implements Planner {
             return placed;
         }
 
-        /** Adds replicas of bottleneck experts while the fluid makespan improves. */
+        /**
+         * Local search on the fluid model around the bottleneck worker b, taking the best
+         * improving move each round: add a replica of one of b's experts elsewhere (if the target
+         * lacks memory, one of its experts makes room: a redundant replica is dropped or a single
+         * one moves to a third worker), move one of b's experts elsewhere, swap one of b's experts
+         * with another worker's, or drop a redundant replica from b.
+         */
         private void replicate(boolean[][] placed, double[] free) {
             double[] time = new double[nw];
             double[] current = evaluate(placed, time);
-            while (true) {
-                int bottleneck = 0;
+            Search search = new Search(placed, free, current);
+            for (int round = 0; round < 4 * nw * ne; round++) {
+                int b = 0;
                 for (int w = 1; w < nw; w++) {
-                    if (time[w] > time[bottleneck]) {
-                        bottleneck = w;
+                    if (time[w] > time[b]) {
+                        b = w;
                     }
                 }
-                int bestE = -1;
-                int bestW = -1;
-                double[] best = current;
+                search.reset(current);
                 for (int e = 0; e < ne; e++) {
-                    if (!placed[bottleneck][e] || work[e] <= 0) {
+                    if (!placed[b][e]) {
                         continue;
                     }
+                    search.consider(b, e, false);
                     for (int w = 0; w < nw; w++) {
-                        if (placed[w][e] || mem(e) > free[w] + 1e-9) {
+                        if (w == b || placed[w][e]) {
                             continue;
                         }
-                        placed[w][e] = true;
-                        double[] v = evaluate(placed, null);
-                        placed[w][e] = false;
-                        if (better(v, best)) {
-                            best = v;
-                            bestE = e;
-                            bestW = w;
+                        search.consider(w, e, true);
+                        search.consider(b, e, false, w, e, true);
+                        for (int x = 0; x < ne; x++) {
+                            if (x == e || !placed[w][x]) {
+                                continue;
+                            }
+                            search.consider(w, e, true, w, x, false);
+                            if (!placed[b][x]) {
+                                search.consider(b, e, false, w, e, true, w, x, false, b, x, true);
+                            }
+                            if (mem(e) > free[w] + 1e-9) {
+                                for (int y = 0; y < nw; y++) {
+                                    if (y != w && !placed[y][x]) {
+                                        search.consider(w, e, true, w, x, false, y, x, true);
+                                    }
+                                }
+                            }
                         }
                     }
                 }
-                if (bestE < 0) {
+                if (!search.applyBest()) {
                     return;
                 }
-                placed[bestW][bestE] = true;
-                free[bestW] -= mem(bestE);
                 current = evaluate(placed, time);
+            }
+        }
+
+        /** Evaluates candidate moves (lists of replica toggles) and applies the best one. */
+        private final class Search {
+            private final boolean[][] placed;
+            private final double[] free;
+            private double[] best;
+            private int[] bestMove;
+
+            Search(boolean[][] placed, double[] free, double[] current) {
+                this.placed = placed;
+                this.free = free;
+                reset(current);
+            }
+
+            void reset(double[] current) {
+                best = current;
+                bestMove = null;
+            }
+
+            /** A move as (worker, expert, on) triples; invalid moves (memory, last replica) are skipped. */
+            void consider(Object... toggles) {
+                int n = toggles.length / 3;
+                int[] move = new int[n * 3];
+                for (int i = 0; i < n; i++) {
+                    move[3 * i] = (Integer) toggles[3 * i];
+                    move[3 * i + 1] = (Integer) toggles[3 * i + 1];
+                    move[3 * i + 2] = (Boolean) toggles[3 * i + 2] ? 1 : 0;
+                }
+                if (!apply(move)) {
+                    return;
+                }
+                double[] v = evaluate(placed, null);
+                undo(move);
+                if (better(v, best)) {
+                    best = v;
+                    bestMove = move;
+                }
+            }
+
+            boolean applyBest() {
+                if (bestMove == null) {
+                    return false;
+                }
+                apply(bestMove);
+                return true;
+            }
+
+            private boolean apply(int[] move) {
+                for (int i = 0; i < move.length; i += 3) {
+                    int w = move[i];
+                    int e = move[i + 1];
+                    boolean on = move[i + 2] == 1;
+                    if (placed[w][e] == on) {
+                        undo(Arrays.copyOf(move, i));
+                        return false;
+                    }
+                    placed[w][e] = on;
+                    free[w] += on ? -mem(e) : mem(e);
+                }
+                boolean ok = true;
+                for (int i = 0; i < move.length && ok; i += 3) {
+                    int w = move[i];
+                    int e = move[i + 1];
+                    ok = free[w] >= -1e-9;
+                    if (ok && hasJobs[e]) {
+                        boolean any = false;
+                        for (int v = 0; v < nw && !any; v++) {
+                            any = placed[v][e];
+                        }
+                        ok = any;
+                    }
+                }
+                if (!ok) {
+                    undo(move);
+                }
+                return ok;
+            }
+
+            private void undo(int[] move) {
+                for (int i = move.length - 3; i >= 0; i -= 3) {
+                    int w = move[i];
+                    int e = move[i + 1];
+                    boolean on = move[i + 2] == 1;
+                    placed[w][e] = !on;
+                    free[w] += on ? mem(e) : -mem(e);
+                }
             }
         }
 
@@ -279,6 +471,18 @@ public final class GreedyPlanner implements Planner {
          * {@code timeOut} with per-worker times when given.
          */
         double[] evaluate(boolean[][] placed, double[] timeOut) {
+            return evaluate(placed, timeOut, null);
+        }
+
+        /** The fluid split of each expert's work over workers ({@code [expert][worker]}, speed-1 seconds) for a placement. */
+        double[][] shares(boolean[][] placed) {
+            double[][] shares = new double[ne][nw];
+            evaluate(placed, null, shares);
+            return shares;
+        }
+
+        private double[] evaluate(boolean[][] placed, double[] timeOut, double[][] shares) {
+            evaluations++;
             double[] time = timeOut != null ? timeOut : new double[nw];
             Arrays.fill(time, 0);
             int[] hosts = new int[nw];
@@ -307,6 +511,9 @@ public final class GreedyPlanner implements Planner {
                 }
                 if (count == 1) {
                     time[host] += work[e] / speed[host];
+                    if (shares != null) {
+                        shares[e][host] = work[e];
+                    }
                 }
             }
             for (int e : byWork) {
@@ -317,7 +524,7 @@ public final class GreedyPlanner implements Planner {
                     }
                 }
                 if (k > 1) {
-                    waterFill(time, hosts, k, work[e]);
+                    waterFill(time, hosts, k, work[e], shares == null ? null : shares[e]);
                 }
             }
             double makespan = floor;
@@ -330,7 +537,7 @@ public final class GreedyPlanner implements Planner {
         }
 
         /** Pours {@code amount} of work over the hosts, raising the least-loaded first to a common level. */
-        private void waterFill(double[] time, int[] hosts, int k, double amount) {
+        private void waterFill(double[] time, int[] hosts, int k, double amount, double[] share) {
             // insertion sort of the k hosts by current time
             for (int i = 1; i < k; i++) {
                 int h = hosts[i];
@@ -349,6 +556,9 @@ public final class GreedyPlanner implements Planner {
                 double level = (amount + sumTimeSpeed) / sumSpeed;
                 if (i == k - 1 || level <= time[hosts[i + 1]]) {
                     for (int m = 0; m <= i; m++) {
+                        if (share != null) {
+                            share[hosts[m]] = (level - time[hosts[m]]) * speed[hosts[m]];
+                        }
                         time[hosts[m]] = level;
                     }
                     return;

@@ -21,6 +21,16 @@ public final class LptAssigner {
      * clearing entries of {@code placed} for replicas left without work (when the expert keeps another).
      */
     public static int[] assign(Problem problem, JobTable jobs, boolean[][] placed) {
+        return assign(problem, jobs, placed, null);
+    }
+
+    /**
+     * As {@link #assign(Problem, JobTable, boolean[][])}, but when {@code shares[expert][worker]}
+     * (work at speed 1 each replica should get, e.g. from a fluid model) is given, a replicated
+     * expert's jobs, largest first, go to the replica with the most of its share left. Either
+     * way the result is then improved by moving single jobs off the most loaded worker.
+     */
+    public static int[] assign(Problem problem, JobTable jobs, boolean[][] placed, double[][] shares) {
         int nw = problem.workers().size();
         int ne = problem.experts().size();
         double[] speed = new double[nw];
@@ -69,22 +79,102 @@ public final class LptAssigner {
         }
         double[] cost = jobs.cost();
         Arrays.sort(order, (a, b) -> Double.compare(cost[b], cost[a]));
+        double[][] left = null;
+        if (shares != null) {
+            left = new double[ne][];
+            for (int e = 0; e < ne; e++) {
+                left[e] = shares[e].clone();
+            }
+        }
         for (int j : order) {
-            int[] h = hosts[jobs.expert()[j]];
+            int e = jobs.expert()[j];
             int best = -1;
-            double bestFinish = Double.POSITIVE_INFINITY;
-            for (int w : h) {
-                double finish = Math.max(time[w] + cost[j] / speed[w], jobs.floor()[j] / speed[w]);
-                if (finish < bestFinish) {
-                    bestFinish = finish;
+            double bestKey = Double.POSITIVE_INFINITY;
+            for (int w : hosts[e]) {
+                double key = left != null ? -left[e][w] : Math.max(time[w] + cost[j] / speed[w], jobs.floor()[j] / speed[w]);
+                if (key < bestKey) {
+                    bestKey = key;
                     best = w;
                 }
             }
             jobWorker[j] = best;
             time[best] += cost[j] / speed[best];
+            if (left != null) {
+                left[e][best] -= cost[j];
+            }
         }
+        improve(jobs, hosts, speed, time, jobWorker);
         dropIdleReplicas(placed, jobs, jobWorker, hosts);
         return jobWorker;
+    }
+
+    /**
+     * Repeatedly moves the one job off the most loaded worker that lowers that worker's finish
+     * most without making its new worker finish later than the old maximum.
+     */
+    private static void improve(JobTable jobs, int[][] hosts, double[] speed, double[] time, int[] jobWorker) {
+        int nw = time.length;
+        double[] cost = jobs.cost();
+        // movable jobs per worker, as swap-remove lists
+        int[][] list = new int[nw][];
+        int[] size = new int[nw];
+        int[] pos = new int[jobs.size()];
+        for (int j = 0; j < jobs.size(); j++) {
+            if (hosts[jobs.expert()[j]].length > 1) {
+                size[jobWorker[j]]++;
+            }
+        }
+        for (int w = 0; w < nw; w++) {
+            list[w] = new int[size[w]];
+            size[w] = 0;
+        }
+        for (int j = 0; j < jobs.size(); j++) {
+            if (hosts[jobs.expert()[j]].length > 1) {
+                int w = jobWorker[j];
+                pos[j] = size[w];
+                list[w][size[w]++] = j;
+            }
+        }
+        for (int round = 0; round < 100_000; round++) {
+            int b = 0;
+            for (int w = 1; w < nw; w++) {
+                if (time[w] > time[b]) {
+                    b = w;
+                }
+            }
+            int bestJob = -1;
+            int bestTo = -1;
+            double bestPeak = time[b] * (1 - 1e-12);
+            for (int i = 0; i < size[b]; i++) {
+                int j = list[b][i];
+                for (int w : hosts[jobs.expert()[j]]) {
+                    if (w == b) {
+                        continue;
+                    }
+                    double peak = Math.max(time[w] + cost[j] / speed[w], Math.max(time[b] - cost[j] / speed[b], jobs.floor()[j] / speed[w]));
+                    if (peak < bestPeak) {
+                        bestPeak = peak;
+                        bestJob = j;
+                        bestTo = w;
+                    }
+                }
+            }
+            if (bestJob < 0) {
+                return;
+            }
+            // swap-remove from b, append to the target (grow its array when full)
+            int last = list[b][--size[b]];
+            list[b][pos[bestJob]] = last;
+            pos[last] = pos[bestJob];
+            if (size[bestTo] == list[bestTo].length) {
+                list[bestTo] = java.util.Arrays.copyOf(list[bestTo], Math.max(8, 2 * size[bestTo]));
+            }
+            pos[bestJob] = size[bestTo];
+            list[bestTo][size[bestTo]++] = bestJob;
+            time[b] -= cost[bestJob] / speed[b];
+            time[bestTo] += cost[bestJob] / speed[bestTo];
+            jobWorker[bestJob] = bestTo;
+        }
     }
 
     private static void dropIdleReplicas(boolean[][] placed, JobTable jobs, int[] jobWorker, int[][] hosts) {

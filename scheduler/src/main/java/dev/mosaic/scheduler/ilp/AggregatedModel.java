@@ -53,9 +53,21 @@ final class AggregatedModel {
     final MipModel model;
     /** Number of symmetry-breaking rows (consecutive identical workers). */
     final int numSymmetryRows;
+    private final boolean[][] fixed;
 
     AggregatedModel(Instance in, double upper, double lower) {
+        this(in, upper, lower, null);
+    }
+
+    /**
+     * @param fixed null for the full model; otherwise a sub-model for large-neighbourhood search
+     *              where {@code fixed[w]} non-null fixes worker w's replicas to that row (shares
+     *              stay free) and null leaves it free. Sub-models carry no symmetry rows (fixing
+     *              breaks the interchangeability they rely on), and their optimum is no bound.
+     */
+    AggregatedModel(Instance in, double upper, double lower, boolean[][] fixed) {
         this.in = in;
+        this.fixed = fixed;
         this.upper = upper;
         this.lower = Math.min(lower, upper);
         int nw = in.nw;
@@ -78,7 +90,9 @@ final class AggregatedModel {
                     continue; // loading e on w alone already exceeds the warm start's makespan
                 }
                 cap[w][e] = Math.min(in.work[e], room);
-                yCol[w][e] = b.addColumn(0.0, 0, 1, HighsVarType.INTEGER);
+                double yHi = fixed != null && fixed[w] != null ? (fixed[w][e] ? 1 : 0) : 1;
+                double yLo = fixed != null && fixed[w] != null && fixed[w][e] ? 1 : 0;
+                yCol[w][e] = b.addColumn(0.0, yLo, yHi, HighsVarType.INTEGER);
                 xCol[w][e] = b.addColumn(0.0, 0, cap[w][e], HighsVarType.CONTINUOUS);
             }
         }
@@ -157,7 +171,7 @@ final class AggregatedModel {
         }
         // symmetry between consecutive identical workers
         int sym = 0;
-        for (List<Integer> group : identicalGroups()) {
+        for (List<Integer> group : fixed == null ? identicalGroups() : List.<List<Integer>>of()) {
             for (int i = 0; i + 1 < group.size(); i++) {
                 int k = loadTerms(group.get(i), 1.0, idx, val, 0);
                 k = loadTerms(group.get(i + 1), -1.0, idx, val, k);
@@ -203,7 +217,8 @@ final class AggregatedModel {
 
     /**
      * MIP start from a valid plan given as job-to-worker array: replicas that run no job are
-     * dropped, identical workers are relabelled by decreasing load (to satisfy the symmetry rows).
+     * dropped; in the full model identical workers are relabelled by decreasing load (to satisfy
+     * the symmetry rows).
      * Returns the relabelled job-to-worker array in {@code relabelled} and the column values.
      */
     double[] warmStart(int[] jobWorker, int[] relabelled) {
@@ -224,7 +239,10 @@ final class AggregatedModel {
             }
         }
         int[] slotOf = new int[nw]; // plan worker -> model worker
-        for (List<Integer> g : identicalGroups()) {
+        for (int w = 0; w < nw; w++) {
+            slotOf[w] = w;
+        }
+        for (List<Integer> g : fixed == null ? identicalGroups() : List.<List<Integer>>of()) {
             List<Integer> sorted = new ArrayList<>(g);
             sorted.sort((a, c) -> Double.compare(agg[c], agg[a]));
             for (int i = 0; i < g.size(); i++) {

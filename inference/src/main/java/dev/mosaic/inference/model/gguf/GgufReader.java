@@ -32,6 +32,8 @@ public final class GgufReader {
     public static final int MAGIC = 0x46554747;
     public static final long DEFAULT_ALIGNMENT = 32;
     private static final int MAX_DIMS = 4;
+    /** Longest metadata string accepted (chat templates and tokens are far shorter). */
+    private static final long MAX_STRING = 1L << 28;
 
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -68,6 +70,9 @@ public final class GgufReader {
         }
         c.field = "header.version";
         int version = c.i32();
+        if (Integer.reverseBytes(version) == 2 || Integer.reverseBytes(version) == 3) {
+            throw new ModelFormatException(file, "header.version", "big-endian GGUF files are not supported");
+        }
         if (version != 2 && version != 3) {
             throw new ModelFormatException(file, "header.version", "unsupported GGUF version " + version + " (supported: 2, 3)");
         }
@@ -124,18 +129,18 @@ public final class GgufReader {
                         + " (supported: " + Arrays.toString(GgmlType.values()) + ")");
             }
             long offset = c.i64();
-            long elements;
-            try {
-                elements = 1;
-                for (long d : shape) {
-                    elements = Math.multiplyExact(elements, d);
-                }
-            } catch (ArithmeticException e) {
-                throw new ModelFormatException(file, c.field, "shape " + Arrays.toString(shape) + " overflows", e);
-            }
             if (shape[0] % type.blockSize() != 0) {
                 throw new ModelFormatException(file, c.field, "row length " + shape[0] + " is not a multiple of the "
                         + type + " block size " + type.blockSize());
+            }
+            try {
+                long elements = 1;
+                for (long d : shape) {
+                    elements = Math.multiplyExact(elements, d);
+                }
+                type.byteSize(elements); // overflow check of the byte size
+            } catch (ArithmeticException e) {
+                throw new ModelFormatException(file, c.field, "shape " + Arrays.toString(shape) + " overflows", e);
             }
             if (offset < 0 || offset % alignment != 0) {
                 throw new ModelFormatException(file, c.field, "data offset " + Long.toUnsignedString(offset)
@@ -207,6 +212,9 @@ public final class GgufReader {
         String string() {
             long len = i64();
             need(len);
+            if (len > MAX_STRING) {
+                throw new ModelFormatException(file, field, "string of " + len + " bytes exceeds the limit of " + MAX_STRING);
+            }
             byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
             pos += len;
             try {

@@ -1,18 +1,14 @@
 package dev.mosaic.inference.model.gguf;
 
+import dev.mosaic.inference.model.AtomicFiles;
 import dev.mosaic.inference.tensor.GgmlType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -118,43 +114,22 @@ public final class GgufWriter {
 
     /** Writes the file (temporary file, then atomic move) and returns {@code file}. */
     public Path write(Path file) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                byte[] header = header();
-                writeFully(ch, ByteBuffer.wrap(header));
-                long pos = header.length;
-                pos = pad(ch, pos);
-                for (TensorEntry t : tensors.values()) {
-                    MemorySegment data = t.data().get();
-                    if (data.byteSize() != t.bytes()) {
-                        throw new IllegalArgumentException("tensor " + t.name() + ": " + data.byteSize() + " bytes supplied, "
-                                + t.bytes() + " expected for " + t.type() + " " + Arrays.toString(t.shape()));
-                    }
-                    for (long off = 0; off < data.byteSize(); off += 1 << 30) {
-                        writeFully(ch, data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer());
-                    }
-                    pos = pad(ch, pos + t.bytes());
+        byte[] header = header();
+        return AtomicFiles.write(file, ch -> {
+            writeFully(ch, ByteBuffer.wrap(header));
+            long pos = pad(ch, header.length);
+            for (TensorEntry t : tensors.values()) {
+                MemorySegment data = t.data().get();
+                if (data.byteSize() != t.bytes()) {
+                    throw new IllegalArgumentException("tensor " + t.name() + ": " + data.byteSize() + " bytes supplied, "
+                            + t.bytes() + " expected for " + t.type() + " " + Arrays.toString(t.shape()));
                 }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is what matters
+                for (long off = 0; off < data.byteSize(); off += 1 << 30) {
+                    writeFully(ch, data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer());
                 }
+                pos = pad(ch, pos + t.bytes());
             }
-        }
+        });
     }
 
     private byte[] header() {
@@ -295,10 +270,5 @@ public final class GgufWriter {
             i64(b.length);
             write(b, 0, b.length);
         }
-    }
-
-    /** Names of the tensors added so far, in file order. */
-    public List<String> tensorNames() {
-        return new ArrayList<>(tensors.keySet());
     }
 }

@@ -131,7 +131,12 @@ public record SafetensorsFile(Path path, Map<String, String> metadata, Map<Strin
             throw new ModelFormatException(file, field + ".data_offsets", "[" + begin + ", " + end + ") lies outside the data section of "
                     + dataSize + " bytes; the file is truncated or corrupt");
         }
-        long expected = Math.multiplyExact(elements, (long) type.blockBytes());
+        long expected;
+        try {
+            expected = type.byteSize(elements);
+        } catch (ArithmeticException ex) {
+            throw new ModelFormatException(file, field + ".shape", "byte size overflows", ex);
+        }
         if (end - begin != expected) {
             throw new ModelFormatException(file, field, "dtype/shape mismatch: " + (end - begin) + " bytes of data but "
                     + type + " " + shapeNode + " needs " + expected);

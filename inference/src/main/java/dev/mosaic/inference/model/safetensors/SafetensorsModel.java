@@ -54,8 +54,8 @@ public final class SafetensorsModel implements Model {
 
     /**
      * Opens a model from a directory (with {@code config.json} and either the index or
-     * {@code model.safetensors}), a {@code .safetensors} file, or an index json; config.json is
-     * read from the same directory. The caller owns the model and closes it.
+     * {@code model.safetensors}), its {@code config.json}, a {@code .safetensors} file, or an
+     * index json; config.json is read from the same directory. The caller owns the model and closes it.
      */
     public static SafetensorsModel open(Path path) {
         Path dir;
@@ -69,6 +69,8 @@ public final class SafetensorsModel implements Model {
             } else {
                 throw new ModelFormatException(dir, SINGLE, "directory has neither " + INDEX + " nor " + SINGLE);
             }
+        } else if (path.getFileName().toString().equals(CONFIG)) {
+            return open(parent(path));
         } else if (path.getFileName().toString().endsWith(".json")) {
             dir = parent(path);
             files.addAll(shards(path));

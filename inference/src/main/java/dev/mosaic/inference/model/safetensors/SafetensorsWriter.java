@@ -3,18 +3,15 @@ package dev.mosaic.inference.model.safetensors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mosaic.inference.model.AtomicFiles;
 import dev.mosaic.inference.tensor.GgmlType;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -93,39 +90,19 @@ public final class SafetensorsWriter {
         }
         head.flip();
 
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                writeFully(ch, head);
-                for (Map.Entry<String, Entry> e : tensors.entrySet()) {
-                    MemorySegment data = e.getValue().data().get();
-                    if (data.byteSize() != e.getValue().bytes()) {
-                        throw new IllegalArgumentException("tensor " + e.getKey() + ": " + data.byteSize() + " bytes supplied, "
-                                + e.getValue().bytes() + " expected");
-                    }
-                    for (long off = 0; off < data.byteSize(); off += 1 << 30) {
-                        writeFully(ch, data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer());
-                    }
+        return AtomicFiles.write(file, ch -> {
+            writeFully(ch, head);
+            for (Map.Entry<String, Entry> e : tensors.entrySet()) {
+                MemorySegment data = e.getValue().data().get();
+                if (data.byteSize() != e.getValue().bytes()) {
+                    throw new IllegalArgumentException("tensor " + e.getKey() + ": " + data.byteSize() + " bytes supplied, "
+                            + e.getValue().bytes() + " expected");
                 }
-                ch.force(true);
-            }
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is what matters
+                for (long off = 0; off < data.byteSize(); off += 1 << 30) {
+                    writeFully(ch, data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer());
                 }
             }
-        }
+        });
     }
 
     /**
@@ -137,31 +114,7 @@ public final class SafetensorsWriter {
         root.putObject("metadata").put("total_size", totalSize);
         ObjectNode map = root.putObject("weight_map");
         weightMap.forEach(map::put);
-        return writeStringAtomically(dir.resolve(SafetensorsModel.INDEX), root.toPrettyString());
-    }
-
-    /** Writes a text file through a temporary file and an atomic move. */
-    public static Path writeStringAtomically(Path file, String text) {
-        Path dir = file.toAbsolutePath().getParent();
-        Path tmp = null;
-        try {
-            Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + file.getFileName(), ".tmp");
-            Files.writeString(tmp, text);
-            Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            tmp = null;
-            return file;
-        } catch (IOException e) {
-            throw new UncheckedIOException("writing " + file, e);
-        } finally {
-            if (tmp != null) {
-                try {
-                    Files.deleteIfExists(tmp);
-                } catch (IOException ignored) {
-                    // the original failure is what matters
-                }
-            }
-        }
+        return AtomicFiles.writeString(dir.resolve(SafetensorsModel.INDEX), root.toPrettyString());
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

@@ -101,6 +101,28 @@ class MatmulTest {
         });
     }
 
+    @org.junit.jupiter.api.Test
+    void everyHalfBitPatternDequantisesExactly() {
+        try (Arena arena = Arena.ofConfined(); CpuBackend backend = new CpuBackend(1)) {
+            MemorySegment halves = arena.allocate(2 * 65536);
+            for (int i = 0; i < 65536; i++) {
+                halves.setAtIndex(ValueLayout.JAVA_SHORT, i, (short) i);
+            }
+            BackendWeight table = backend.prepare(new dev.mosaic.inference.tensor.Tensor("all_halves", GgmlType.F16,
+                    new long[] {65536}, halves));
+            try (CpuBuffer out = backend.allocate(65536)) {
+                backend.embedding(out, table, new int[] {0});
+                for (int i = 0; i < 65536; i++) {
+                    float expected = Float.float16ToFloat((short) i);
+                    float got = out.get(i);
+                    if (Float.isNaN(expected) ? !Float.isNaN(got) : Float.floatToRawIntBits(expected) != Float.floatToRawIntBits(got)) {
+                        throw new AssertionError("half 0x" + Integer.toHexString(i) + ": " + got + " vs " + expected);
+                    }
+                }
+            }
+        }
+    }
+
     static double[][] randomMatrix(Random rnd, int rows, int cols) {
         double[][] m = new double[rows][cols];
         for (int r = 0; r < rows; r++) {

@@ -55,6 +55,7 @@ class GgufBadFileTest {
     void unsupportedVersions() throws IOException {
         fails(header(1, 0, 0).bytes(), "header.version", "unsupported GGUF version 1");
         fails(header(4, 0, 0).bytes(), "header.version", "4");
+        fails(header(Integer.reverseBytes(3), 0, 0).bytes(), "header.version", "big-endian");
     }
 
     @Test
@@ -84,6 +85,9 @@ class GgufBadFileTest {
         fails(b.bytes(), "tensor w", "block size");
         b = header(3, 1, 0);
         b.str("w").u32(2).u64(1L << 40).u64(1L << 40).u32(0).u64(0);
+        fails(b.bytes(), "tensor w", "overflows");
+        b = header(3, 1, 0);
+        b.str("w").u32(2).u64(1L << 31).u64(1L << 31).u32(0).u64(0); // 2^62 elements fit, 2^64 bytes do not
         fails(b.bytes(), "tensor w", "overflows");
     }
 

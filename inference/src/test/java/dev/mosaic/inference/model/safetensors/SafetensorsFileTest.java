@@ -122,6 +122,8 @@ class SafetensorsFileTest {
         fails(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[0],\"data_offsets\":[0,0]}}", new byte[4]), "tensor w.shape");
         fails(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1.5],\"data_offsets\":[0,4]}}", new byte[4]), "tensor w.shape");
         fails(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[1]}}", new byte[4]), "tensor w.data_offsets");
+        fails(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[2147483648,2147483648],\"data_offsets\":[0,4]}}", new byte[4]),
+                "tensor w.shape", "overflows");
         fails(file("{\"w\":{\"shape\":[1],\"data_offsets\":[0,4]}}", new byte[4]), "tensor w.dtype");
     }
 
@@ -131,6 +133,26 @@ class SafetensorsFileTest {
                 + "\"b\":{\"dtype\":\"F16\",\"shape\":[3],\"data_offsets\":[16,22]}}", new byte[22]);
         for (int n = 0; n < full.length; n++) {
             fails(Arrays.copyOf(full, n));
+        }
+    }
+
+    /** A tensor past 2 GiB in a sparse file is mapped and read correctly. */
+    @Test
+    void tensorBeyondTwoGibibytesInSparseFile() throws IOException {
+        long begin = (1L << 31) + 100;
+        String json = "{\"far\":{\"dtype\":\"F16\",\"shape\":[2,2],\"data_offsets\":[" + begin + "," + (begin + 8) + "]}}";
+        Path p = Files.write(dir.resolve("big.safetensors"), file(json, new byte[0]));
+        long dataStart = Files.size(p);
+        try (java.io.RandomAccessFile raf = new java.io.RandomAccessFile(p.toFile(), "rw")) {
+            raf.setLength(dataStart + begin + 8);
+            raf.seek(dataStart + begin);
+            raf.write(Quantization.quantize(GgmlType.F16, new float[] {1, -2, 0.5f, 3}));
+        }
+        try (Arena arena = Arena.ofConfined()) {
+            Tensor t = SafetensorsFile.map(p, arena).tensors().get("far");
+            assertArrayEquals(new double[] {0.5, 3}, Quantization.dequantizeRowToDouble(t, 1));
+        } finally {
+            Files.delete(p);
         }
     }
 

@@ -1,0 +1,140 @@
+package dev.mosaic.cli;
+
+import dev.mosaic.inference.engine.Engine;
+import dev.mosaic.inference.engine.EngineConfig;
+import dev.mosaic.inference.engine.GenerationRequest;
+import dev.mosaic.inference.engine.GenerationResult;
+import dev.mosaic.inference.model.Model;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.SplittableRandom;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code mosaic bench-decode}: prefill and decode throughput of the engine on one model. Each run
+ * submits {@code batch} random prompts of {@code prompt-tokens} tokens together and generates
+ * {@code gen-tokens} tokens for each (greedy, no early stop). Prefill rate = prompt tokens of
+ * the batch / time until every sequence has its first token; decode rate = later tokens of the
+ * batch / the remaining time. A quick number for the command line; JMH's DecodeBench is the
+ * careful measurement.
+ */
+@Command(name = "bench-decode", mixinStandardHelpOptions = true,
+        description = "Measure prefill and decode tokens/s (min/median/max over runs).")
+final class BenchDecodeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: available processors)")
+    Integer threads;
+
+    @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "sequences decoded together (default: ${DEFAULT-VALUE})")
+    int batch;
+
+    @Option(names = "--runs", paramLabel = "R", defaultValue = "3", description = "measured runs after one warm-up run (default: ${DEFAULT-VALUE})")
+    int runs;
+
+    @Option(names = "--prompt-tokens", paramLabel = "P", defaultValue = "128", description = "prompt length (default: ${DEFAULT-VALUE})")
+    int promptTokens;
+
+    @Option(names = "--gen-tokens", paramLabel = "N", defaultValue = "64", description = "tokens generated per sequence (default: ${DEFAULT-VALUE})")
+    int genTokens;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        if (batch < 1 || runs < 1 || promptTokens < 1 || genTokens < 2) {
+            throw new BadInputException("need --batch >= 1, --runs >= 1, --prompt-tokens >= 1 and --gen-tokens >= 2");
+        }
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (t < 1) {
+            throw new BadInputException("--threads must be >= 1");
+        }
+        Path scratch = ModelOptions.scratch();
+        try (Model model = modelOptions.open(scratch)) {
+            int perStep = Math.max(batch, Math.min(batch * promptTokens, 512));
+            long kvBytes = (long) batch * (promptTokens + genTokens) * 2L * model.config().nLayers() * model.config().kvDim()
+                    * Float.BYTES * 2 + (64L << 20);
+            EngineConfig config = EngineConfig.cpu(t).kvBudgetBytes(kvBytes).maxSequences(batch).maxBatchTokens(perStep);
+            try (Engine engine = Engine.create(model, config)) {
+                if (promptTokens + genTokens > model.config().contextLength()) {
+                    throw new BadInputException("--prompt-tokens + --gen-tokens exceed the model's context of "
+                            + model.config().contextLength());
+                }
+                out.printf(Locale.ROOT, "model %s: %s, dim %d, %d layers, vocab %d; %s; batch %d, prompt %d, generate %d%n",
+                        model.source().getFileName(), model.tensor("blk.0.ffn_up.weight").type(), model.config().dim(),
+                        model.config().nLayers(), model.config().vocabSize(), config.backendName(), batch, promptTokens, genTokens);
+                out.flush();
+                double[] prefill = new double[runs];
+                double[] decode = new double[runs];
+                SplittableRandom random = new SplittableRandom(7);
+                for (int run = -1; run < runs; run++) {
+                    double[] rates = runOnce(engine, model.config().vocabSize(), random);
+                    if (run >= 0) {
+                        prefill[run] = rates[0];
+                        decode[run] = rates[1];
+                    }
+                }
+                print(out, "prefill", prefill);
+                print(out, "decode ", decode);
+                double gbPerToken = engine.weightBytesPerToken() / 1e9;
+                out.printf(Locale.ROOT, "weights read per decode step: %.3f GB; at the median decode rate that is %.1f GB/s%n",
+                        gbPerToken, gbPerToken * median(decode) / batch);
+                out.flush();
+            }
+        } finally {
+            ModelOptions.deleteScratch(scratch);
+        }
+        return 0;
+    }
+
+    /** One batch: returns {prefill tokens/s, decode tokens/s}. */
+    private double[] runOnce(Engine engine, int vocab, SplittableRandom random) {
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            int[] prompt = new int[promptTokens];
+            for (int i = 0; i < promptTokens; i++) {
+                prompt[i] = random.nextInt(vocab);
+            }
+            requests.add(GenerationRequest.ofTokens(prompt).withMaxTokens(genTokens).withStopAtEos(false));
+        }
+        long start = System.nanoTime();
+        List<GenerationResult> results = engine.generateAll(requests);
+        long firstAll = 0;
+        long end = 0;
+        long decoded = 0;
+        for (GenerationResult r : results) {
+            firstAll = Math.max(firstAll, r.firstTokenNanos());
+            end = Math.max(end, r.finishedNanos());
+            decoded += r.generatedTokens() - 1;
+            r.close();
+        }
+        double prefillRate = (double) batch * promptTokens / ((firstAll - start) / 1e9);
+        double decodeRate = decoded / ((end - firstAll) / 1e9);
+        return new double[] {prefillRate, decodeRate};
+    }
+
+    private static void print(PrintWriter out, String what, double[] rates) {
+        double[] s = rates.clone();
+        Arrays.sort(s);
+        out.printf(Locale.ROOT, "%s tokens/s: min %.1f  median %.1f  max %.1f  (%d runs)%n", what, s[0], median(s), s[s.length - 1], s.length);
+    }
+
+    private static double median(double[] rates) {
+        double[] s = rates.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+}

@@ -1,0 +1,163 @@
+package dev.mosaic.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mosaic.inference.engine.Engine;
+import dev.mosaic.inference.engine.EngineConfig;
+import dev.mosaic.inference.engine.GenerationRequest;
+import dev.mosaic.inference.engine.GenerationResult;
+import dev.mosaic.inference.engine.SamplingParams;
+import dev.mosaic.inference.model.Model;
+import dev.mosaic.inference.tokenizer.ChatMessage;
+import dev.mosaic.inference.tokenizer.ChatTemplate;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code mosaic generate}: one prompt through the engine, streamed to stdout or printed as JSON. */
+@Command(name = "generate", mixinStandardHelpOptions = true,
+        description = "Generate text from a prompt with a GGUF or safetensors model on the CPU.")
+final class GenerateCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ModelOptions modelOptions;
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Prompt prompt;
+
+    static final class Prompt {
+        @Option(names = "--prompt", paramLabel = "TEXT", description = "prompt text (BOS is prepended when the tokenizer has one)")
+        String text;
+
+        @Option(names = "--prompt-tokens", paramLabel = "IDS", split = ",", description = "prompt as comma-separated token ids, fed as they are")
+        int[] tokens;
+    }
+
+    @Option(names = "--max-tokens", paramLabel = "N", defaultValue = "128", description = "most tokens to generate (default: ${DEFAULT-VALUE})")
+    int maxTokens;
+
+    @Option(names = "--greedy", description = "always pick the most likely token")
+    boolean greedy;
+
+    @Option(names = "--temperature", paramLabel = "T", defaultValue = "0.8", description = "sampling temperature; 0 means greedy (default: ${DEFAULT-VALUE})")
+    float temperature;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "40", description = "sample among the K most likely tokens; 0 = all (default: ${DEFAULT-VALUE})")
+    int topK;
+
+    @Option(names = "--top-p", paramLabel = "P", defaultValue = "0.95", description = "nucleus sampling threshold (default: ${DEFAULT-VALUE})")
+    float topP;
+
+    @Option(names = "--seed", paramLabel = "S", description = "random seed (default: random; printed with --json)")
+    Long seed;
+
+    @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: available processors)")
+    Integer threads;
+
+    @Option(names = "--stop", paramLabel = "STR", description = "stop when the text contains STR (repeatable)")
+    List<String> stops = new ArrayList<>();
+
+    @Option(names = "--chat", description = "wrap the prompt as a user message in the model's chat template")
+    boolean chat;
+
+    @Option(names = "--json", description = "print generated token ids, logprobs and text as JSON instead of streaming")
+    boolean json;
+
+    @Option(names = "--kv-mib", paramLabel = "MIB", defaultValue = "256", description = "KV cache budget in MiB (default: ${DEFAULT-VALUE})")
+    long kvMib;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        long usedSeed = seed != null ? seed : System.nanoTime();
+        SamplingParams sampling;
+        try {
+            sampling = greedy || temperature == 0 ? SamplingParams.greedyDecoding()
+                    : new SamplingParams(false, temperature, topK, topP, usedSeed);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+        if (maxTokens < 1) {
+            throw new BadInputException("--max-tokens must be >= 1");
+        }
+        int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        if (t < 1) {
+            throw new BadInputException("--threads must be >= 1");
+        }
+        Path scratch = ModelOptions.scratch();
+        try (Model model = modelOptions.open(scratch);
+             Engine engine = Engine.create(model, EngineConfig.cpu(t).kvBudgetBytes(kvMib << 20))) {
+            GenerationRequest request = request(engine).withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(stops);
+            if (!json) {
+                request = request.withListener((token, logprob, text) -> {
+                    out.print(text);
+                    out.flush();
+                });
+            }
+            try (GenerationResult r = join(engine, request)) {
+                if (json) {
+                    Map<String, Object> doc = new LinkedHashMap<>();
+                    doc.put("prompt_tokens", r.promptTokens());
+                    doc.put("tokens", r.tokenIds());
+                    doc.put("logprobs", r.logprobs());
+                    doc.put("text", r.text());
+                    doc.put("finish_reason", r.finishReason().name().toLowerCase(Locale.ROOT));
+                    doc.put("seed", sampling.greedy() ? null : usedSeed);
+                    out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
+                } else {
+                    out.println();
+                }
+                out.flush();
+            }
+        } finally {
+            ModelOptions.deleteScratch(scratch);
+        }
+        return 0;
+    }
+
+    private GenerationRequest request(Engine engine) {
+        if (prompt.tokens != null) {
+            if (prompt.tokens.length == 0) {
+                throw new BadInputException("--prompt-tokens: no token ids given");
+            }
+            if (chat) {
+                throw new BadInputException("--chat needs a text --prompt");
+            }
+            return GenerationRequest.ofTokens(prompt.tokens);
+        }
+        if (!chat) {
+            return GenerationRequest.ofText(prompt.text);
+        }
+        ChatTemplate template = engine.tokenizer().chatTemplate().orElseThrow(
+                () -> new BadInputException(engine.model().source() + ": the model has no chat template we support (Llama 3 or ChatML)"));
+        String rendered = template.render(List.of(new ChatMessage("user", prompt.text)), true);
+        // The rendered template spells out its own special tokens (BOS included, where the style has one).
+        return GenerationRequest.ofText(rendered).withAddBos(false).withParseSpecial(true);
+    }
+
+    private static GenerationResult join(Engine engine, GenerationRequest request) {
+        try {
+            return engine.submit(request).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof IllegalArgumentException iae) {
+                throw new BadInputException(iae.getMessage(), iae);
+            }
+            throw e;
+        }
+    }
+}

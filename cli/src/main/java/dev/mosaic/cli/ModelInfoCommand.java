@@ -1,0 +1,68 @@
+package dev.mosaic.cli;
+
+import dev.mosaic.inference.model.Model;
+import dev.mosaic.inference.model.ModelConfig;
+import dev.mosaic.inference.model.ModelFormatException;
+import dev.mosaic.inference.model.ModelLoader;
+import dev.mosaic.inference.tensor.GgmlType;
+import dev.mosaic.inference.tensor.Tensor;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code mosaic model-info}: what a model file holds (config, tensor types and sizes), without running it. */
+@Command(name = "model-info", mixinStandardHelpOptions = true,
+        description = "Print a model's configuration and tensors (GGUF file or Hugging Face safetensors directory).")
+public final class ModelInfoCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--model", required = true, description = "A .gguf file, a safetensors directory, .safetensors file or index json")
+    Path model;
+
+    @Option(names = "--tensors", description = "List every tensor with its type, shape and size")
+    boolean listTensors;
+
+    @Override
+    public Integer call() {
+        java.io.PrintWriter out = spec.commandLine().getOut();
+        try (Model m = ModelLoader.open(model)) {
+            ModelConfig c = m.config();
+            out.println("model        " + m.source());
+            out.println("architecture " + c.architecture());
+            out.printf("dims         dim %d, layers %d, heads %d (kv %d, head dim %d), ffn %d, vocab %d, context %d%n",
+                    c.dim(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), c.ffnDim(), c.vocabSize(), c.contextLength());
+            out.printf("rope         theta %s, layout %s%s%s%n", c.rope().theta(), c.rope().layout(),
+                    c.rope().scaling() != null ? ", scaling " + c.rope().scaling() : "",
+                    c.rope().freqFactors() != null ? ", rope_freqs" : "");
+            out.printf("other        rms eps %s, qkv bias %s, tied embeddings %s%n", c.rmsNormEps(), c.qkvBias(), c.tiedEmbeddings());
+            Map<GgmlType, long[]> byType = new TreeMap<>();
+            long params = 0;
+            long bytes = 0;
+            for (Tensor t : m.tensors().values()) {
+                long[] acc = byType.computeIfAbsent(t.type(), k -> new long[2]);
+                acc[0]++;
+                acc[1] += t.data().byteSize();
+                params += t.elements();
+                bytes += t.data().byteSize();
+            }
+            out.printf("tensors      %d, %,d parameters, %,d bytes%n", m.tensors().size(), params, bytes);
+            byType.forEach((type, acc) -> out.printf("  %-5s %4d tensors %,16d bytes%n", type, acc[0], acc[1]));
+            if (listTensors) {
+                for (Tensor t : m.tensors().values()) {
+                    out.printf("  %-32s %-5s %-16s %,14d bytes%n", t.name(), t.type(), Arrays.toString(t.shape()), t.data().byteSize());
+                }
+            }
+            return 0;
+        } catch (ModelFormatException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,71 @@
+package dev.mosaic.inference.engine;
+
+import dev.mosaic.inference.backend.Backend;
+import dev.mosaic.inference.backend.cpu.CpuBackend;
+import java.util.function.Supplier;
+
+/**
+ * How to build an {@link Engine}: which backend, how much memory the KV cache may use, and how
+ * big one batched step may be. Immutable; the one-argument methods return modified copies.
+ *
+ * @param backendName short name of the backend, for messages
+ * @param backend creates the backend the engine then owns and closes
+ * @param kvBudgetBytes bytes of KV cache storage (rounded down to whole blocks)
+ * @param blockSize token positions per KV block
+ * @param maxBatchTokens most tokens (prefill plus decode rows) one step runs through the model
+ * @param maxSequences most sequences generating at once (never more than {@code maxBatchTokens}, since
+ *     each decoding sequence takes one row of every step)
+ */
+public record EngineConfig(String backendName, Supplier<Backend> backend, long kvBudgetBytes, int blockSize,
+                           int maxBatchTokens, int maxSequences) {
+
+    /** Default KV budget: 256 MiB. */
+    public static final long DEFAULT_KV_BUDGET_BYTES = 256L << 20;
+
+    public EngineConfig {
+        if (kvBudgetBytes <= 0) {
+            throw new IllegalArgumentException("KV budget must be positive, got " + kvBudgetBytes + " bytes");
+        }
+        if (blockSize < 1) {
+            throw new IllegalArgumentException("KV block size must be >= 1, got " + blockSize);
+        }
+        if (maxSequences < 1 || maxBatchTokens < 1) {
+            throw new IllegalArgumentException("max sequences and max batch tokens must be >= 1, got " + maxSequences
+                    + " and " + maxBatchTokens);
+        }
+    }
+
+    /** The CPU backend (native kernels) with {@code threads} threads, 256 MiB of KV cache, 16-token blocks, 512-token steps, 32 sequences. */
+    public static EngineConfig cpu(int threads) {
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, got " + threads);
+        }
+        return new EngineConfig("cpu(" + threads + " threads)", () -> new CpuBackend(threads), DEFAULT_KV_BUDGET_BYTES, 16, 512, 32);
+    }
+
+    /** Any backend, with the same defaults as {@link #cpu}. */
+    public static EngineConfig of(String backendName, Supplier<Backend> backend) {
+        return new EngineConfig(backendName, backend, DEFAULT_KV_BUDGET_BYTES, 16, 512, 32);
+    }
+
+    public EngineConfig kvBudgetBytes(long bytes) {
+        return new EngineConfig(backendName, backend, bytes, blockSize, maxBatchTokens, maxSequences);
+    }
+
+    public EngineConfig blockSize(int tokens) {
+        return new EngineConfig(backendName, backend, kvBudgetBytes, tokens, maxBatchTokens, maxSequences);
+    }
+
+    public EngineConfig maxBatchTokens(int tokens) {
+        return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, tokens, maxSequences);
+    }
+
+    /** Sequences that may run at once: {@code min(maxSequences, maxBatchTokens)}. */
+    public int effectiveMaxSequences() {
+        return Math.min(maxSequences, maxBatchTokens);
+    }
+
+    public EngineConfig maxSequences(int n) {
+        return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, maxBatchTokens, n);
+    }
+}

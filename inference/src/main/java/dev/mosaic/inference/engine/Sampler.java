@@ -1,0 +1,117 @@
+package dev.mosaic.inference.engine;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * Chooses tokens from logits for one sequence, with its own seeded random generator. Reuses
+ * scratch arrays between calls, so one sampler serves one sequence on one thread.
+ */
+public final class Sampler {
+    private final SamplingParams params;
+    private final SplittableRandom random;
+    private double[] probs = new double[0];
+    private long[] order = new long[0];
+
+    public Sampler(SamplingParams params) {
+        this.params = params;
+        this.random = new SplittableRandom(params.seed());
+    }
+
+    /** A token and its log-probability under the model (the full softmax of the raw logits). */
+    public record Choice(int token, float logprob) {}
+
+    public SamplingParams params() {
+        return params;
+    }
+
+    /** Chooses a token from {@code logits[offset .. offset + vocab - 1]}. */
+    public Choice sample(float[] logits, int offset, int vocab) {
+        if (vocab <= 0 || offset < 0 || offset + vocab > logits.length) {
+            throw new IllegalArgumentException("logits range " + offset + "+" + vocab + " outside array of " + logits.length);
+        }
+        int best = offset;
+        float max = logits[offset];
+        for (int i = offset + 1; i < offset + vocab; i++) {
+            if (logits[i] > max) {
+                max = logits[i];
+                best = i;
+            }
+        }
+        if (Float.isNaN(max) || max == Float.NEGATIVE_INFINITY) {
+            throw new IllegalStateException("logits have no finite maximum (NaN or all -inf)");
+        }
+        double sumExp = 0;
+        for (int i = offset; i < offset + vocab; i++) {
+            sumExp += Math.exp((double) logits[i] - max);
+        }
+        double logZ = max + Math.log(sumExp);
+        int token = params.greedy() ? best - offset : draw(logits, offset, vocab, max);
+        return new Choice(token, (float) (logits[offset + token] - logZ));
+    }
+
+    private int draw(float[] logits, int offset, int vocab, float max) {
+        if (probs.length < vocab) {
+            probs = new double[vocab];
+            order = new long[vocab];
+        }
+        double invT = 1.0 / params.temperature();
+        double total = 0;
+        for (int i = 0; i < vocab; i++) {
+            double p = Math.exp(((double) logits[offset + i] - max) * invT);
+            probs[i] = p;
+            total += p;
+        }
+        int k = params.topK() == 0 ? vocab : Math.min(params.topK(), vocab);
+        if (k == vocab && params.topP() >= 1f) {
+            double u = random.nextDouble() * total;
+            double acc = 0;
+            for (int i = 0; i < vocab; i++) {
+                acc += probs[i];
+                if (u < acc) {
+                    return i;
+                }
+            }
+            return lastNonZero(vocab);
+        }
+        // Sort by probability, descending, ties by lower id: key = (~probability bits, id).
+        // Probabilities are non-negative doubles whose float bits order like the values.
+        for (int i = 0; i < vocab; i++) {
+            long bits = Float.floatToRawIntBits((float) (probs[i] / total));
+            order[i] = ((0x7fffffffL - bits) << 32) | i;
+        }
+        Arrays.sort(order, 0, vocab);
+        double kept = 0;
+        int n = 0;
+        double keptTotal = 0;
+        for (int i = 0; i < k; i++) {
+            keptTotal += probs[(int) order[i]];
+        }
+        for (int i = 0; i < k; i++) {
+            kept += probs[(int) order[i]];
+            n = i + 1;
+            if (kept >= params.topP() * keptTotal) {
+                break;
+            }
+        }
+        double u = random.nextDouble() * kept;
+        double acc = 0;
+        for (int i = 0; i < n; i++) {
+            int id = (int) order[i];
+            acc += probs[id];
+            if (u < acc) {
+                return id;
+            }
+        }
+        return (int) order[n - 1];
+    }
+
+    private int lastNonZero(int vocab) {
+        for (int i = vocab - 1; i >= 0; i--) {
+            if (probs[i] > 0) {
+                return i;
+            }
+        }
+        return 0;
+    }
+}

@@ -1,0 +1,32 @@
+/**
+ * The inference engine: continuous batching of many generation requests over one model, on a
+ * {@link dev.mosaic.inference.backend.Backend} (the native CPU kernels today).
+ *
+ * <pre>{@code
+ * try (Model model = ModelLoader.open(Path.of("model.gguf"));
+ *      Engine engine = Engine.create(model, EngineConfig.cpu(4).kvBudgetBytes(512L << 20))) {
+ *
+ *     // One request, streamed as it is generated.
+ *     GenerationRequest request = GenerationRequest.ofText("Once upon a time")
+ *             .withMaxTokens(64)
+ *             .withSampling(SamplingParams.temperature(0.8f, 42).withTopP(0.95f))
+ *             .withListener((token, logprob, text) -> System.out.print(text));
+ *     try (GenerationResult result = engine.submit(request).join()) {
+ *         System.out.println("\n" + result.finishReason() + ", " + result.generatedTokens() + " tokens");
+ *         TokenBuffer tokens = result.tokens();   // off-heap ids, logprobs and UTF-8 bytes
+ *     }
+ *
+ *     // Many requests at once: they share each step of the model.
+ *     List<GenerationResult> all = engine.generateAll(List.of(
+ *             GenerationRequest.ofText("The capital of France is"),
+ *             GenerationRequest.ofTokens(1, 450, 7483)));
+ *     all.forEach(GenerationResult::close);
+ * }
+ * }</pre>
+ *
+ * <p>{@link dev.mosaic.inference.engine.Engine} owns the backend, the weights it prepared, the
+ * activations ({@link dev.mosaic.inference.engine.ForwardPass}) and the paged KV cache
+ * ({@link dev.mosaic.inference.kv.PagedKvCache}); a request is admitted when the cache has room
+ * for its prompt plus its token limit, and waits (with a reason on its handle) until then.
+ */
+package dev.mosaic.inference.engine;

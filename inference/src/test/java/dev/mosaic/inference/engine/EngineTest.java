@@ -1,0 +1,273 @@
+package dev.mosaic.inference.engine;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mosaic.inference.backend.cpu.CpuBackend;
+import dev.mosaic.inference.model.Model;
+import dev.mosaic.inference.model.ModelConfig;
+import dev.mosaic.inference.model.RopeConfig.Layout;
+import dev.mosaic.inference.tensor.GgmlType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** End-to-end: requests through the engine against the float64 reference and against each other. */
+class EngineTest {
+    static final ModelConfig LLAMA = TestModels.llama(64, 2, 4, 2, 96, 300, Layout.INTERLEAVED);
+    static final ModelConfig QWEN = TestModels.qwen2(96, 2, 6, 2, 160, 320);
+
+    static Model llama;
+    static Model qwen;
+    private final List<Engine> engines = new ArrayList<>();
+
+    @BeforeAll
+    static void models() {
+        llama = TestModels.random(LLAMA, GgmlType.F32, 7);
+        qwen = TestModels.random(QWEN, GgmlType.F32, 8);
+    }
+
+    @AfterAll
+    static void closeModels() {
+        llama.close();
+        qwen.close();
+    }
+
+    /** Every test must leave every KV block free; then the engines are closed. */
+    @AfterEach
+    void allBlocksReturned() {
+        for (Engine e : engines) {
+            EngineStats s = e.stats();
+            assertEquals(0, s.kvBlocksUsed(), "KV blocks still held: " + s);
+            assertEquals(0, s.running());
+            e.close();
+        }
+    }
+
+    private Engine engine(Model model, EngineConfig config) {
+        Engine e = Engine.create(model, config, new TestModels.SpelledTokenizer(model.config().vocabSize()));
+        engines.add(e);
+        return e;
+    }
+
+    private static EngineConfig cpu() {
+        return EngineConfig.cpu(2).kvBudgetBytes(4L << 20).blockSize(4);
+    }
+
+    private static int[] randomPrompt(Random r, int length, int vocab) {
+        int[] p = new int[length];
+        for (int i = 0; i < length; i++) {
+            p[i] = 5 + r.nextInt(vocab - 5); // no stop token in prompts
+        }
+        return p;
+    }
+
+    @Test
+    void greedyContinuationsEqualTheReference() {
+        Random random = new Random(11);
+        for (Model model : new Model[] {llama, qwen}) {
+            Engine engine = engine(model, cpu());
+            ReferenceForward reference = new ReferenceForward(model);
+            for (int len : new int[] {1, 6}) {
+                int[] prompt = randomPrompt(random, len, model.config().vocabSize());
+                int[] expected = reference.greedy(prompt, 6);
+                try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(prompt).withMaxTokens(6).withStopAtEos(false)).join()) {
+                    assertArrayEquals(expected, r.tokenIds(), model.config().architecture() + " prompt " + len);
+                    assertEquals(FinishReason.MAX_TOKENS, r.finishReason());
+                    assertEquals(len, r.promptTokens());
+                    // the logprob of each chosen token equals the reference log-softmax at that step
+                    int[] seq = new int[len + 5];
+                    System.arraycopy(prompt, 0, seq, 0, len);
+                    System.arraycopy(expected, 0, seq, len, 5);
+                    double[][] logits = reference.logits(seq);
+                    for (int i = 0; i < 6; i++) {
+                        double[] row = logits[len - 1 + i];
+                        double max = Double.NEGATIVE_INFINITY;
+                        for (double v : row) {
+                            max = Math.max(max, v);
+                        }
+                        double sum = 0;
+                        for (double v : row) {
+                            sum += Math.exp(v - max);
+                        }
+                        assertEquals(row[expected[i]] - max - Math.log(sum), r.tokens().logprob(i), 1e-4);
+                    }
+                }
+            }
+        }
+    }
+
+    /** The same requests alone, all together, and in small chunked steps give the same tokens. */
+    @Test
+    void batchedAndUnbatchedRunsGiveTheSameTokens() {
+        Random random = new Random(12);
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            int[] prompt = randomPrompt(random, 1 + random.nextInt(13), LLAMA.vocabSize());
+            SamplingParams sampling = i % 2 == 0 ? SamplingParams.greedyDecoding()
+                    : new SamplingParams(false, 0.9f, 20, 0.9f, 100 + i);
+            requests.add(GenerationRequest.ofTokens(prompt).withMaxTokens(4 + i).withSampling(sampling).withStopAtEos(false));
+        }
+        List<int[]> alone = new ArrayList<>();
+        Engine single = engine(llama, cpu().maxSequences(1));
+        for (GenerationRequest r : requests) {
+            try (GenerationResult result = single.submit(r).join()) {
+                alone.add(result.tokenIds());
+            }
+        }
+        for (EngineConfig config : new EngineConfig[] {cpu(), cpu().maxBatchTokens(5).maxSequences(3)}) {
+            Engine batched = engine(llama, config);
+            List<GenerationResult> results = batched.generateAll(requests);
+            for (int i = 0; i < results.size(); i++) {
+                try (GenerationResult r = results.get(i)) {
+                    assertArrayEquals(alone.get(i), r.tokenIds(), "request " + i + " with " + config);
+                    assertEquals(4 + i, r.generatedTokens());
+                }
+            }
+        }
+    }
+
+    @Test
+    void fullCacheMakesRequestsWaitWithAReasonThenTheyComplete() throws Exception {
+        // 4 KV blocks of 4 tokens: each request needs 3 blocks, so only one runs at a time.
+        int bytesPerBlock = 2 * LLAMA.nLayers() * LLAMA.kvDim() * 4 * 4;
+        Engine engine = engine(llama, cpu().kvBudgetBytes(4L * bytesPerBlock));
+        assertEquals(4, engine.stats().kvBlocksTotal());
+        Random random = new Random(13);
+        CountDownLatch seen = new CountDownLatch(1);
+        int[] p1 = randomPrompt(random, 5, LLAMA.vocabSize());
+        int[] p2 = randomPrompt(random, 5, LLAMA.vocabSize());
+        int[] p3 = randomPrompt(random, 5, LLAMA.vocabSize());
+        GenerationHandle h1 = engine.submit(GenerationRequest.ofTokens(p1).withMaxTokens(6).withStopAtEos(false)
+                .withListener((t, lp, s) -> await(seen)));
+        GenerationHandle h2 = engine.submit(GenerationRequest.ofTokens(p2).withMaxTokens(6).withStopAtEos(false));
+        GenerationHandle h3 = engine.submit(GenerationRequest.ofTokens(p3).withMaxTokens(6).withStopAtEos(false));
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (h2.waitingReason().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(1);
+        }
+        String reason = h2.waitingReason().orElseThrow();
+        assertTrue(reason.contains("KV cache full"), reason);
+        assertEquals(GenerationHandle.State.WAITING, h3.state());
+        seen.countDown();
+        ReferenceForward reference = new ReferenceForward(llama);
+        for (var pair : List.of(List.of(h1, p1), List.of(h2, p2), List.of(h3, p3))) {
+            try (GenerationResult r = ((GenerationHandle) pair.get(0)).join()) {
+                assertArrayEquals(reference.greedy((int[]) pair.get(1), 6), r.tokenIds());
+            }
+        }
+        assertEquals(3, engine.stats().completed());
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            latch.await(2, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Test
+    void requestsThatCanNeverFitOrAreInvalidFailClearly() {
+        int bytesPerBlock = 2 * LLAMA.nLayers() * LLAMA.kvDim() * 4 * 4;
+        Engine engine = engine(llama, cpu().kvBudgetBytes(2L * bytesPerBlock));
+        CompletionException tooBig = assertThrows(CompletionException.class,
+                () -> engine.submit(GenerationRequest.ofTokens(5, 6, 7).withMaxTokens(20)).join());
+        assertInstanceOf(IllegalArgumentException.class, tooBig.getCause());
+        assertTrue(tooBig.getCause().getMessage().contains("KV cache too small"), tooBig.getCause().getMessage());
+        CompletionException badToken = assertThrows(CompletionException.class,
+                () -> engine.submit(GenerationRequest.ofTokens(5, LLAMA.vocabSize())).join());
+        assertTrue(badToken.getCause().getMessage().contains("outside the vocabulary"));
+        assertThrows(IllegalArgumentException.class, () -> GenerationRequest.ofTokens());
+        // the engine still works afterwards
+        try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(5, 6).withMaxTokens(3).withStopAtEos(false)).join()) {
+            assertEquals(3, r.generatedTokens());
+        }
+    }
+
+    @Test
+    void stopsAtStopTokensStopStringsAndStreamsTheSameText() {
+        ReferenceForward reference = new ReferenceForward(llama);
+        int[] prompt = {17, 42, 99};
+        int[] greedy = reference.greedy(prompt, 8);
+        Engine engine = engine(llama, cpu());
+        // a stop id: the fourth greedy token ends generation and is the last token
+        try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(prompt).withMaxTokens(8)
+                .withStopIds(java.util.Set.of(greedy[3]))).join()) {
+            assertEquals(FinishReason.STOP_TOKEN, r.finishReason());
+            assertArrayEquals(java.util.Arrays.copyOf(greedy, 4), r.tokenIds());
+        }
+        // a stop string spanning the end of token 2 and the start of token 3 ("<a><b><c>" -> "><c")
+        String stop = ">" + "<" + greedy[2] + ">";
+        StringBuilder streamed = new StringBuilder();
+        try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(prompt).withMaxTokens(8)
+                .withStopStrings(List.of(stop)).withListener((t, lp, text) -> streamed.append(text))).join()) {
+            assertEquals(FinishReason.STOP_STRING, r.finishReason());
+            assertEquals(3, r.generatedTokens());
+            String full = "<" + greedy[0] + "><" + greedy[1] + "><" + greedy[2] + ">";
+            assertEquals(full.substring(0, full.indexOf(stop)), r.text());
+            assertEquals(r.text(), streamed.toString());
+            assertEquals(full, r.tokens().text());
+        }
+    }
+
+    @Test
+    void cancelledRequestsEndWithTheirTokensSoFar() throws Exception {
+        Engine engine = engine(llama, cpu());
+        CountDownLatch started = new CountDownLatch(1);
+        GenerationHandle h = engine.submit(GenerationRequest.ofTokens(5, 6, 7).withMaxTokens(400).withStopAtEos(false)
+                .withListener((t, lp, s) -> started.countDown()));
+        assertTrue(started.await(20, TimeUnit.SECONDS));
+        h.cancel();
+        try (GenerationResult r = h.join()) {
+            assertEquals(FinishReason.CANCELLED, r.finishReason());
+            assertTrue(r.generatedTokens() >= 1 && r.generatedTokens() < 400);
+        }
+    }
+
+    @Test
+    void closingTheEngineFailsUnfinishedRequests() {
+        Engine engine = Engine.create(llama, cpu().maxSequences(1), new TestModels.SpelledTokenizer(LLAMA.vocabSize()));
+        GenerationHandle running = engine.submit(GenerationRequest.ofTokens(5, 6).withMaxTokens(400).withStopAtEos(false));
+        GenerationHandle queued = engine.submit(GenerationRequest.ofTokens(8, 9).withMaxTokens(400).withStopAtEos(false));
+        engine.close();
+        for (GenerationHandle h : new GenerationHandle[] {running, queued}) {
+            assertThrows(CancellationException.class, h::join);
+        }
+        assertThrows(IllegalStateException.class, () -> engine.submit(GenerationRequest.ofTokens(5)));
+    }
+
+    @Test
+    void tokenBufferKeepsSplitUtf8BytesAndLogprobs() {
+        // A model whose every output favours ids 1..4 in turn is hard to build; instead check the
+        // buffer's bytes equal the concatenation of each generated token's bytes.
+        Engine engine = engine(qwen, cpu());
+        TestModels.SpelledTokenizer tok = new TestModels.SpelledTokenizer(QWEN.vocabSize());
+        try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(30, 31, 32).withMaxTokens(10)
+                .withSampling(new SamplingParams(false, 1.5f, 0, 1f, 5)).withStopAtEos(false)).join()) {
+            java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
+            for (int i = 0; i < r.generatedTokens(); i++) {
+                assertEquals(expected.size(), r.tokens().byteOffset(i));
+                expected.writeBytes(tok.tokenBytes(r.tokens().id(i)));
+                assertTrue(r.tokens().logprob(i) <= 0);
+            }
+            assertArrayEquals(expected.toByteArray(), r.tokens().bytes().toArray(java.lang.foreign.ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    @Test
+    void cpuBackendIsClosedWithTheEngine() {
+        assertTrue(CpuBackend.MAX_HEAD_DIM >= LLAMA.headDim());
+    }
+}
