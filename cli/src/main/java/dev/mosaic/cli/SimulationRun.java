@@ -21,7 +21,7 @@ final class SimulationRun {
 
     /** Steps one {@link Study#run} reports to its progress callback. */
     static int progressSteps(Study.Settings settings) {
-        return 3 + Study.scenarios(settings).size();
+        return 4 + Study.scenarios(settings).size();
     }
 
     static ProgressBar progressBar(int steps) {
