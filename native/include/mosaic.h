@@ -5,8 +5,9 @@
  * Java validates every size, offset and shape before a downcall; these functions may
  * assume valid input. Every exported symbol is prefixed mosaic_.
  *
- * Kernels take the number of OpenMP threads to use as their last argument, so thread
- * counts belong to the caller (one per backend) and there is no global thread setting.
+ * Kernels take the number of threads to use (the caller's included; see parallel.c) as their
+ * last argument, so thread counts belong to the caller (one per backend) and there is no global
+ * thread setting.
  * Activations are row-major float32; weights are in one of the GGML types below, rows
  * contiguous, any byte alignment.
  */

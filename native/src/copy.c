@@ -1,16 +1,22 @@
 /* copy.c - multi-threaded memcpy, the yardstick for memory-bandwidth-bound kernels. */
-#include <omp.h>
-
 #include "internal.h"
 
+#define PIECE (1 << 16) /* bytes per work item; 64-byte multiple keeps threads off shared lines */
+
+struct copy_args {
+    char *dst;
+    const char *src;
+    int64_t bytes;
+};
+
+static void copy_range(void *p, int64_t begin, int64_t end) {
+    const struct copy_args *a = p;
+    const int64_t from = begin * PIECE;
+    const int64_t to = end * PIECE < a->bytes ? end * PIECE : a->bytes;
+    memcpy(a->dst + from, a->src + from, (size_t)(to - from));
+}
+
 void mosaic_copy(void *dst, const void *src, int64_t bytes, int32_t threads) {
-#pragma omp parallel num_threads(threads)
-    {
-        const int64_t t = omp_get_thread_num(), n = omp_get_num_threads();
-        /* 64-byte aligned chunk boundaries keep threads off each other's cache lines */
-        const int64_t chunk = ((bytes + n - 1) / n + 63) & ~(int64_t)63;
-        const int64_t start = t * chunk < bytes ? t * chunk : bytes;
-        const int64_t end = start + chunk < bytes ? start + chunk : bytes;
-        memcpy((char *)dst + start, (const char *)src + start, (size_t)(end - start));
-    }
+    struct copy_args a = {dst, src, bytes};
+    mosaic_parallel_for((bytes + PIECE - 1) / PIECE, 16, threads, copy_range, &a);
 }

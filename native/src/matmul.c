@@ -1,18 +1,16 @@
 /*
  * matmul.c - out = x W^T for float32 activations and weights of any supported type.
  *
- * Dispatch: AVX-512 and AVX2 variants (matmul_avx512.c, matmul_avx2.c) dequantise in registers
- * (K-quants: one super-block into L1) and multiply into a tile of activation rows; the portable
- * path is the generic kernel below, which dequantises one block (or 256 floats) at a time into L1
- * and dots it with a tile of up to 8 activation rows. Either way each weight row is read from memory once
- * per tile of 8 activation rows, and threads split the output rows.
+ * Dispatch: the AVX-512 and AVX2 variants (matmul_avx512.c, matmul_avx2.c) dequantise in
+ * registers (K-quants: one super-block into L1) and multiply into a tile of 8 (AVX2: 4)
+ * activation rows; the portable path below dequantises one block (or 256 floats) at a time into
+ * L1 and dots it with a tile of up to 8 rows. Either way a weight row is read from memory once per
+ * tile, not once per activation row, and threads share out the output rows.
  */
 #include "internal.h"
 
 #define TILE_ROWS 8
 #define CHUNK 256
-
-typedef float (*dot_fn)(const float *a, const float *b, int64_t n);
 
 /* Eight independent partial sums so that -O3 vectorises without reassociation flags. */
 static float dot_portable(const float *a, const float *b, int64_t n) {
@@ -30,16 +28,26 @@ static float dot_portable(const float *a, const float *b, int64_t n) {
     return ((acc[0] + acc[4]) + (acc[1] + acc[5])) + ((acc[2] + acc[6]) + (acc[3] + acc[7])) + tail;
 }
 
-static void matmul_generic(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
-                           float *out, int32_t threads, dot_fn dot) {
+struct portable_args {
+    int32_t type;
+    const void *w;
+    int64_t w_rows, cols;
+    const float *x;
+    int64_t rows;
+    float *out;
+};
+
+static void portable_range(void *p, int64_t o_begin, int64_t o_end) {
+    const struct portable_args *a = p;
+    const int32_t type = a->type;
+    const int64_t cols = a->cols, rows = a->rows, w_rows = a->w_rows;
     const int64_t be = mosaic_block_elems(type);
     const int64_t bb = mosaic_block_bytes(type);
     const int64_t row_bytes = mosaic_row_bytes(type, cols);
     const int64_t chunk = be == 1 ? CHUNK : be;
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t o = 0; o < w_rows; o++) {
-        const uint8_t *row = (const uint8_t *)w + o * row_bytes;
-        float tmp[CHUNK];
+    float tmp[CHUNK];
+    for (int64_t o = o_begin; o < o_end; o++) {
+        const uint8_t *row = (const uint8_t *)a->w + o * row_bytes;
         for (int64_t r0 = 0; r0 < rows; r0 += TILE_ROWS) {
             int nb = rows - r0 < TILE_ROWS ? (int)(rows - r0) : TILE_ROWS;
             float acc[TILE_ROWS] = {0};
@@ -51,14 +59,20 @@ static void matmul_generic(int32_t type, const void *w, int64_t w_rows, int64_t 
                     mosaic_dequantize_block(type, row + k / be * bb, tmp);
                 }
                 for (int r = 0; r < nb; r++) {
-                    acc[r] += dot(tmp, x + (r0 + r) * cols + k, len);
+                    acc[r] += dot_portable(tmp, a->x + (r0 + r) * cols + k, len);
                 }
             }
             for (int r = 0; r < nb; r++) {
-                out[(r0 + r) * w_rows + o] = acc[r];
+                a->out[(r0 + r) * w_rows + o] = acc[r];
             }
         }
     }
+}
+
+static void matmul_portable(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
+                            float *out, int32_t threads) {
+    struct portable_args a = {type, w, w_rows, cols, x, rows, out};
+    mosaic_parallel_for(w_rows, 16, threads, portable_range, &a);
 }
 
 void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows, float *out,
@@ -71,6 +85,6 @@ void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64_t cols, co
         mosaic_matmul_avx2(type, w, w_rows, cols, x, rows, out, threads);
         return;
     default:
-        matmul_generic(type, w, w_rows, cols, x, rows, out, threads, dot_portable);
+        matmul_portable(type, w, w_rows, cols, x, rows, out, threads);
     }
 }

@@ -150,19 +150,29 @@ INLINE void tile_k(const int type, const int NB, const uint8_t *row, int64_t col
     default: tile_k(T, 4, row, cols, xr, orow, w_rows); break;                                                      \
     }
 
-void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
-                        float *out, int32_t threads) {
+struct matmul_args {
+    int32_t type;
+    const void *w;
+    int64_t w_rows, cols;
+    const float *x;
+    int64_t rows;
+    float *out;
+};
+
+/* Output-row blocks [ob_begin, ob_end). */
+static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
+    const struct matmul_args *a = p;
+    const int32_t type = a->type;
+    const int64_t w_rows = a->w_rows, cols = a->cols, rows = a->rows;
     const int64_t row_bytes = mosaic_row_bytes(type, cols);
-    const int64_t out_blocks = (w_rows + OUT_BLOCK - 1) / OUT_BLOCK;
-#pragma omp parallel for num_threads(threads) schedule(static)
-    for (int64_t ob = 0; ob < out_blocks; ob++) {
+    for (int64_t ob = ob_begin; ob < ob_end; ob++) {
         const int64_t o_end = (ob + 1) * OUT_BLOCK < w_rows ? (ob + 1) * OUT_BLOCK : w_rows;
         for (int64_t r0 = 0; r0 < rows; r0 += TILE_ROWS) {
             const int nb = rows - r0 < TILE_ROWS ? (int)(rows - r0) : TILE_ROWS;
-            const float *xr = x + r0 * cols;
+            const float *xr = a->x + r0 * cols;
             for (int64_t o = ob * OUT_BLOCK; o < o_end; o++) {
-                const uint8_t *row = (const uint8_t *)w + o * row_bytes;
-                float *orow = out + r0 * w_rows + o;
+                const uint8_t *row = (const uint8_t *)a->w + o * row_bytes;
+                float *orow = a->out + r0 * w_rows + o;
                 switch (type) {
                 case MOSAIC_TYPE_F32: TILE_SWITCH(MOSAIC_TYPE_F32); break;
                 case MOSAIC_TYPE_F16: TILE_SWITCH(MOSAIC_TYPE_F16); break;
@@ -175,6 +185,12 @@ void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t col
             }
         }
     }
+}
+
+void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
+                        float *out, int32_t threads) {
+    struct matmul_args a = {type, w, w_rows, cols, x, rows, out};
+    mosaic_parallel_for((w_rows + OUT_BLOCK - 1) / OUT_BLOCK, 1, threads, matmul_range, &a);
 }
 
 float mosaic_dot_f32_avx2(const float *a, const float *b, int64_t n) {

@@ -3,34 +3,47 @@
 
 #include "internal.h"
 
-void mosaic_rope(float *x, int64_t rows, int32_t heads, int32_t head_dim, const int32_t *positions,
-                 const double *inv_freq, int32_t layout, int32_t threads) {
-    const int32_t half = head_dim / 2;
-    const int64_t width = (int64_t)heads * head_dim;
-#pragma omp parallel for num_threads(threads) schedule(static) if (rows > 1)
-    for (int64_t r = 0; r < rows; r++) {
-        float cs[MOSAIC_MAX_HEAD_DIM / 2], sn[MOSAIC_MAX_HEAD_DIM / 2];
+struct rope_args {
+    float *x;
+    int32_t heads, head_dim;
+    const int32_t *positions;
+    const double *inv_freq;
+    int32_t layout;
+};
+
+static void rope_range(void *p, int64_t r_begin, int64_t r_end) {
+    const struct rope_args *a = p;
+    const int32_t half = a->head_dim / 2;
+    const int64_t width = (int64_t)a->heads * a->head_dim;
+    float cs[MOSAIC_MAX_HEAD_DIM / 2], sn[MOSAIC_MAX_HEAD_DIM / 2];
+    for (int64_t r = r_begin; r < r_end; r++) {
         for (int32_t i = 0; i < half; i++) {
             /* double: positions times frequencies lose too many bits in float at long contexts */
-            const double angle = (double)positions[r] * inv_freq[i];
+            const double angle = (double)a->positions[r] * a->inv_freq[i];
             cs[i] = (float)cos(angle);
             sn[i] = (float)sin(angle);
         }
-        for (int32_t h = 0; h < heads; h++) {
-            float *v = x + r * width + (int64_t)h * head_dim;
-            if (layout == MOSAIC_ROPE_INTERLEAVED) {
+        for (int32_t h = 0; h < a->heads; h++) {
+            float *v = a->x + r * width + (int64_t)h * a->head_dim;
+            if (a->layout == MOSAIC_ROPE_INTERLEAVED) {
                 for (int32_t i = 0; i < half; i++) {
-                    const float a = v[2 * i], b = v[2 * i + 1];
-                    v[2 * i] = a * cs[i] - b * sn[i];
-                    v[2 * i + 1] = a * sn[i] + b * cs[i];
+                    const float x0 = v[2 * i], x1 = v[2 * i + 1];
+                    v[2 * i] = x0 * cs[i] - x1 * sn[i];
+                    v[2 * i + 1] = x0 * sn[i] + x1 * cs[i];
                 }
             } else {
                 for (int32_t i = 0; i < half; i++) {
-                    const float a = v[i], b = v[i + half];
-                    v[i] = a * cs[i] - b * sn[i];
-                    v[i + half] = a * sn[i] + b * cs[i];
+                    const float x0 = v[i], x1 = v[i + half];
+                    v[i] = x0 * cs[i] - x1 * sn[i];
+                    v[i + half] = x0 * sn[i] + x1 * cs[i];
                 }
             }
         }
     }
+}
+
+void mosaic_rope(float *x, int64_t rows, int32_t heads, int32_t head_dim, const int32_t *positions,
+                 const double *inv_freq, int32_t layout, int32_t threads) {
+    struct rope_args a = {x, heads, head_dim, positions, inv_freq, layout};
+    mosaic_parallel_for(rows, 4, threads, rope_range, &a);
 }

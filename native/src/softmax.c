@@ -3,10 +3,16 @@
 
 #include "internal.h"
 
-void mosaic_softmax(float *x, int64_t rows, int64_t cols, int32_t threads) {
-#pragma omp parallel for num_threads(threads) schedule(static) if (rows > 1 && rows * cols >= (1 << 14))
-    for (int64_t r = 0; r < rows; r++) {
-        float *xr = x + r * cols;
+struct softmax_args {
+    float *x;
+    int64_t cols;
+};
+
+static void softmax_range(void *p, int64_t r_begin, int64_t r_end) {
+    const struct softmax_args *a = p;
+    const int64_t cols = a->cols;
+    for (int64_t r = r_begin; r < r_end; r++) {
+        float *xr = a->x + r * cols;
         float m = xr[0];
         for (int64_t c = 1; c < cols; c++) {
             m = xr[c] > m ? xr[c] : m;
@@ -21,4 +27,9 @@ void mosaic_softmax(float *x, int64_t rows, int64_t cols, int32_t threads) {
             xr[c] *= inv;
         }
     }
+}
+
+void mosaic_softmax(float *x, int64_t rows, int64_t cols, int32_t threads) {
+    struct softmax_args a = {x, cols};
+    mosaic_parallel_for(rows, (1 << 13) / cols + 1, threads, softmax_range, &a);
 }

@@ -3,10 +3,20 @@
 
 #include "internal.h"
 
-void mosaic_swiglu(float *out, const float *gate, const float *up, int64_t n, int32_t threads) {
-#pragma omp parallel for num_threads(threads) schedule(static) if (n >= (1 << 14))
-    for (int64_t i = 0; i < n; i++) {
-        const float g = gate[i];
-        out[i] = g / (1.0f + expf(-g)) * up[i];
+struct swiglu_args {
+    float *out;
+    const float *gate, *up;
+};
+
+static void swiglu_range(void *p, int64_t begin, int64_t end) {
+    const struct swiglu_args *a = p;
+    for (int64_t i = begin; i < end; i++) {
+        const float g = a->gate[i];
+        a->out[i] = g / (1.0f + expf(-g)) * a->up[i];
     }
+}
+
+void mosaic_swiglu(float *out, const float *gate, const float *up, int64_t n, int32_t threads) {
+    struct swiglu_args a = {out, gate, up};
+    mosaic_parallel_for(n, 1 << 13, threads, swiglu_range, &a);
 }

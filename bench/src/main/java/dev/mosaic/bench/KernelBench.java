@@ -88,8 +88,11 @@ public class KernelBench {
         long weightBytes;
         int next;
 
+        CpuIsa previousIsa;
+
         @Setup(Level.Trial)
         public void setUp() {
+            previousIsa = CpuIsa.active();
             if (!isa.equals("best")) {
                 CpuIsa.select(CpuIsa.valueOf(isa.toUpperCase()));
             }
@@ -115,7 +118,7 @@ public class KernelBench {
         public void tearDown() {
             backend.close();
             arena.close();
-            CpuIsa.select(CpuIsa.best());
+            CpuIsa.select(previousIsa);
         }
     }
 

@@ -20,7 +20,7 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * This machine's copy bandwidth: {@code mosaic_copy} (memcpy split over OpenMP threads) of a
+ * This machine's copy bandwidth: {@code mosaic_copy} (memcpy split over the native worker pool) of a
  * buffer far larger than the last-level cache. The {@code bytes} rate counts bytes read plus
  * bytes written, as STREAM's "Copy" does; bytes read alone (the bound for a weight-streaming
  * decode step) is half of it.

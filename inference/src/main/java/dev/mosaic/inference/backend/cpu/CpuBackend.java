@@ -14,13 +14,14 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * {@link Backend} on the host CPU: native C kernels from libmosaic (OpenMP threads, SIMD chosen
+ * {@link Backend} on the host CPU: native C kernels from libmosaic (a native worker pool for threads, SIMD chosen
  * at run time, see {@link CpuIsa}) called through FFM.
  *
  * <p>Every size, offset, index and shape is checked here before the downcall, so that bad input
@@ -41,6 +42,9 @@ public final class CpuBackend implements Backend {
     /** Largest head dimension rope and attention accept. */
     public static final int MAX_HEAD_DIM = mosaic_h.MOSAIC_MAX_HEAD_DIM();
 
+    /** Most threads a backend may use (the native pool has at most this many workers plus the caller). */
+    public static final int MAX_THREADS = 256;
+
     private final int threads;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
     private final Scratch scratch = new Scratch();
@@ -49,10 +53,10 @@ public final class CpuBackend implements Backend {
     private double[] cachedInvFreq;
     private volatile boolean closed;
 
-    /** A backend whose kernels use {@code threads} OpenMP threads. */
+    /** A backend whose kernels use {@code threads} threads (the calling thread included). */
     public CpuBackend(int threads) {
-        if (threads < 1) {
-            throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+        if (threads < 1 || threads > MAX_THREADS) {
+            throw new IllegalArgumentException("threads must be in 1.." + MAX_THREADS + ", got " + threads);
         }
         this.threads = threads;
         int abi = mosaic_h.mosaic_abi_version();
@@ -94,6 +98,9 @@ public final class CpuBackend implements Backend {
         if (!MATMUL_TYPES.contains(tensor.type())) {
             throw new IllegalArgumentException("tensor " + tensor.name() + ": type " + tensor.type()
                     + " is not supported by the CPU backend (supported: " + MATMUL_TYPES + ")");
+        }
+        if (tensor.elements() == 0) {
+            throw new IllegalArgumentException("tensor " + tensor.name() + ": has no elements " + Arrays.toString(tensor.shape()));
         }
         if (!tensor.data().isNative()) {
             throw new IllegalArgumentException("tensor " + tensor.name() + ": data is on the Java heap; the CPU backend"

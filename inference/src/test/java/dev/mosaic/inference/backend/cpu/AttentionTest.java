@@ -26,6 +26,7 @@ class AttentionTest {
             out.add(Arguments.of(isa, 4, 4, 16)); // multi-head, no GQA
             out.add(Arguments.of(isa, 6, 2, 20)); // GQA, head size not a multiple of the SIMD width
             out.add(Arguments.of(isa, 4, 1, 64)); // multi-query
+            out.add(Arguments.of(isa, 20, 2, 32)); // groups of 10 query heads: split into sub-groups
         }
         return out;
     }

@@ -14,8 +14,9 @@ final class IsaSupport {
         return Arrays.stream(CpuIsa.values()).filter(i -> i.ordinal() <= best.ordinal()).toList();
     }
 
-    /** Runs {@code body} with {@code isa} active, then goes back to the best path. */
+    /** Runs {@code body} with {@code isa} active, then goes back to the path active before. */
     static void with(CpuIsa isa, ThrowingRunnable body) throws Exception {
+        CpuIsa previous = CpuIsa.active();
         CpuIsa active = CpuIsa.select(isa);
         if (active != isa) {
             throw new IllegalStateException("could not select " + isa + ", got " + active);
@@ -23,7 +24,7 @@ final class IsaSupport {
         try {
             body.run();
         } finally {
-            CpuIsa.select(CpuIsa.best());
+            CpuIsa.select(previous);
         }
     }
 

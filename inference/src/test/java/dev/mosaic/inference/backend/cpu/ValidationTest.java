@@ -48,6 +48,9 @@ class ValidationTest {
         try (Arena arena = Arena.ofConfined(); CpuBackend backend = new CpuBackend(1)) {
             Tensor heap = new Tensor("output.weight", GgmlType.F32, new long[] {4, 2}, MemorySegment.ofArray(new float[8]));
             rejects("output.weight", () -> backend.prepare(heap));
+            rejects("no elements", () -> backend.prepare(new Tensor("empty", GgmlType.F32, new long[] {0}, arena.allocate(0))));
+            rejects("threads must be in", () -> new CpuBackend(0));
+            rejects("threads must be in", () -> new CpuBackend(100_000));
             BackendWeight matrix = backend.prepare(TestWeights.random("attn_norm.weight", GgmlType.F32, 3, 8, new Random(2), arena).tensor());
             CpuBuffer x = backend.allocate(24);
             rejects("must be a vector", () -> backend.rmsNorm(x, x, matrix, 1, 1e-5f));
@@ -166,13 +169,14 @@ class ValidationTest {
     void isaSelectionReportsAndClamps() {
         String features = CpuIsa.describe();
         assertTrue(features.startsWith("active="), features);
+        CpuIsa previous = CpuIsa.active();
         try {
             assertEquals(CpuIsa.PORTABLE, CpuIsa.select(CpuIsa.PORTABLE));
             assertTrue(CpuIsa.describe().startsWith("active=portable"), CpuIsa.describe());
             // asking for more than the CPU has gives the best it has
             assertEquals(CpuIsa.best(), CpuIsa.select(CpuIsa.AVX512));
         } finally {
-            CpuIsa.select(CpuIsa.best());
+            CpuIsa.select(previous);
         }
     }
 }
