@@ -453,9 +453,9 @@ public final class Engine implements AutoCloseable {
         cache.release(victim.handle.id());
         victim.processed = 0;
         preemptions++;
-        victim.handle.state(GenerationHandle.State.WAITING);
         victim.handle.waiting("preempted to free KV blocks for request " + forWhom.handle.id() + "; will recompute its "
                 + victim.length + " tokens");
+        victim.handle.state(GenerationHandle.State.WAITING);
         waiting.addFirst(victim);
     }
 
