@@ -1,13 +1,12 @@
 package dev.mosaic.bindings;
 
+import dev.mosaic.common.AtomicFiles;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.foreign.Arena;
 import java.lang.foreign.SymbolLookup;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -164,8 +163,8 @@ public final class NativeLibraries {
 
     /**
      * Copies a class-path resource into {@code <cache>/native/<sha256 prefix>/<name>}. The content
-     * hash in the path makes the copy immutable: a JVM either finds the complete file or writes a
-     * private temporary file and atomically renames it into place.
+     * hash in the path makes the copy immutable: a JVM either finds the complete file or writes it
+     * atomically ({@link AtomicFiles}), so concurrent JVMs never load a half-written library.
      */
     private static Path extractResource(Library library, List<String> tried) {
         ClassLoader loader = NativeLibraries.class.getClassLoader();
@@ -186,18 +185,7 @@ public final class NativeLibraries {
             if (Files.isRegularFile(target) && Files.size(target) == bytes.length) {
                 return target;
             }
-            Files.createDirectories(dir);
-            Path tmp = Files.createTempFile(dir, library.fileName, ".tmp");
-            try {
-                Files.write(tmp, bytes);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (AtomicMoveNotSupportedException e) {
-                    Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING);
-                }
-            } finally {
-                Files.deleteIfExists(tmp);
-            }
+            AtomicFiles.write(target, bytes);
             return target;
         } catch (IOException e) {
             tried.add("extract " + library.resource + " to " + target + ": " + e);

@@ -1,5 +1,8 @@
 package dev.mosaic.inference.model;
 
+import dev.mosaic.common.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -244,8 +247,12 @@ public final class SyntheticModel {
         if (shards > 1) {
             SafetensorsWriter.writeIndex(dir, weightMap, total);
         }
-        writeHfConfig(c, type, dir);
-        writeTokenizer(c, dir);
+        try {
+            writeHfConfig(c, type, dir);
+            writeTokenizer(c, dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + dir, e);
+        }
         return dir;
     }
 
@@ -294,7 +301,7 @@ public final class SyntheticModel {
         return f;
     }
 
-    private static void writeHfConfig(ModelConfig c, GgmlType type, Path dir) {
+    private static void writeHfConfig(ModelConfig c, GgmlType type, Path dir) throws IOException {
         boolean llama = c.architecture().equals("llama");
         List<String> specials = llama ? LLAMA3_SPECIALS : QWEN2_SPECIALS;
         int firstSpecial = c.vocabSize() - specials.size();
@@ -340,7 +347,7 @@ public final class SyntheticModel {
         AtomicFiles.writeString(dir.resolve(SafetensorsModel.CONFIG), j.toPrettyString());
     }
 
-    private static void writeTokenizer(ModelConfig c, Path dir) {
+    private static void writeTokenizer(ModelConfig c, Path dir) throws IOException {
         boolean llama = c.architecture().equals("llama");
         List<String> specials = llama ? LLAMA3_SPECIALS : QWEN2_SPECIALS;
         SyntheticVocabulary.Bpe v = SyntheticVocabulary.bpe(c.vocabSize(), specials);

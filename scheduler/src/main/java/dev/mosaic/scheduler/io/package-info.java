@@ -1,6 +1,5 @@
 /**
- * File plumbing shared by every reader and writer: {@link dev.mosaic.scheduler.io.AtomicFiles}
- * (write to a temporary file, then atomically move) and {@link dev.mosaic.scheduler.io.Json} (the
- * one strict Jackson configuration).
+ * File plumbing shared by every reader and writer: {@link dev.mosaic.scheduler.io.Json}, the one strict Jackson
+ * configuration. Files are written through {@link dev.mosaic.common.AtomicFiles}.
  */
 package dev.mosaic.scheduler.io;

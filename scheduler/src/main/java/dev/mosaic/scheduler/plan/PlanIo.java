@@ -2,7 +2,7 @@ package dev.mosaic.scheduler.plan;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mosaic.scheduler.io.AtomicFiles;
+import dev.mosaic.common.AtomicFiles;
 import dev.mosaic.scheduler.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;

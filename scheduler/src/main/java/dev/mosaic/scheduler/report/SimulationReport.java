@@ -1,7 +1,7 @@
 package dev.mosaic.scheduler.report;
 
 import dev.mosaic.scheduler.aggregation.BypassEvaluation;
-import dev.mosaic.scheduler.io.AtomicFiles;
+import dev.mosaic.common.AtomicFiles;
 import dev.mosaic.scheduler.io.Json;
 import dev.mosaic.scheduler.pipeline.MoaPipeline;
 import dev.mosaic.scheduler.pipeline.Study;

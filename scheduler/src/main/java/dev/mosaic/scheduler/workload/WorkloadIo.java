@@ -3,7 +3,7 @@ package dev.mosaic.scheduler.workload;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mosaic.scheduler.io.AtomicFiles;
+import dev.mosaic.common.AtomicFiles;
 import dev.mosaic.scheduler.io.Json;
 import dev.mosaic.scheduler.problem.ProblemIo;
 import dev.mosaic.scheduler.problem.Problem;

@@ -1,6 +1,8 @@
 package dev.mosaic.inference.model.gguf;
 
-import dev.mosaic.inference.model.AtomicFiles;
+import dev.mosaic.common.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import dev.mosaic.inference.tensor.GgmlType;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -115,21 +117,25 @@ public final class GgufWriter {
     /** Writes the file (temporary file, then atomic move) and returns {@code file}. */
     public Path write(Path file) {
         byte[] header = header();
-        return AtomicFiles.write(file, ch -> {
-            writeFully(ch, ByteBuffer.wrap(header));
-            long pos = pad(ch, header.length);
-            for (TensorEntry t : tensors.values()) {
-                MemorySegment data = t.data().get();
-                if (data.byteSize() != t.bytes()) {
-                    throw new IllegalArgumentException("tensor " + t.name() + ": " + data.byteSize() + " bytes supplied, "
-                            + t.bytes() + " expected for " + t.type() + " " + Arrays.toString(t.shape()));
+        try {
+            return AtomicFiles.writeChannel(file, ch -> {
+                writeFully(ch, ByteBuffer.wrap(header));
+                long pos = pad(ch, header.length);
+                for (TensorEntry t : tensors.values()) {
+                    MemorySegment data = t.data().get();
+                    if (data.byteSize() != t.bytes()) {
+                        throw new IllegalArgumentException("tensor " + t.name() + ": " + data.byteSize() + " bytes supplied, "
+                                + t.bytes() + " expected for " + t.type() + " " + Arrays.toString(t.shape()));
+                    }
+                    for (long off = 0; off < data.byteSize(); off += 1 << 30) {
+                        writeFully(ch, data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer());
+                    }
+                    pos = pad(ch, pos + t.bytes());
                 }
-                for (long off = 0; off < data.byteSize(); off += 1 << 30) {
-                    writeFully(ch, data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer());
-                }
-                pos = pad(ch, pos + t.bytes());
-            }
-        });
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file, e);
+        }
     }
 
     private byte[] header() {

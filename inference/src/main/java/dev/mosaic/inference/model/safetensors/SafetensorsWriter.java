@@ -3,7 +3,9 @@ package dev.mosaic.inference.model.safetensors;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mosaic.inference.model.AtomicFiles;
+import dev.mosaic.common.AtomicFiles;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import dev.mosaic.inference.tensor.GgmlType;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -90,19 +92,23 @@ public final class SafetensorsWriter {
         }
         head.flip();
 
-        return AtomicFiles.write(file, ch -> {
-            writeFully(ch, head);
-            for (Map.Entry<String, Entry> e : tensors.entrySet()) {
-                MemorySegment data = e.getValue().data().get();
-                if (data.byteSize() != e.getValue().bytes()) {
-                    throw new IllegalArgumentException("tensor " + e.getKey() + ": " + data.byteSize() + " bytes supplied, "
-                            + e.getValue().bytes() + " expected");
+        try {
+            return AtomicFiles.writeChannel(file, ch -> {
+                writeFully(ch, head);
+                for (Map.Entry<String, Entry> e : tensors.entrySet()) {
+                    MemorySegment data = e.getValue().data().get();
+                    if (data.byteSize() != e.getValue().bytes()) {
+                        throw new IllegalArgumentException("tensor " + e.getKey() + ": " + data.byteSize() + " bytes supplied, "
+                                + e.getValue().bytes() + " expected");
+                    }
+                    for (long off = 0; off < data.byteSize(); off += 1 << 30) {
+                        writeFully(ch, data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer());
+                    }
                 }
-                for (long off = 0; off < data.byteSize(); off += 1 << 30) {
-                    writeFully(ch, data.asSlice(off, Math.min(1L << 30, data.byteSize() - off)).asByteBuffer());
-                }
-            }
-        });
+            });
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + file, e);
+        }
     }
 
     /**
@@ -114,7 +120,12 @@ public final class SafetensorsWriter {
         root.putObject("metadata").put("total_size", totalSize);
         ObjectNode map = root.putObject("weight_map");
         weightMap.forEach(map::put);
-        return AtomicFiles.writeString(dir.resolve(SafetensorsModel.INDEX), root.toPrettyString());
+        Path index = dir.resolve(SafetensorsModel.INDEX);
+        try {
+            return AtomicFiles.writeString(index, root.toPrettyString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("writing " + index, e);
+        }
     }
 
     private static void writeFully(FileChannel ch, ByteBuffer b) throws IOException {

@@ -1,4 +1,4 @@
-package dev.mosaic.scheduler.io;
+package dev.mosaic.common;
 
 import java.io.BufferedOutputStream;
 import java.io.FilterOutputStream;
@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -17,25 +18,30 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Set;
 
 /**
- * Writes files so that readers see either the old content or the complete new content, never
- * a half-written file: the bytes go to a temporary file in the target's directory, are forced to
- * disk, then the temporary file is atomically moved over the target.
+ * Writes files so that readers see either the old content or the complete new content, never a
+ * half-written file: the bytes go to a temporary file in the target's directory, are forced to
+ * disk, then the temporary file is atomically moved over the target. On failure the target is
+ * untouched and the temporary file removed. Every file MOSAIC writes (plans, reports, model
+ * files, extracted native libraries) goes through here.
  */
 public final class AtomicFiles {
 
-    /** Writes the content of a file to a stream; may throw {@link IOException}. */
+    /** Fills the temporary file through a channel (large binary files, memory segments). */
     @FunctionalInterface
-    public interface Writer {
+    public interface ChannelBody {
+        void writeTo(FileChannel channel) throws IOException;
+    }
+
+    /** Fills the temporary file through a buffered stream (JSON, text). */
+    @FunctionalInterface
+    public interface StreamBody {
         void writeTo(OutputStream out) throws IOException;
     }
 
     private AtomicFiles() {}
 
-    /**
-     * Atomically replaces {@code target} with what {@code writer} writes. Missing parent
-     * directories are created. On failure the target is untouched and the temporary file removed.
-     */
-    public static void write(Path target, Writer writer) throws IOException {
+    /** Atomically replaces {@code target} with what {@code body} writes; missing parent directories are created. */
+    public static Path writeChannel(Path target, ChannelBody body) throws IOException {
         Path absolute = target.toAbsolutePath();
         Path dir = absolute.getParent();
         Files.createDirectories(dir);
@@ -44,10 +50,7 @@ public final class AtomicFiles {
         boolean moved = false;
         try {
             try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                // Writers (Jackson) may close the stream they are given; the channel must stay open to be forced.
-                OutputStream out = new BufferedOutputStream(new NonClosing(Channels.newOutputStream(ch)), 1 << 16);
-                writer.writeTo(out);
-                out.flush();
+                body.writeTo(ch);
                 ch.force(true);
             }
             keepUsualPermissions(tmp, absolute);
@@ -57,6 +60,7 @@ public final class AtomicFiles {
                 throw new IOException(target + ": file system cannot replace files atomically", e);
             }
             moved = true;
+            return target;
         } finally {
             if (!moved) {
                 Files.deleteIfExists(tmp);
@@ -64,9 +68,24 @@ public final class AtomicFiles {
         }
     }
 
+    /** Atomically replaces {@code target} with what {@code body} writes to a buffered stream. */
+    public static Path write(Path target, StreamBody body) throws IOException {
+        return writeChannel(target, ch -> {
+            // Writers (Jackson) may close the stream they are given; the channel must stay open to be forced.
+            OutputStream out = new BufferedOutputStream(new NonClosing(Channels.newOutputStream(ch)), 1 << 16);
+            body.writeTo(out);
+            out.flush();
+        });
+    }
+
     /** Atomically replaces {@code target} with {@code bytes}. */
-    public static void write(Path target, byte[] bytes) throws IOException {
-        write(target, out -> out.write(bytes));
+    public static Path write(Path target, byte[] bytes) throws IOException {
+        return write(target, out -> out.write(bytes));
+    }
+
+    /** Atomically replaces {@code target} with {@code text} in UTF-8. */
+    public static Path writeString(Path target, String text) throws IOException {
+        return write(target, text.getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -1,4 +1,4 @@
-package dev.mosaic.scheduler.io;
+package dev.mosaic.common;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
