@@ -1,19 +1,17 @@
 package dev.mosaic.cli;
 
+import static dev.mosaic.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** synth-model, generate and bench-decode through {@link Mosaic#commandLine()}, on generated tiny models. */
 class InferenceCommandsTest {
@@ -23,31 +21,19 @@ class InferenceCommandsTest {
     static Path llama;
     static Path qwen;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Mosaic.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @BeforeAll
     static void models() {
         llama = dir.resolve("llama.gguf");
         qwen = dir.resolve("qwen.gguf");
-        Run a = run("synth-model", "--size", "tiny", "--arch", "llama", "--seed", "42", "--out", llama.toString());
+        CliRun a = run("synth-model", "--size", "tiny", "--arch", "llama", "--seed", "42", "--out", llama.toString());
         assertEquals(0, a.exit(), a.err());
-        Run b = run("synth-model", "--size", "tiny", "--arch", "qwen2", "--out", qwen.toString(), "--seed", "3");
+        CliRun b = run("synth-model", "--size", "tiny", "--arch", "qwen2", "--out", qwen.toString(), "--seed", "3");
         assertEquals(0, b.exit(), b.err());
     }
 
     @Test
     void generateJsonGivesIdsLogprobsAndTheSameTextAsStreaming() throws IOException {
-        Run json = run("generate", "--model", llama.toString(), "--prompt", "hello world", "--greedy", "--max-tokens", "6",
+        CliRun json = run("generate", "--model", llama.toString(), "--prompt", "hello world", "--greedy", "--max-tokens", "6",
                 "--threads", "2", "--json");
         assertEquals(0, json.exit(), json.err());
         JsonNode doc = new ObjectMapper().readTree(json.out());
@@ -57,7 +43,7 @@ class InferenceCommandsTest {
             assertTrue(lp.asDouble() <= 0);
         }
         assertEquals("max_tokens", doc.get("finish_reason").asText());
-        Run streamed = run("generate", "--model", llama.toString(), "--prompt", "hello world", "--greedy", "--max-tokens", "6",
+        CliRun streamed = run("generate", "--model", llama.toString(), "--prompt", "hello world", "--greedy", "--max-tokens", "6",
                 "--threads", "2");
         assertEquals(0, streamed.exit(), streamed.err());
         assertEquals(doc.get("text").asText() + System.lineSeparator(), streamed.out());
@@ -67,8 +53,8 @@ class InferenceCommandsTest {
     void promptTokensAndSeededSamplingAreReproducible() throws IOException {
         String[] args = {"generate", "--model", llama.toString(), "--prompt-tokens", "5,6,7", "--temperature", "1.2", "--top-k", "50",
                 "--top-p", "0.9", "--seed", "77", "--max-tokens", "5", "--json"};
-        Run a = run(args);
-        Run b = run(args);
+        CliRun a = run(args);
+        CliRun b = run(args);
         assertEquals(0, a.exit(), a.err());
         ObjectMapper m = new ObjectMapper();
         assertEquals(m.readTree(a.out()).get("tokens"), m.readTree(b.out()).get("tokens"));
@@ -78,7 +64,7 @@ class InferenceCommandsTest {
 
     @Test
     void chatUsesTheModelsTemplate() {
-        Run r = run("generate", "--model", qwen.toString(), "--prompt", "hi", "--chat", "--greedy", "--max-tokens", "3", "--json");
+        CliRun r = run("generate", "--model", qwen.toString(), "--prompt", "hi", "--chat", "--greedy", "--max-tokens", "3", "--json");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("\"tokens\""), r.out());
     }
@@ -87,36 +73,36 @@ class InferenceCommandsTest {
     void badModelFilesExitWithCode2AndSayWhy() throws IOException {
         Path junk = dir.resolve("junk.gguf");
         Files.write(junk, new byte[] {'G', 'G', 'U', 'X', 1, 2, 3, 4});
-        Run r = run("generate", "--model", junk.toString(), "--prompt", "x");
+        CliRun r = run("generate", "--model", junk.toString(), "--prompt", "x");
         assertEquals(2, r.exit(), r.err());
         assertTrue(r.err().contains("junk.gguf"), r.err());
         Path truncated = dir.resolve("truncated.gguf");
         byte[] whole = Files.readAllBytes(llama);
         Files.write(truncated, java.util.Arrays.copyOf(whole, whole.length / 2));
-        Run t = run("bench-decode", "--model", truncated.toString(), "--runs", "1");
+        CliRun t = run("bench-decode", "--model", truncated.toString(), "--runs", "1");
         assertEquals(2, t.exit(), t.err());
         assertTrue(t.err().contains("truncated.gguf"), t.err());
-        Run missing = run("generate", "--model", dir.resolve("nope.gguf").toString(), "--prompt", "x");
+        CliRun missing = run("generate", "--model", dir.resolve("nope.gguf").toString(), "--prompt", "x");
         assertEquals(2, missing.exit(), missing.err());
         // a safetensors model without tokenizer.json: the engine cannot decode its tokens
         Path hf = dir.resolve("hf");
         dev.mosaic.inference.model.SyntheticModel.writeSafetensors(dev.mosaic.inference.model.SyntheticModel.tiny("llama", true),
                 dev.mosaic.inference.tensor.GgmlType.F32, 1, hf);
         Files.delete(hf.resolve("tokenizer.json"));
-        Run noTokenizer = run("generate", "--model", hf.toString(), "--prompt-tokens", "1,2", "--max-tokens", "2");
+        CliRun noTokenizer = run("generate", "--model", hf.toString(), "--prompt-tokens", "1,2", "--max-tokens", "2");
         assertEquals(2, noTokenizer.exit(), noTokenizer.err());
         assertTrue(noTokenizer.err().contains("tokenizer"), noTokenizer.err());
-        Run unknown = run("bench-decode", "--synthetic", "bench7b-f32");
+        CliRun unknown = run("bench-decode", "--synthetic", "bench7b-f32");
         assertEquals(2, unknown.exit(), unknown.err());
         assertTrue(unknown.err().contains("unknown model 'bench7b-f32'"), unknown.err());
-        Run badToken = run("generate", "--model", llama.toString(), "--prompt-tokens", "1,99999", "--max-tokens", "2");
+        CliRun badToken = run("generate", "--model", llama.toString(), "--prompt-tokens", "1,99999", "--max-tokens", "2");
         assertEquals(2, badToken.exit(), badToken.err());
         assertTrue(badToken.err().contains("outside the vocabulary"), badToken.err());
     }
 
     @Test
     void benchDecodePrintsPrefillAndDecodeRates() {
-        Run r = run("bench-decode", "--synthetic", "tiny-llama", "--threads", "1", "--batch", "2", "--runs", "2",
+        CliRun r = run("bench-decode", "--synthetic", "tiny-llama", "--threads", "1", "--batch", "2", "--runs", "2",
                 "--prompt-tokens", "8", "--gen-tokens", "4", "--profile");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("matmul ffn_up.weight"), r.out());

@@ -1,5 +1,6 @@
 package dev.mosaic.cli;
 
+import static dev.mosaic.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -10,13 +11,10 @@ import dev.mosaic.scheduler.plan.PlanIo;
 import dev.mosaic.scheduler.problem.Problem;
 import dev.mosaic.scheduler.problem.ProblemIo;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** gen, plan and compare through {@link Mosaic#commandLine()}, as a user would run them. */
 class PlanningCommandsTest {
@@ -24,28 +22,16 @@ class PlanningCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Mosaic.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void genThenPlanWritesAValidPlan() throws IOException {
         Path problem = dir.resolve("p.json");
-        Run gen = run("gen", "--preset", "paper-like", "--seed", "3", "--prompts", "200", "--out", problem.toString());
+        CliRun gen = run("gen", "--preset", "paper-like", "--seed", "3", "--prompts", "200", "--out", problem.toString());
         assertEquals(0, gen.exit(), gen.err());
         assertTrue(gen.out().contains("4 workers x 80.0 GiB, 6 experts (2 reasoning), 200 prompts, 600 jobs, seed 3"), gen.out());
         Problem p = ProblemIo.read(problem);
 
         Path plan = dir.resolve("out/plan.json");
-        Run r = run("plan", "--problem", problem.toString(), "--out", plan.toString(), "--method", "greedy");
+        CliRun r = run("plan", "--problem", problem.toString(), "--out", plan.toString(), "--method", "greedy");
         assertEquals(0, r.exit(), r.err());
         Plan written = PlanIo.read(plan);
         PlanEvaluator.Evaluation ev = PlanEvaluator.evaluate(p, written).requireValid();
@@ -60,7 +46,7 @@ class PlanningCommandsTest {
     void roundRobinMethodAndSpeedupOfOne() throws IOException {
         Path problem = dir.resolve("p.json");
         assertEquals(0, run("gen", "--preset", "tiny", "--out", problem.toString()).exit());
-        Run r = run("plan", "--problem", problem.toString(), "--out", dir.resolve("rr.json").toString(), "--method", "round-robin");
+        CliRun r = run("plan", "--problem", problem.toString(), "--out", dir.resolve("rr.json").toString(), "--method", "round-robin");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("1.00x"), r.out());
         assertEquals("round-robin", PlanIo.read(dir.resolve("rr.json")).solver().get("method"));
@@ -71,7 +57,7 @@ class PlanningCommandsTest {
         Path problem = dir.resolve("broken.json");
         Files.writeString(problem, "{\"workers\": [\n}");
         Path out = dir.resolve("plan.json");
-        Run r = run("plan", "--problem", problem.toString(), "--out", out.toString());
+        CliRun r = run("plan", "--problem", problem.toString(), "--out", out.toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().startsWith("mosaic: " + problem + ": invalid JSON at line 2"), r.err());
         assertFalse(Files.exists(out), "no output for bad input");
@@ -86,10 +72,10 @@ class PlanningCommandsTest {
                               "decodeSecondsPerToken": 0, "decodeLatencySecondsPerToken": 0}],
                  "prompts": []}
                 """);
-        Run r = run("plan", "--problem", problem.toString(), "--out", dir.resolve("x.json").toString());
+        CliRun r = run("plan", "--problem", problem.toString(), "--out", dir.resolve("x.json").toString());
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("infeasible: expert X needs 15.2 GiB, largest worker has 12.0 GiB"), r.err());
-        Run missing = run("compare", "--problem", dir.resolve("none.json").toString());
+        CliRun missing = run("compare", "--problem", dir.resolve("none.json").toString());
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains(dir.resolve("none.json") + ": file not found"), missing.err());
     }
@@ -98,13 +84,13 @@ class PlanningCommandsTest {
     void badOptionsExitTwo() {
         Path problem = dir.resolve("p.json");
         assertEquals(0, run("gen", "--preset", "tiny", "--out", problem.toString()).exit());
-        Run method = run("plan", "--problem", problem.toString(), "--out", dir.resolve("x.json").toString(), "--method", "magic");
+        CliRun method = run("plan", "--problem", problem.toString(), "--out", dir.resolve("x.json").toString(), "--method", "magic");
         assertEquals(2, method.exit());
         assertTrue(method.err().contains("unknown planning method 'magic'"), method.err());
-        Run gap = run("plan", "--problem", problem.toString(), "--out", dir.resolve("x.json").toString(), "--gap", "-1");
+        CliRun gap = run("plan", "--problem", problem.toString(), "--out", dir.resolve("x.json").toString(), "--gap", "-1");
         assertEquals(2, gap.exit());
         assertTrue(gap.err().contains("gap: must be in [0, 1)"), gap.err());
-        Run preset = run("gen", "--preset", "nope", "--out", dir.resolve("y.json").toString());
+        CliRun preset = run("gen", "--preset", "nope", "--out", dir.resolve("y.json").toString());
         assertEquals(2, preset.exit());
         assertTrue(preset.err().contains("unknown preset 'nope'"), preset.err());
         assertEquals(2, run("plan", "--out", "x.json").exit(), "missing --problem");
@@ -113,7 +99,7 @@ class PlanningCommandsTest {
     @Test
     void sizeKnobsAdjustTheMix() throws IOException {
         Path problem = dir.resolve("small.json");
-        Run r = run("gen", "--experts", "2", "--workers", "3", "--prompts", "10", "--seed", "9", "--out", problem.toString());
+        CliRun r = run("gen", "--experts", "2", "--workers", "3", "--prompts", "10", "--seed", "9", "--out", problem.toString());
         assertEquals(0, r.exit(), r.err());
         Problem p = ProblemIo.read(problem);
         assertEquals(3, p.workers().size());
@@ -121,14 +107,14 @@ class PlanningCommandsTest {
         // the preset routes each prompt to 3 experts; with 2 experts that is capped at 2
         assertTrue(p.prompts().stream().allMatch(q -> q.route().size() == 2));
         assertTrue(r.out().contains("2 experts (1 reasoning)"), r.out());
-        Run bad = run("gen", "--experts", "2", "--experts-per-prompt", "3", "--out", dir.resolve("bad.json").toString());
+        CliRun bad = run("gen", "--experts", "2", "--experts-per-prompt", "3", "--out", dir.resolve("bad.json").toString());
         assertEquals(2, bad.exit());
         assertTrue(bad.err().contains("expertsPerPrompt: must be between 1 and experts (2), got 3"), bad.err());
     }
 
     @Test
     void compareListsEveryMethodWithSpeedups() {
-        Run r = run("compare", "--preset", "paper-like", "--prompts", "300");
+        CliRun r = run("compare", "--preset", "paper-like", "--prompts", "300");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("round-robin") && r.out().contains("greedy"), r.out());
         assertTrue(r.out().lines().anyMatch(l -> l.startsWith("round-robin") && l.contains("1.00x")), r.out());

@@ -1,5 +1,6 @@
 package dev.mosaic.cli;
 
+import static dev.mosaic.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,13 +13,10 @@ import dev.mosaic.scheduler.problem.ProblemIo;
 import dev.mosaic.scheduler.workload.Presets;
 import dev.mosaic.scheduler.workload.Workload;
 import dev.mosaic.scheduler.workload.WorkloadIo;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** simulate and demo through {@link Mosaic#commandLine()}, as a user would run them. */
 class SimulationCommandsTest {
@@ -26,22 +24,10 @@ class SimulationCommandsTest {
     @TempDir
     Path dir;
 
-    private record Run(int exit, String out, String err) {}
-
-    private static Run run(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine cl = Mosaic.commandLine();
-        cl.setOut(new PrintWriter(out, true));
-        cl.setErr(new PrintWriter(err, true));
-        int exit = cl.execute(args);
-        return new Run(exit, out.toString(), err.toString());
-    }
-
     @Test
     void demoWritesWorkloadsReportAndPrintsTheTable() throws Exception {
         Path out = dir.resolve("demo");
-        Run r = run("demo", "--out", out.toString(), "--prompts", "150", "--method", "greedy");
+        CliRun r = run("demo", "--out", out.toString(), "--prompts", "150", "--method", "greedy");
         assertEquals(0, r.exit(), r.err());
         for (String s : new String[] {"mmlu-pro-like", "gpqa-like", "round-robin+noise", "mosaic+noise+steal+overlap", "expert stage",
             "aggregator stage", "end to end", "skipped", "accuracy", "plan gap"}) {
@@ -62,12 +48,12 @@ class SimulationCommandsTest {
         Path problem = dir.resolve("gpqa.json");
         WorkloadIo.write(w, problem);
         Path plan = dir.resolve("plan.json");
-        Run p = run("plan", "--problem", problem.toString(), "--out", plan.toString(), "--method", "greedy");
+        CliRun p = run("plan", "--problem", problem.toString(), "--out", plan.toString(), "--method", "greedy");
         assertEquals(0, p.exit(), p.err());
         PlanIo.read(plan);
 
         Path report = dir.resolve("sim");
-        Run r = run("simulate", "--problem", problem.toString(), "--plan", plan.toString(), "--method", "greedy", "--noise", "0.5",
+        CliRun r = run("simulate", "--problem", problem.toString(), "--plan", plan.toString(), "--method", "greedy", "--noise", "0.5",
                 "--steal", "--overlap", "--report", report.toString());
         // --plan and --method are exclusive
         assertEquals(2, r.exit(), r.err());
@@ -84,7 +70,7 @@ class SimulationCommandsTest {
     void simulateAPlainProblemUsesTheDefaultAnswerModel() throws Exception {
         Path problem = dir.resolve("p.json");
         assertEquals(0, run("gen", "--preset", "paper-like", "--prompts", "80", "--out", problem.toString()).exit());
-        Run r = run("simulate", "--problem", problem.toString(), "--method", "round-robin", "--report", dir.resolve("r").toString());
+        CliRun r = run("simulate", "--problem", problem.toString(), "--method", "round-robin", "--report", dir.resolve("r").toString());
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("has no answerModel"), r.out());
     }
@@ -94,7 +80,7 @@ class SimulationCommandsTest {
         Problem p = ProblemIo.read(write("gen", "small.json", "--preset", "tiny"));
         Path noAggregator = dir.resolve("noagg.json");
         ProblemIo.write(new Problem(p.workers(), p.experts(), p.prompts(), null), noAggregator);
-        Run r = run("simulate", "--problem", noAggregator.toString(), "--report", dir.resolve("x").toString());
+        CliRun r = run("simulate", "--problem", noAggregator.toString(), "--report", dir.resolve("x").toString());
         assertEquals(2, r.exit(), r.out());
         assertTrue(r.err().contains("noagg.json: aggregator"), r.err());
 
@@ -114,7 +100,7 @@ class SimulationCommandsTest {
         System.arraycopy(args, 0, all, 1, args.length);
         all[args.length + 1] = "--out";
         all[args.length + 2] = f.toString();
-        Run r = run(all);
+        CliRun r = run(all);
         assertEquals(0, r.exit(), r.err());
         return f;
     }
