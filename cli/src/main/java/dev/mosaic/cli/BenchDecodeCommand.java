@@ -13,8 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,7 +34,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
+    @ArgGroup(exclusive = true, multiplicity = "1")
     ModelOptions modelOptions;
 
     @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: available processors)")
@@ -68,7 +68,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
             long kvBytes = (long) batch * (promptTokens + genTokens) * 2L * model.config().nLayers() * model.config().kvDim()
                     * Float.BYTES * 2 + (64L << 20);
             EngineConfig config = EngineConfig.cpu(t).kvBudgetBytes(kvBytes).maxSequences(batch).maxBatchTokens(perStep);
-            try (Engine engine = Engine.create(model, config)) {
+            try (Engine engine = ModelOptions.engine(model, config)) {
                 if (promptTokens + genTokens > model.config().contextLength()) {
                     throw new BadInputException("--prompt-tokens + --gen-tokens exceed the model's context of "
                             + model.config().contextLength());
@@ -89,9 +89,15 @@ final class BenchDecodeCommand implements Callable<Integer> {
                 }
                 print(out, "prefill", prefill);
                 print(out, "decode ", decode);
-                double gbPerToken = engine.weightBytesPerToken() / 1e9;
-                out.printf(Locale.ROOT, "weights read per decode step: %.3f GB; at the median decode rate that is %.1f GB/s%n",
-                        gbPerToken, gbPerToken * median(decode) / batch);
+                // Batch-1 decode reads every weight once per token: bytes per token / copy bandwidth bounds it.
+                double bytesPerStep = engine.weightBytesPerToken();
+                double bandwidth = CopyBandwidth.measure(t);
+                double boundSteps = bandwidth / 2 / bytesPerStep; // a copy moves each byte twice (read + write)
+                double steps = median(decode) / batch;
+                out.printf(Locale.ROOT, "weights read per decode step: %.1f MB; copy bandwidth (%d threads): %.1f GB/s read+write%n",
+                        bytesPerStep / 1e6, t, bandwidth / 1e9);
+                out.printf(Locale.ROOT, "bandwidth bound: %.1f decode steps/s; measured median %.1f steps/s = %.0f%% of the bound%n",
+                        boundSteps, steps, 100 * steps / boundSteps);
                 out.flush();
             }
         } finally {

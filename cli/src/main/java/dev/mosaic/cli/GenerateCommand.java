@@ -21,7 +21,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -34,7 +33,7 @@ final class GenerateCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Mixin
+    @ArgGroup(exclusive = true, multiplicity = "1")
     ModelOptions modelOptions;
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -95,13 +94,16 @@ final class GenerateCommand implements Callable<Integer> {
         if (maxTokens < 1) {
             throw new BadInputException("--max-tokens must be >= 1");
         }
+        if (kvMib < 1 || kvMib > (1L << 30)) {
+            throw new BadInputException("--kv-mib must be between 1 and 2^30");
+        }
         int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         if (t < 1) {
             throw new BadInputException("--threads must be >= 1");
         }
         Path scratch = ModelOptions.scratch();
         try (Model model = modelOptions.open(scratch);
-             Engine engine = Engine.create(model, EngineConfig.cpu(t).kvBudgetBytes(kvMib << 20))) {
+             Engine engine = ModelOptions.engine(model, EngineConfig.cpu(t).kvBudgetBytes(kvMib << 20).maxSequences(1))) {
             GenerationRequest request = request(engine).withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(stops);
             if (!json) {
                 request = request.withListener((token, logprob, text) -> {

@@ -1,5 +1,7 @@
 package dev.mosaic.cli;
 
+import dev.mosaic.inference.engine.Engine;
+import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelFormatException;
 import dev.mosaic.inference.model.ModelLoader;
@@ -10,34 +12,40 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
-import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Option;
 
-/** The model a command runs: a file (GGUF, safetensors directory) or a generated synthetic one. */
+/**
+ * The model a command runs: a file (GGUF, safetensors directory) or a generated synthetic one.
+ * Commands declare it as {@code @ArgGroup(exclusive = true, multiplicity = "1")}.
+ */
 final class ModelOptions {
 
-    @ArgGroup(exclusive = true, multiplicity = "1")
-    Source source;
+    @Option(names = "--model", paramLabel = "M", description = "GGUF file, or safetensors file/directory/index json")
+    Path model;
 
-    static final class Source {
-        @Option(names = "--model", paramLabel = "M", description = "GGUF file, or safetensors file/directory/index json")
-        Path model;
-
-        @Option(names = "--synthetic", paramLabel = "NAME",
-                description = "generate a random model instead: bench110m-f32, bench110m-q8_0 (or -f16, -bf16, -q4_0), tiny-llama, tiny-qwen2")
-        String synthetic;
-    }
+    @Option(names = "--synthetic", paramLabel = "NAME",
+            description = "generate a random model instead: bench110m-f32, bench110m-q8_0 (or -f16, -bf16, -q4_0), tiny-llama, tiny-qwen2")
+    String synthetic;
 
     /** Opens the model, generating a synthetic one into {@code scratch} first if asked; bad files become {@link BadInputException}. */
     Model open(Path scratch) {
-        Path path = source.model;
-        if (source.synthetic != null) {
-            Synthetic s = Synthetic.parse(source.synthetic);
-            path = scratch.resolve(source.synthetic + ".gguf");
+        Path path = model;
+        if (synthetic != null) {
+            Synthetic s = Synthetic.parse(synthetic);
+            path = scratch.resolve(synthetic + ".gguf");
             SyntheticModel.writeGguf(s.config(), s.type(), 42, path);
         }
         try {
             return ModelLoader.open(path);
+        } catch (ModelFormatException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+    }
+
+    /** An engine for {@code model}; a model the engine cannot run (no tokenizer, bad shapes) is bad input. */
+    static Engine engine(Model model, EngineConfig config) {
+        try {
+            return Engine.create(model, config);
         } catch (ModelFormatException e) {
             throw new BadInputException(e.getMessage(), e);
         }

@@ -23,7 +23,8 @@ public final class Mosaic implements Runnable {
                 new GenerateCommand(),
                 new BenchDecodeCommand(),
                 new SynthModelCommand(),
-                new ModelInfoCommand());
+                new ModelInfoCommand(),
+                new TokenizeCommand());
     }
 
     @Override

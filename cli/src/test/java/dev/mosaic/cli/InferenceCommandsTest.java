@@ -98,6 +98,17 @@ class InferenceCommandsTest {
         assertTrue(t.err().contains("truncated.gguf"), t.err());
         Run missing = run("generate", "--model", dir.resolve("nope.gguf").toString(), "--prompt", "x");
         assertEquals(2, missing.exit(), missing.err());
+        // a safetensors model without tokenizer.json: the engine cannot decode its tokens
+        Path hf = dir.resolve("hf");
+        dev.mosaic.inference.model.SyntheticModel.writeSafetensors(dev.mosaic.inference.model.SyntheticModel.tiny("llama", true),
+                dev.mosaic.inference.tensor.GgmlType.F32, 1, hf);
+        Files.delete(hf.resolve("tokenizer.json"));
+        Run noTokenizer = run("generate", "--model", hf.toString(), "--prompt-tokens", "1,2", "--max-tokens", "2");
+        assertEquals(2, noTokenizer.exit(), noTokenizer.err());
+        assertTrue(noTokenizer.err().contains("tokenizer"), noTokenizer.err());
+        Run unknown = run("bench-decode", "--synthetic", "bench7b-f32");
+        assertEquals(2, unknown.exit(), unknown.err());
+        assertTrue(unknown.err().contains("unknown model 'bench7b-f32'"), unknown.err());
         Run badToken = run("generate", "--model", llama.toString(), "--prompt-tokens", "1,99999", "--max-tokens", "2");
         assertEquals(2, badToken.exit(), badToken.err());
         assertTrue(badToken.err().contains("outside the vocabulary"), badToken.err());
@@ -105,10 +116,11 @@ class InferenceCommandsTest {
 
     @Test
     void benchDecodePrintsPrefillAndDecodeRates() {
-        Run r = run("bench-decode", "--model", llama.toString(), "--threads", "2", "--batch", "2", "--runs", "2",
+        Run r = run("bench-decode", "--synthetic", "tiny-llama", "--threads", "1", "--batch", "2", "--runs", "2",
                 "--prompt-tokens", "8", "--gen-tokens", "4");
         assertEquals(0, r.exit(), r.err());
         assertTrue(r.out().contains("prefill tokens/s: min"), r.out());
         assertTrue(r.out().contains("decode  tokens/s: min"), r.out());
+        assertTrue(r.out().contains("bandwidth bound:"), r.out());
     }
 }

@@ -111,6 +111,22 @@ class PlanningCommandsTest {
     }
 
     @Test
+    void sizeKnobsAdjustTheMix() throws IOException {
+        Path problem = dir.resolve("small.json");
+        Run r = run("gen", "--experts", "2", "--workers", "3", "--prompts", "10", "--seed", "9", "--out", problem.toString());
+        assertEquals(0, r.exit(), r.err());
+        Problem p = ProblemIo.read(problem);
+        assertEquals(3, p.workers().size());
+        assertEquals(2, p.experts().size());
+        // the preset routes each prompt to 3 experts; with 2 experts that is capped at 2
+        assertTrue(p.prompts().stream().allMatch(q -> q.route().size() == 2));
+        assertTrue(r.out().contains("2 experts (1 reasoning)"), r.out());
+        Run bad = run("gen", "--experts", "2", "--experts-per-prompt", "3", "--out", dir.resolve("bad.json").toString());
+        assertEquals(2, bad.exit());
+        assertTrue(bad.err().contains("expertsPerPrompt: must be between 1 and experts (2), got 3"), bad.err());
+    }
+
+    @Test
     void compareListsEveryMethodWithSpeedups() {
         Run r = run("compare", "--preset", "paper-like", "--prompts", "300");
         assertEquals(0, r.exit(), r.err());

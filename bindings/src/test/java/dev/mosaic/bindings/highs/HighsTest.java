@@ -130,7 +130,7 @@ class HighsTest {
     @Test
     void timeLimitGivesWarningAndSolutionOnlyWithIncumbent() {
         try (Highs highs = new Highs()) {
-            highs.passModel(hardKnapsack(7, 200, 15));
+            highs.passModel(hardKnapsack(7, 400, 30));
             highs.setTimeLimit(0.05);
             Highs.RunResult r = highs.run();
             assertEquals(HighsStatus.WARNING, r.status());
@@ -179,32 +179,46 @@ class HighsTest {
         assertThrows(IllegalStateException.class, () -> highs.setOption("threads", 1));
     }
 
+    /** Subset sum: sum w_i x_i = target over binaries; rounding and LP alone rarely hit it exactly. */
+    private static MipModel subsetSum(Random rnd, int n, double[] start) {
+        MipModel.Builder b = MipModel.builder(Sense.MINIMIZE);
+        int[] cols = new int[n];
+        double[] w = new double[n];
+        double target = 0;
+        for (int i = 0; i < n; i++) {
+            cols[i] = b.addColumn(1 + rnd.nextInt(5), 0, 1, HighsVarType.INTEGER);
+            w[i] = 100_003 + rnd.nextInt(900_000);
+            start[i] = rnd.nextBoolean() ? 1 : 0;
+            target += w[i] * start[i];
+        }
+        b.addRow(target, target, cols, w);
+        return b.build();
+    }
+
+    private static Highs.RunResult runWithoutSearch(Highs highs) {
+        // No presolve, no heuristics, no branching: the only incumbent can be the MIP start.
+        highs.setOption("mip_max_nodes", 0);
+        highs.setOption("mip_heuristic_effort", 0.0);
+        highs.setOption("presolve", "off");
+        return highs.run();
+    }
+
     @Test
     void mipStartIsAcceptedAsIncumbent() {
-        MipModel m = hardKnapsack(11, 120, 10);
-        // A trivially feasible start: take nothing, then greedily add items while every row fits.
-        double[] start = new double[m.numCols()];
-        for (int i = 0; i < start.length; i++) {
-            start[i] = 1;
-            if (m.maxViolation(start) > 0) {
-                start[i] = 0;
-            }
-        }
-        double startObjective = m.objective(start);
-        assertTrue(startObjective > 0);
-        try (Highs highs = new Highs()) {
-            highs.passModel(m);
-            highs.setSolution(start);
-            // Without any search (no nodes, no heuristics, no presolve) the only incumbent can be the start.
-            highs.setOption("mip_max_nodes", 0);
-            highs.setOption("mip_heuristic_effort", 0.0);
-            highs.setOption("presolve", "off");
-            Highs.RunResult r = highs.run();
+        double[] start = new double[40];
+        MipModel m = subsetSum(new Random(13), 40, start);
+        assertTrue(m.maxViolation(start) < 1e-9);
+        try (Highs without = new Highs(); Highs with = new Highs()) {
+            without.passModel(m);
+            assertFalse(runWithoutSearch(without).hasFeasibleSolution(), "the model is too easy for this test");
+            with.passModel(m);
+            with.setSolution(start);
+            Highs.RunResult r = runWithoutSearch(with);
             assertTrue(r.hasFeasibleSolution(), "status " + r.modelStatus());
-            double[] sol = highs.solution();
+            double[] sol = with.solution();
             assertTrue(m.maxViolation(sol) < 1e-6);
-            assertTrue(m.objective(sol) >= startObjective - 1e-6, m.objective(sol) + " < start " + startObjective);
-            assertThrows(IllegalArgumentException.class, () -> highs.setSolution(new double[3]));
+            assertEquals(m.objective(start), m.objective(sol), 1e-9);
+            assertThrows(IllegalArgumentException.class, () -> with.setSolution(new double[3]));
         }
     }
 

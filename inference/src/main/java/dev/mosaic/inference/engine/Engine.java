@@ -62,6 +62,9 @@ public final class Engine implements AutoCloseable {
     private final int kvBlocks;
     private volatile EngineStats stats;
     private volatile boolean closed;
+    /** Set when the step loop has ended (closed or failed); guarded by {@code inbox}. */
+    private boolean loopEnded;
+    private volatile Throwable loopFailure;
     private long steps;
     private long promptTokens;
     private long generatedTokens;
@@ -109,7 +112,10 @@ public final class Engine implements AutoCloseable {
         try {
             f = new ForwardPass(model, b, engineConfig.maxBatchTokens(), engineConfig.effectiveMaxSequences());
             long bytesPerBlock = 2L * config.nLayers() * config.kvDim() * Float.BYTES * engineConfig.blockSize();
-            long blocks = engineConfig.kvBudgetBytes() / bytesPerBlock;
+            // No point in more blocks than all sequences at full context could ever hold.
+            long usable = ((long) engineConfig.effectiveMaxSequences() * config.contextLength() + engineConfig.blockSize() - 1)
+                    / engineConfig.blockSize();
+            long blocks = Math.min(engineConfig.kvBudgetBytes() / bytesPerBlock, usable);
             if (blocks < 1) {
                 throw new IllegalArgumentException("KV budget of " + engineConfig.kvBudgetBytes() + " bytes is less than one block ("
                         + bytesPerBlock + " bytes for " + engineConfig.blockSize() + " tokens of this model)");
@@ -207,8 +213,8 @@ public final class Engine implements AutoCloseable {
             }
             // Under the lock so that no request slips in behind close()'s STOP and is never answered.
             synchronized (inbox) {
-                if (closed) {
-                    throw new IllegalStateException("engine is closed");
+                if (closed || loopEnded) {
+                    throw new IllegalStateException(loopFailure != null ? "engine failed: " + loopFailure : "engine is closed");
                 }
                 inbox.add(s);
             }
@@ -316,8 +322,14 @@ public final class Engine implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        } catch (RuntimeException | Error e) {
+            // A bug, or the backend failing outside a step: requests must not wait forever.
+            loopFailure = e;
         } finally {
-            failAll(new CancellationException("engine closed"));
+            synchronized (inbox) {
+                loopEnded = true;
+            }
+            failAll(loopFailure != null ? loopFailure : new CancellationException("engine closed"));
         }
     }
 

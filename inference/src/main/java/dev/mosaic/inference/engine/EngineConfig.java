@@ -10,7 +10,8 @@ import java.util.function.Supplier;
  *
  * @param backendName short name of the backend, for messages
  * @param backend creates the backend the engine then owns and closes
- * @param kvBudgetBytes bytes of KV cache storage (rounded down to whole blocks)
+ * @param kvBudgetBytes bytes of KV cache storage (rounded down to whole blocks, and capped at what
+ *     {@code maxSequences} sequences at the model's full context length can use)
  * @param blockSize token positions per KV block
  * @param maxBatchTokens most tokens (prefill plus decode rows) one step runs through the model
  * @param maxSequences most sequences generating at once (never more than {@code maxBatchTokens}, since

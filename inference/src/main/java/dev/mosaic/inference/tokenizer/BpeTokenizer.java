@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.PriorityQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.UnaryOperator;
 
@@ -111,8 +110,6 @@ final class BpeTokenizer extends BaseTokenizer {
         }
     }
 
-    private record Candidate(int rank, int left, int right, int leftId, int rightId, int merged) {}
-
     private int[] encodeWord(String word) {
         // Symbols: id (-1 when the vocabulary lacks it) and where its text starts in `symbols`.
         String symbols;
@@ -162,20 +159,25 @@ final class BpeTokenizer extends BaseTokenizer {
             next[i] = i + 1 < n ? i + 1 : -1;
         }
         if (n > 1 && merges.size() > 0) {
-            PriorityQueue<Candidate> queue = new PriorityQueue<>(n,
-                    (a, b) -> a.rank() != b.rank() ? Integer.compare(a.rank(), b.rank()) : Integer.compare(a.left(), b.left()));
+            // Keys pack (rank, left): the smallest is the lowest-ranked pair, leftmost among equals. A popped
+            // key is acted on only if the pair now at `left` still has that rank; every adjacency is queued
+            // when it forms, so no better valid pair can be waiting behind it.
+            LongHeap queue = new LongHeap(n);
             for (int i = 0; i + 1 < n; i++) {
                 offer(queue, ids, i, i + 1);
             }
             while (!queue.isEmpty()) {
-                Candidate c = queue.poll();
-                int l = c.left();
-                int r = c.right();
-                // Stale entry: the pair is no longer adjacent or one side has since been merged.
-                if (dead[l] || dead[r] || next[l] != r || ids[l] != c.leftId() || ids[r] != c.rightId()) {
+                long key = queue.poll();
+                int l = (int) key;
+                int r = next[l];
+                if (dead[l] || r < 0 || ids[l] < 0 || ids[r] < 0) {
                     continue;
                 }
-                ids[l] = c.merged();
+                long rule = merges.find(ids[l], ids[r]);
+                if (rule < 0 || (rule >>> 32) != (key >>> 32)) {
+                    continue;
+                }
+                ids[l] = (int) rule;
                 dead[r] = true;
                 next[l] = next[r];
                 if (next[l] >= 0) {
@@ -203,13 +205,13 @@ final class BpeTokenizer extends BaseTokenizer {
         return out.toArray();
     }
 
-    private void offer(PriorityQueue<Candidate> queue, int[] ids, int l, int r) {
+    private void offer(LongHeap queue, int[] ids, int l, int r) {
         if (ids[l] < 0 || ids[r] < 0) {
             return;
         }
         long rule = merges.find(ids[l], ids[r]);
         if (rule >= 0) {
-            queue.add(new Candidate((int) (rule >>> 32), l, r, ids[l], ids[r], (int) rule));
+            queue.add((rule & 0xFFFFFFFF00000000L) | l);
         }
     }
 

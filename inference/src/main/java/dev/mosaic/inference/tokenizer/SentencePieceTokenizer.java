@@ -4,7 +4,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.PriorityQueue;
 
 /**
  * SentencePiece-style BPE over a scored vocabulary (GGUF {@code tokenizer.ggml.model = "llama"}),
@@ -17,8 +16,14 @@ final class SentencePieceTokenizer extends BaseTokenizer {
 
     static final char SPACE = '\u2581';
 
+    /** Longest text between special tokens one merge queue handles: positions are packed into 27 bits of a queue key. */
+    static final int MAX_FRAGMENT_CHARS = (1 << 27) - 1;
+    /** Largest vocabulary: score ranks are packed into 20 bits of a queue key. */
+    static final int MAX_VOCAB = 1 << 20;
+
     private final Map<String, Integer> pieces;
-    private final float[] scores;
+    /** Merge priority of each piece: 0 for the highest score; equal scores share a rank (then leftmost wins). */
+    private final int[] rank;
     private final int[] byteIds;
     private final int unkId;
     private final boolean addSpacePrefix;
@@ -31,7 +36,11 @@ final class SentencePieceTokenizer extends BaseTokenizer {
     SentencePieceTokenizer(String[] texts, TokenType[] types, float[] scores, int unkId, boolean addSpacePrefix,
                            Specials specials) {
         super(texts, types, tokenBytes(texts, types), specials, addSpacePrefix);
-        this.scores = scores.clone();
+        if (texts.length > MAX_VOCAB) {
+            throw new IllegalArgumentException(texts.length + " tokens: SentencePiece vocabularies of more than " + MAX_VOCAB
+                    + " tokens are not supported");
+        }
+        this.rank = scoreRanks(scores);
         this.unkId = unkId;
         this.addSpacePrefix = addSpacePrefix;
         this.pieces = new HashMap<>(texts.length * 2);
@@ -66,7 +75,31 @@ final class SentencePieceTokenizer extends BaseTokenizer {
         return out;
     }
 
-    private record Bigram(int left, int right, float score, int size) {}
+    private static int[] scoreRanks(float[] scores) {
+        Integer[] order = new Integer[scores.length];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        java.util.Arrays.sort(order, (a, b) -> Float.compare(scores[b], scores[a]));
+        int[] rank = new int[scores.length];
+        for (int i = 0, r = 0; i < order.length; i++) {
+            if (i > 0 && Float.compare(scores[order[i]], scores[order[i - 1]]) != 0) {
+                r = i;
+            }
+            rank[order[i]] = r;
+        }
+        return rank;
+    }
+
+    /*
+     * Queue keys pack (rank, left, size): rank in bits 43..62, the left symbol's position in bits
+     * 16..42 and the merged length in bits 0..15, so the smallest key is the best-scored pair and,
+     * among equals, the leftmost. A key is stale when its left symbol was absorbed, or when the
+     * left symbol plus its current right neighbour no longer have the queued length (either side
+     * grew); symbols only ever absorb their right neighbour, so that check is exact.
+     */
+    private static final int SIZE_BITS = 16;
+    private static final int POS_BITS = 27;
 
     @Override
     void encodeText(String raw, boolean first, IntList out) {
@@ -74,6 +107,10 @@ final class SentencePieceTokenizer extends BaseTokenizer {
             return;
         }
         String text = (first && addSpacePrefix ? " " + raw : raw).replace(' ', SPACE);
+        if (text.length() > MAX_FRAGMENT_CHARS) {
+            throw new IllegalArgumentException("text of " + text.length() + " chars between special tokens is longer than "
+                    + MAX_FRAGMENT_CHARS + " chars");
+        }
         int n = text.codePointCount(0, text.length());
         int[] start = new int[n];
         int[] len = new int[n];
@@ -86,20 +123,19 @@ final class SentencePieceTokenizer extends BaseTokenizer {
             prev[i] = i - 1;
             next[i] = i + 1 < n ? i + 1 : -1;
         }
-        PriorityQueue<Bigram> queue = new PriorityQueue<>(Math.max(1, n),
-                (a, b) -> a.score() != b.score() ? Float.compare(b.score(), a.score()) : Integer.compare(a.left(), b.left()));
+        LongHeap queue = new LongHeap(n);
         for (int i = 0; i + 1 < n; i++) {
             offer(queue, text, start, len, i, i + 1);
         }
         while (!queue.isEmpty()) {
-            Bigram bg = queue.poll();
-            int l = bg.left();
-            int r = bg.right();
-            // Stale entry: one side was merged away, or the right side grew since it was queued.
-            if (len[l] == 0 || len[r] == 0 || len[l] + len[r] != bg.size()) {
+            long key = queue.poll();
+            int l = (int) (key >>> SIZE_BITS) & ((1 << POS_BITS) - 1);
+            int size = (int) key & ((1 << SIZE_BITS) - 1);
+            int r = next[l];
+            if (len[l] == 0 || r < 0 || len[l] + len[r] != size) {
                 continue;
             }
-            len[l] += len[r];
+            len[l] = size;
             len[r] = 0;
             next[l] = next[r];
             if (next[l] >= 0) {
@@ -123,11 +159,14 @@ final class SentencePieceTokenizer extends BaseTokenizer {
         }
     }
 
-    private void offer(PriorityQueue<Bigram> queue, String text, int[] start, int[] len, int l, int r) {
+    private void offer(LongHeap queue, String text, int[] start, int[] len, int l, int r) {
         int size = len[l] + len[r];
+        if (size >= 1 << SIZE_BITS) {
+            return; // no vocabulary piece is 64K chars long
+        }
         Integer id = pieces.get(text.substring(start[l], start[l] + size));
         if (id != null) {
-            queue.add(new Bigram(l, r, scores[id], size));
+            queue.add(((long) rank[id] << (POS_BITS + SIZE_BITS)) | ((long) l << SIZE_BITS) | size);
         }
     }
 

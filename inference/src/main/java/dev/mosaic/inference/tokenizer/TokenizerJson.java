@@ -94,6 +94,11 @@ final class TokenizerJson {
             }
             size = Math.max(size, a.path("id").asInt() + 1);
         }
+        // Ids index arrays: refuse a file whose ids would make them far larger than its token count.
+        long declared = (long) vocab.size() + added.size();
+        if (size > 2 * declared + 1024) {
+            throw error("model.vocab", "ids run up to " + (size - 1) + " for only " + declared + " tokens");
+        }
         boolean byteFallback = model.path("byte_fallback").asBoolean(false);
         String unkText = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
         String[] texts = new String[size];

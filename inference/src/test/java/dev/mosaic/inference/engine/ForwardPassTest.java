@@ -10,6 +10,7 @@ import dev.mosaic.inference.backend.cpu.CpuBackend;
 import dev.mosaic.inference.kv.PagedKvCache;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelConfig;
+import dev.mosaic.inference.model.RopeConfig;
 import dev.mosaic.inference.model.RopeConfig.Layout;
 import dev.mosaic.inference.tensor.GgmlType;
 import java.util.Random;
@@ -41,7 +42,8 @@ class ForwardPassTest {
             case F16 -> 2e-3;  // measured ~6e-4 on these shapes
             case BF16 -> 1.5e-2; // ~5e-3
             case Q8_0 -> 4e-2;  // ~1.6e-2
-            default -> 0.4;     // Q4_0: ~0.25, 4-bit weights move logits a lot
+            case Q6_K -> 8e-2;
+            default -> 0.4;     // Q4_0, Q4_K: ~0.25, 4-bit weights move logits a lot
         };
     }
 
@@ -55,6 +57,17 @@ class ForwardPassTest {
             for (GgmlType t : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q4_0}) {
                 b.add(Arguments.of(c, t));
             }
+        }
+        // Llama 3.1 rope scaling (tiny original context so that every band of the formula is used).
+        ModelConfig l3 = TestModels.llama(64, 2, 4, 2, 96, 300, Layout.INTERLEAVED);
+        l3 = new ModelConfig(l3.architecture(), l3.dim(), l3.nLayers(), l3.nHeads(), l3.nKvHeads(), l3.headDim(), l3.ffnDim(),
+                l3.vocabSize(), l3.contextLength(), l3.rmsNormEps(),
+                new RopeConfig(500000f, Layout.INTERLEAVED, new RopeConfig.Llama3Scaling(8f, 1f, 4f, 64), null), false, false);
+        b.add(Arguments.of(l3, GgmlType.F32));
+        // K-quants need rows that are multiples of 256.
+        ModelConfig kq = TestModels.llama(256, 1, 4, 2, 256, 200, Layout.INTERLEAVED);
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+            b.add(Arguments.of(kq, t));
         }
         return b.build();
     }
@@ -73,7 +86,7 @@ class ForwardPassTest {
         }
         // Same seed: the same underlying weights, stored as the type under test.
         try (Model model = TestModels.random(c, type, 1000);
-             CpuBackend backend = new CpuBackend(2);
+             CpuBackend backend = new CpuBackend(1);
              ForwardPass forward = new ForwardPass(model, backend, 16, 16);
              PagedKvCache cache = new PagedKvCache(backend.allocateKv(new KvGeometry(c.nLayers(), 8, 4, c.nKvHeads(), c.headDim())))) {
             double[][] stored = new ReferenceForward(model).logits(tokens);

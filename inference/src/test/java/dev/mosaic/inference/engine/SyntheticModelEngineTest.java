@@ -58,7 +58,7 @@ class SyntheticModelEngineTest {
     private static float[] logits(Model model) {
         ModelConfig c = model.config();
         int n = PROMPT.length;
-        try (CpuBackend backend = new CpuBackend(2);
+        try (CpuBackend backend = new CpuBackend(1);
              ForwardPass forward = new ForwardPass(model, backend, n, n);
              PagedKvCache cache = new PagedKvCache(backend.allocateKv(new KvGeometry(c.nLayers(), 2, 8, c.nKvHeads(), c.headDim())))) {
             cache.reserve(1, n);

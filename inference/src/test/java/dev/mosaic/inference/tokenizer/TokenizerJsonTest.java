@@ -273,6 +273,10 @@ class TokenizerJsonTest {
                 .putObject("pattern").put("Regex", "(unclosed");
         expect(write("tokenizer.json", badRegex), "pre_tokenizer.pattern", "regex");
 
+        ObjectNode sparse = tokenizerJson(TestVocabs.byteLevel(), false);
+        sparse.withArray("added_tokens").addObject().put("id", 2_000_000_000).put("content", "<|x|>").put("special", true);
+        expect(write("tokenizer.json", sparse), "model.vocab", "ids run up to 2000000000");
+
         ObjectNode clash = tokenizerJson(TestVocabs.byteLevel(), false);
         clash.withArray("added_tokens").addObject().put("id", 65).put("content", "<|x|>").put("special", true);
         expect(write("tokenizer.json", clash), "added_tokens", "id 65");

@@ -40,6 +40,9 @@ public final class GreedyPlanner implements Planner {
     /** Fluid evaluations the iterated local search may spend (a few milliseconds to ~0.2 s). */
     static final long KICK_EVALUATIONS = 50_000;
 
+    /** Partial packings the memory-only fallback may visit before giving up. */
+    static final long PACKING_NODES = 200_000;
+
     @Override
     public String name() {
         return NAME;
@@ -57,7 +60,7 @@ public final class GreedyPlanner implements Planner {
         int[] jobWorker = null;
         double makespan = Double.POSITIVE_INFINITY;
         String failure = null;
-        String variant = null;
+        String assignment = null;
         try {
             Fluid fluid = new Fluid(problem, jobs);
             placed = fluid.placement();
@@ -66,21 +69,21 @@ public final class GreedyPlanner implements Planner {
             boolean[][] placedByShares = copy(placed);
             jobWorker = LptAssigner.assign(problem, jobs, placed);
             makespan = Schedules.makespan(problem, jobs, placed, jobWorker);
-            variant = "replicate";
+            assignment = "earliest-finish";
             int[] byShares = LptAssigner.assign(problem, jobs, placedByShares, shares);
             double m = Schedules.makespan(problem, jobs, placedByShares, byShares);
             if (m < makespan) {
                 placed = placedByShares;
                 jobWorker = byShares;
                 makespan = m;
-                variant = "replicate, fluid split";
+                assignment = "fluid-split";
             }
         } catch (PlanningException e) {
             failure = e.getMessage();
         }
         solver.put("greedyMakespanSeconds", Double.isFinite(makespan) ? makespan : null);
-        if (variant != null) {
-            solver.put("variant", variant);
+        if (assignment != null) {
+            solver.put("assignment", assignment);
         }
 
         boolean[][] rrPlaced = null;
@@ -88,22 +91,11 @@ public final class GreedyPlanner implements Planner {
         double rrMakespan = Double.POSITIVE_INFINITY;
         try {
             rrPlaced = RoundRobinPlanner.placement(problem);
-            rrJobWorker = new int[jobs.size()];
-            int[] host = new int[problem.experts().size()];
-            for (int w = 0; w < rrPlaced.length; w++) {
-                for (int e = 0; e < rrPlaced[w].length; e++) {
-                    if (rrPlaced[w][e]) {
-                        host[e] = w;
-                    }
-                }
-            }
-            for (int j = 0; j < jobs.size(); j++) {
-                rrJobWorker[j] = host[jobs.expert()[j]];
-            }
+            rrJobWorker = RoundRobinPlanner.jobWorkers(jobs, rrPlaced);
             rrMakespan = Schedules.makespan(problem, jobs, rrPlaced, rrJobWorker);
         } catch (PlanningException e) {
             if (failure != null) {
-                throw new PlanningException("greedy: " + failure + "; " + e.getMessage());
+                throw new PlanningException(failure + "; " + e.getMessage());
             }
         }
         solver.put("roundRobinMakespanSeconds", Double.isFinite(rrMakespan) ? rrMakespan : null);
@@ -186,10 +178,58 @@ public final class GreedyPlanner implements Planner {
                 placed = pin(byMemory);
             }
             if (placed == null) {
-                throw new PlanningException("greedy: could not fit one replica of every expert into worker memory");
+                placed = packMemory();
+            }
+            if (placed == null) {
+                throw new PlanningException("greedy: found no way to fit one replica of every expert with jobs into worker memory"
+                        + " (searched " + PACKING_NODES + " partial packings)");
             }
             improve(placed);
             return kick(placed);
+        }
+
+        /**
+         * Memory-only bin packing for tight instances: depth-first over experts by decreasing
+         * memory, trying the fullest worker that still fits first and skipping workers whose free
+         * memory equals one already tried at that depth; gives up after a fixed node budget.
+         */
+        private boolean[][] packMemory() {
+            int[] order = Arrays.stream(byWork).mapToInt(Integer::intValue).filter(e -> hasJobs[e])
+                    .boxed().sorted((a, b) -> Double.compare(mem(b), mem(a))).mapToInt(Integer::intValue).toArray();
+            boolean[][] placed = new boolean[nw][ne];
+            double[] free = memory.clone();
+            long[] nodes = {0};
+            return dfs(order, 0, placed, free, nodes) ? placed : null;
+        }
+
+        private boolean dfs(int[] order, int depth, boolean[][] placed, double[] free, long[] nodes) {
+            if (depth == order.length) {
+                return true;
+            }
+            if (++nodes[0] > PACKING_NODES) {
+                return false;
+            }
+            int e = order[depth];
+            Integer[] workers = new Integer[nw];
+            for (int w = 0; w < nw; w++) {
+                workers[w] = w;
+            }
+            Arrays.sort(workers, (a, b) -> Double.compare(free[a], free[b]));
+            double tried = Double.NaN;
+            for (int w : workers) {
+                if (mem(e) > free[w] + 1e-9 || free[w] == tried) {
+                    continue;
+                }
+                tried = free[w];
+                placed[w][e] = true;
+                free[w] -= mem(e);
+                if (dfs(order, depth + 1, placed, free, nodes)) {
+                    return true;
+                }
+                placed[w][e] = false;
+                free[w] += mem(e);
+            }
+            return false;
         }
 
         /**

@@ -71,14 +71,21 @@ public final class LptAssigner {
                 flexible++;
             }
         }
-        Integer[] order = new Integer[flexible];
+        // Largest first. Sorting primitive keys (cost as float bits, which order like the costs for
+        // non-negative values, then the job index) avoids boxing 10^5 indices; float precision is
+        // plenty for an ordering heuristic.
+        double[] cost = jobs.cost();
+        long[] keys = new long[flexible];
         for (int j = 0, k = 0; j < n; j++) {
             if (hosts[jobs.expert()[j]].length > 1) {
-                order[k++] = j;
+                keys[k++] = ((long) Float.floatToIntBits((float) cost[j]) << 32) | j;
             }
         }
-        double[] cost = jobs.cost();
-        Arrays.sort(order, (a, b) -> Double.compare(cost[b], cost[a]));
+        Arrays.sort(keys);
+        int[] order = new int[flexible];
+        for (int k = 0; k < flexible; k++) {
+            order[k] = (int) keys[flexible - 1 - k]; // low 32 bits: the job index
+        }
         double[][] left = null;
         if (shares != null) {
             left = new double[ne][];

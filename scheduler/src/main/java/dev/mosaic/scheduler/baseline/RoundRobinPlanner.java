@@ -29,14 +29,7 @@ public final class RoundRobinPlanner implements Planner {
         long start = System.nanoTime();
         JobTable jobs = problem.jobs();
         boolean[][] placed = placement(problem);
-        int[] host = new int[problem.experts().size()];
-        for (int e = 0; e < host.length; e++) {
-            host[e] = indexOf(placed, e);
-        }
-        int[] jobWorker = new int[jobs.size()];
-        for (int j = 0; j < jobs.size(); j++) {
-            jobWorker[j] = host[jobs.expert()[j]];
-        }
+        int[] jobWorker = jobWorkers(jobs, placed);
         double makespan = Schedules.makespan(problem, jobs, placed, jobWorker);
         Map<String, Object> solver = new LinkedHashMap<>();
         solver.put("method", NAME);
@@ -73,12 +66,21 @@ public final class RoundRobinPlanner implements Planner {
         return placed;
     }
 
-    private static int indexOf(boolean[][] placed, int e) {
+    /** Every job on its expert's only replica in a one-replica-per-expert placement. */
+    static int[] jobWorkers(JobTable jobs, boolean[][] placed) {
+        int ne = placed.length == 0 ? 0 : placed[0].length;
+        int[] host = new int[ne];
         for (int w = 0; w < placed.length; w++) {
-            if (placed[w][e]) {
-                return w;
+            for (int e = 0; e < ne; e++) {
+                if (placed[w][e]) {
+                    host[e] = w;
+                }
             }
         }
-        throw new IllegalStateException("expert " + e + " not placed");
+        int[] jobWorker = new int[jobs.size()];
+        for (int j = 0; j < jobs.size(); j++) {
+            jobWorker[j] = host[jobs.expert()[j]];
+        }
+        return jobWorker;
     }
 }

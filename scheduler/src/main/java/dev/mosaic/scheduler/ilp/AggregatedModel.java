@@ -23,8 +23,8 @@ import java.util.List;
  *   symmetry: load(w) >= load(w') for consecutive identical workers w, w'
  *   LB <= T <= U
  * </pre>
- * where {@code U} is the makespan of a known valid plan (the warm start), {@code LB} the simple
- * lower bound and {@code F_e} expert e's largest job latency floor.
+ * where {@code U} is the makespan of a known valid plan (the best heuristic incumbent), {@code LB}
+ * a proven lower bound and {@code F_e} expert e's largest job latency floor.
  *
  * <p><b>Why the optimum of this model is a lower bound on the true optimum.</b> Take any valid
  * per-job plan with makespan {@code Z <= U}. Set y to its placement (dropping replicas that run
@@ -36,7 +36,7 @@ import java.util.List;
  * replica, and if no replica sits on a worker faster than s it runs at speed <= s, so Z >= F_e/s
  * (the floor row), else the row is slack; permuting identical workers changes nothing, so some
  * optimal plan satisfies the symmetry rows. Every plan with Z <= U therefore maps to a feasible
- * point of the model with the same objective, and a plan with Z > U is beaten by the warm start,
+ * point of the model with the same objective, and a plan with Z > U is beaten by that incumbent,
  * so min T (and any MIP dual bound on it) is <= the true optimum. The model relaxes exactly two
  * things: jobs are divisible (shares instead of whole jobs) and a replica's largest floor only
  * counts on the fastest replica.
@@ -53,21 +53,9 @@ final class AggregatedModel {
     final MipModel model;
     /** Number of symmetry-breaking rows (consecutive identical workers). */
     final int numSymmetryRows;
-    private final boolean[][] fixed;
 
     AggregatedModel(Instance in, double upper, double lower) {
-        this(in, upper, lower, null);
-    }
-
-    /**
-     * @param fixed null for the full model; otherwise a sub-model for large-neighbourhood search
-     *              where {@code fixed[w]} non-null fixes worker w's replicas to that row (shares
-     *              stay free) and null leaves it free. Sub-models carry no symmetry rows (fixing
-     *              breaks the interchangeability they rely on), and their optimum is no bound.
-     */
-    AggregatedModel(Instance in, double upper, double lower, boolean[][] fixed) {
         this.in = in;
-        this.fixed = fixed;
         this.upper = upper;
         this.lower = Math.min(lower, upper);
         int nw = in.nw;
@@ -87,12 +75,10 @@ final class AggregatedModel {
                 }
                 double room = in.speed[w] * upper * (1 + 1e-9) - in.loadSeconds[e];
                 if (room < 0) {
-                    continue; // loading e on w alone already exceeds the warm start's makespan
+                    continue; // loading e on w alone already exceeds the incumbent's makespan
                 }
                 cap[w][e] = Math.min(in.work[e], room);
-                double yHi = fixed != null && fixed[w] != null ? (fixed[w][e] ? 1 : 0) : 1;
-                double yLo = fixed != null && fixed[w] != null && fixed[w][e] ? 1 : 0;
-                yCol[w][e] = b.addColumn(0.0, yLo, yHi, HighsVarType.INTEGER);
+                yCol[w][e] = b.addColumn(0.0, 0, 1, HighsVarType.INTEGER);
                 xCol[w][e] = b.addColumn(0.0, 0, cap[w][e], HighsVarType.CONTINUOUS);
             }
         }
@@ -126,7 +112,7 @@ final class AggregatedModel {
                     maxCap = Math.max(maxCap, cap[w][e]);
                 }
             }
-            // k > 0: the warm start is a valid plan with makespan U, so some worker can take e
+            // k > 0: the incumbent is a valid plan with makespan U, so some worker can take e
             b.addRow(in.work[e], in.work[e], idx, val, k);
             int minReplicas = maxCap > 0 ? Math.max(1, (int) Math.ceil(in.work[e] / maxCap * (1 - 1e-7))) : 1;
             k = 0;
@@ -171,7 +157,7 @@ final class AggregatedModel {
         }
         // symmetry between consecutive identical workers
         int sym = 0;
-        for (List<Integer> group : fixed == null ? identicalGroups() : List.<List<Integer>>of()) {
+        for (List<Integer> group : identicalGroups()) {
             for (int i = 0; i + 1 < group.size(); i++) {
                 int k = loadTerms(group.get(i), 1.0, idx, val, 0);
                 k = loadTerms(group.get(i + 1), -1.0, idx, val, k);
@@ -217,8 +203,7 @@ final class AggregatedModel {
 
     /**
      * MIP start from a valid plan given as job-to-worker array: replicas that run no job are
-     * dropped; in the full model identical workers are relabelled by decreasing load (to satisfy
-     * the symmetry rows).
+     * dropped; identical workers are relabelled by decreasing load (to satisfy the symmetry rows).
      * Returns the relabelled job-to-worker array in {@code relabelled} and the column values.
      */
     double[] warmStart(int[] jobWorker, int[] relabelled) {
@@ -242,7 +227,7 @@ final class AggregatedModel {
         for (int w = 0; w < nw; w++) {
             slotOf[w] = w;
         }
-        for (List<Integer> g : fixed == null ? identicalGroups() : List.<List<Integer>>of()) {
+        for (List<Integer> g : identicalGroups()) {
             List<Integer> sorted = new ArrayList<>(g);
             sorted.sort((a, c) -> Double.compare(agg[c], agg[a]));
             for (int i = 0; i < g.size(); i++) {

@@ -1,5 +1,7 @@
 package dev.mosaic.scheduler.ilp;
 
+import dev.mosaic.scheduler.plan.PlannerOptions;
+
 /**
  * Options of {@link PlacementIlp}.
  *
@@ -26,6 +28,11 @@ public record IlpOptions(double timeLimitSeconds, double relativeGap, int thread
     /** 10 s, 0.5% gap, one thread per available processor. */
     public static IlpOptions defaults() {
         return new IlpOptions(10.0, 0.005, Runtime.getRuntime().availableProcessors());
+    }
+
+    /** The shared planner options (command line) as ILP options. */
+    public static IlpOptions from(PlannerOptions o) {
+        return new IlpOptions(o.timeLimitSeconds(), o.relativeGap(), o.threads());
     }
 
     public IlpOptions withTimeLimit(double seconds) {

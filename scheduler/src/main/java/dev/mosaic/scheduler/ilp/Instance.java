@@ -1,12 +1,10 @@
 package dev.mosaic.scheduler.ilp;
 
-import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.problem.Expert;
 import dev.mosaic.scheduler.problem.JobTable;
 import dev.mosaic.scheduler.problem.Problem;
 import dev.mosaic.scheduler.problem.Worker;
 import java.util.List;
-import java.util.Map;
 
 /**
  * A problem flattened into arrays for the planner's inner loops, plus per-expert aggregates:
@@ -96,19 +94,5 @@ final class Instance {
             lb = Math.max(lb, (maxCost[e] + loadSeconds[e]) / smax);
         }
         return Math.max(lb, total / totalSpeed);
-    }
-
-    /** Placement matrix of a plan. */
-    boolean[][] placement(Plan plan) {
-        Map<String, Integer> wIdx = problem.workerIndex();
-        Map<String, Integer> eIdx = problem.expertIndex();
-        boolean[][] placed = new boolean[nw][ne];
-        plan.placement().forEach((wid, experts) -> {
-            int w = wIdx.get(wid);
-            for (String eid : experts) {
-                placed[w][eIdx.get(eid)] = true;
-            }
-        });
-        return placed;
     }
 }

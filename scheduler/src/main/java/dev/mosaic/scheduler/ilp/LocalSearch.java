@@ -17,6 +17,11 @@ final class LocalSearch {
     record Stats(int moves, int swaps, boolean converged) {}
 
     static Stats improve(Schedule s, double floorCap, long deadlineNanos) {
+        return improve(s, floorCap, 0, deadlineNanos);
+    }
+
+    /** As above, stopping early once the largest load is at most {@code goal}. */
+    static Stats improve(Schedule s, double floorCap, double goal, long deadlineNanos) {
         Instance in = s.in;
         int[][] reps = JobPacker.replicas(in, s.placed);
         int moves = 0;
@@ -34,6 +39,10 @@ final class LocalSearch {
                 }
             }
             double lc = s.load[c];
+            if (lc <= goal) {
+                converged = true;
+                break;
+            }
             double eps = 1e-9 * Math.max(1e-9, lc);
             if (bestMove(s, reps, c, floorCap, eps)) {
                 moves++;

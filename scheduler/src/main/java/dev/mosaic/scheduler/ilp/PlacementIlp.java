@@ -3,6 +3,8 @@ package dev.mosaic.scheduler.ilp;
 import dev.mosaic.bindings.highs.Highs;
 import dev.mosaic.bindings.highs.HighsException;
 import dev.mosaic.bindings.highs.MipModel;
+import dev.mosaic.scheduler.baseline.GreedyPlanner;
+import dev.mosaic.scheduler.plan.LowerBounds;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
 import dev.mosaic.scheduler.plan.Planner;
@@ -12,16 +14,30 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The MOSAIC planner: an aggregated placement MIP solved by HiGHS ({@link AggregatedModel}),
- * warm-started from a heuristic plan, then an exact per-job packing of the MIP's shares and a
- * local search against the true makespan.
+ * The MOSAIC planner (command-line name {@code ilp}): joint replica placement and job assignment
+ * minimising the makespan, solved through HiGHS with heuristics around it.
  *
- * <p>The result is the best by evaluated makespan of: the packed MIP solution after local search,
- * the warm-start plan after local search, and the warm-start plan itself, so it is never worse
- * than the warm start. Its lower bound is the larger of the simple bounds and HiGHS's MIP dual
- * bound on the aggregated model, which is a relaxation of the per-job problem (argued on
- * {@link AggregatedModel}). If HiGHS stops without any feasible solution, or fails, the warm-start
- * plan is returned unchanged and {@code solver.fallback} says why.
+ * <ol>
+ *   <li><b>Incumbents.</b> The warm-start plan (the greedy baseline by default) and the same plan
+ *       after {@link LocalSearch}; on aggregated-size instances also a {@link SplitFit} placement
+ *       and a {@link PlacementSearch} (max-flow local search over placements in the divisible
+ *       relaxation), each packed into jobs ({@link JobPacker}) and improved by local search.</li>
+ *   <li><b>MIP.</b> The best incumbent seeds HiGHS (MIP start) and caps the model ({@code T <= U}).
+ *       Tiny instances (at most {@link #PER_JOB_LIMIT} job-worker pairs) use the exact
+ *       {@link PerJobModel}; all others the {@link AggregatedModel}, whose size is workers x
+ *       experts, independent of the number of prompts.</li>
+ *   <li><b>Packing.</b> An aggregated MIP solution (placement + work shares) is packed into whole
+ *       jobs two ways and improved against the true makespan.</li>
+ * </ol>
+ * The plan returned is the best by evaluated makespan among all of these, so it is never worse
+ * than the warm start. Its lower bound is the largest of {@link LowerBounds}, the instance bounds
+ * and HiGHS's MIP dual bound, which is valid because both models are relaxations of (or equal to)
+ * the per-job problem restricted to plans no worse than the incumbent (argued on each model).
+ * If HiGHS ends without a feasible solution (it is always given the incumbent as a start, so
+ * this takes a failure or a start it rejects), the best heuristic plan is returned and
+ * {@code solver.fallback} / {@code solver.reason} say so. The {@code solver} map records the
+ * HiGHS status, model status, solve seconds, MIP gap, node count, dual bound, HiGHS version,
+ * threads, formulation and model size, and which step produced the plan ({@code chosen}).
  */
 public final class PlacementIlp implements Planner {
 
@@ -31,13 +47,21 @@ public final class PlacementIlp implements Planner {
      */
     public static final long PER_JOB_LIMIT = 100;
 
+    /** Command-line name. */
+    public static final String NAME = "ilp";
+
     private final IlpOptions options;
     private final Planner warmStart;
     private final boolean passMipStart;
 
+    /** The planner warm-started from {@link GreedyPlanner}. */
+    public PlacementIlp(IlpOptions options) {
+        this(options, new GreedyPlanner());
+    }
+
     /**
      * @param options solver options
-     * @param warmStart heuristic whose plan seeds HiGHS and is the fallback (normally the greedy planner)
+     * @param warmStart heuristic whose plan is the first incumbent (normally the greedy planner)
      */
     public PlacementIlp(IlpOptions options, Planner warmStart) {
         this(options, warmStart, true);
@@ -55,7 +79,7 @@ public final class PlacementIlp implements Planner {
 
     @Override
     public String name() {
-        return "ilp";
+        return NAME;
     }
 
     public IlpOptions options() {
@@ -69,7 +93,7 @@ public final class PlacementIlp implements Planner {
         Instance in = new Instance(problem);
         Plan warm = warmStart.plan(problem);
         PlanEvaluator.Evaluation warmEval = PlanEvaluator.evaluate(problem, warm).requireValid();
-        double simpleBound = in.simpleLowerBound();
+        double simpleBound = Math.max(in.simpleLowerBound(), LowerBounds.compute(problem, in.jobs).best());
 
         Map<String, Object> solver = new LinkedHashMap<>();
         solver.put("method", name());
@@ -79,38 +103,44 @@ public final class PlacementIlp implements Planner {
         solver.put("relativeGap", options.relativeGap());
         solver.put("highsVersion", Highs.version());
 
-        // Heuristic incumbents before the MIP: the warm start improved by local search and, for the
-        // aggregated case, a split-fit placement. The best seeds HiGHS and bounds its model (U).
+        // Local search stops once within a quarter of the requested gap of the bound.
+        double lsGoal = simpleBound * (1 + 0.25 * options.relativeGap());
+        // Heuristic incumbents before the MIP; the best seeds HiGHS and caps its model (U).
         int[] order = JobPacker.byDecreasingCost(in);
         double floorCap = Math.max(simpleBound, warmEval.maxJobFloorSeconds());
         long heuristicDeadline = t0 + (long) (0.1 * options.timeLimitSeconds() * 1e9);
         Incumbent inc = new Incumbent(fromJobs(in, warmEval.jobWorker()), warmEval.makespanSeconds(), warmStart.name());
         Schedule warmLs = fromJobs(in, warmEval.jobWorker());
-        LocalSearch.improve(warmLs, floorCap, heuristicDeadline);
+        LocalSearch.improve(warmLs, floorCap, lsGoal, heuristicDeadline);
         inc = inc.orBetter(warmLs, warmStart.name() + "+local-search");
         boolean perJob = (long) in.nj * in.nw <= PER_JOB_LIMIT;
         if (!perJob) {
             SplitFit.Result sf = SplitFit.search(in, simpleBound, inc.makespan);
             if (sf != null) {
                 Schedule s = JobPacker.followShares(in, sf.placed(), sf.shares(), order, Math.max(floorCap, sf.target()));
-                LocalSearch.improve(s, floorCap, heuristicDeadline);
+                LocalSearch.improve(s, floorCap, lsGoal, heuristicDeadline);
                 inc = inc.orBetter(s, "split-fit");
             }
             // Placement search in the divisible relaxation, from the best placement so far.
-            long searchDeadline = t0 + (long) (0.3 * options.timeLimitSeconds() * 1e9);
-            PlacementSearch.Result ps = new PlacementSearch(in).improve(inc.schedule.placed, searchDeadline);
+            long now = System.nanoTime();
+            long searchDeadline = now + (long) (0.35 * Math.max(0, deadline - now));
+            // Packing whole jobs loses a little against the divisible makespan: aim below the gap.
+            double goal = simpleBound * (1 + 0.5 * options.relativeGap());
+            PlacementSearch.Result ps = new PlacementSearch(in).improve(inc.schedule.placed, goal, searchDeadline);
             solver.put("placementSearchMoves", ps.moves());
+            solver.put("placementSearchDivisibleSeconds", ps.makespan());
             if (Double.isFinite(ps.makespan())) {
                 double cap = Math.max(floorCap, ps.makespan());
                 Schedule a = JobPacker.followShares(in, ps.placed(), ps.shares(), order, cap);
-                LocalSearch.improve(a, cap, searchDeadline);
+                LocalSearch.improve(a, cap, lsGoal, searchDeadline);
                 inc = inc.orBetter(a, "placement-search");
                 Schedule b = JobPacker.lpt(in, ps.placed(), order, cap);
-                LocalSearch.improve(b, cap, searchDeadline);
+                LocalSearch.improve(b, cap, lsGoal, searchDeadline);
                 inc = inc.orBetter(b, "placement-search");
             }
         }
         double upper = inc.makespan;
+        solver.put("heuristicSeconds", (System.nanoTime() - t0) / 1e9);
         solver.put("mipStart", inc.name);
         solver.put("mipStartMakespanSeconds", upper);
 
@@ -120,13 +150,15 @@ public final class PlacementIlp implements Planner {
         solver.put("formulation", perJob ? "per-job" : "aggregated");
         solver.put("columns", model.numCols());
         solver.put("rows", model.numRows());
+        if (am != null) {
+            solver.put("symmetryRows", am.numSymmetryRows);
+        }
         double[] start = perJob ? pj.warmStart(inc.schedule.jobWorker) : am.warmStart(inc.schedule.jobWorker, new int[in.nj]);
 
         double bound = simpleBound;
-        // Full MIP: on large instances it may stop at the root, which still gives the dual bound
-        // and an incumbent; the rest of the time then goes to large-neighbourhood search.
+        // Most of what is left goes to HiGHS; packing its solution takes the rest.
         double left = (deadline - System.nanoTime()) / 1e9;
-        Solve full = solve(model, passMipStart ? start : null, (perJob ? 0.85 : 0.45) * left, options.relativeGap());
+        Solve full = solve(model, passMipStart ? start : null, 0.85 * left, options.relativeGap());
         solver.putAll(full.facts);
         if (Double.isFinite(full.dualBound)) {
             bound = Math.max(bound, full.dualBound);
@@ -135,19 +167,17 @@ public final class PlacementIlp implements Planner {
             solver.put("fallback", inc.name);
             solver.put("reason", full.failure != null ? full.failure
                     : "HiGHS stopped (" + full.facts.get("modelStatus") + ") without a feasible solution");
-        } else {
+        } else if (full.objective < inc.makespan * (1 - 1e-9)) {
+            // HiGHS improved on its start: realise its solution as whole jobs.
             double cap = Math.max(floorCap, full.objective);
             long lsDeadline = Math.max(deadline, System.nanoTime() + 200_000_000L);
             if (perJob) {
                 Schedule s = fromJobs(in, pj.jobWorkers(full.solution));
-                LocalSearch.improve(s, cap, lsDeadline);
+                LocalSearch.improve(s, cap, lsGoal, lsDeadline);
                 inc = inc.orBetter(s, name());
             } else {
-                inc = packAndImprove(in, am, full.solution, order, cap, lsDeadline, inc);
+                inc = packAndImprove(in, am, full.solution, order, cap, lsGoal, lsDeadline, inc);
             }
-        }
-        if (!perJob && full.solution != null && in.nw > 1 && Plan.gap(inc.makespan, bound) > options.relativeGap()) {
-            inc = neighbourhoodSearch(in, inc, bound, order, floorCap, deadline, solver);
         }
         solver.put("chosen", inc.name);
         solver.put("totalSeconds", (System.nanoTime() - t0) / 1e9);
@@ -199,68 +229,14 @@ public final class PlacementIlp implements Planner {
 
     /** Packs an aggregated solution two ways (share-following and LPT), improves both, keeps the best. */
     private Incumbent packAndImprove(Instance in, AggregatedModel am, double[] sol, int[] order, double cap,
-                                     long lsDeadline, Incumbent inc) {
+                                     double lsGoal, long lsDeadline, Incumbent inc) {
         boolean[][] placed = am.placement(sol);
         Schedule a = JobPacker.followShares(in, placed, am.shares(sol), order, cap);
-        LocalSearch.improve(a, cap, lsDeadline);
+        LocalSearch.improve(a, cap, lsGoal, lsDeadline);
         inc = inc.orBetter(a, name());
         Schedule b = JobPacker.lpt(in, placed, order, cap);
-        LocalSearch.improve(b, cap, lsDeadline);
+        LocalSearch.improve(b, cap, lsGoal, lsDeadline);
         return inc.orBetter(b, name());
-    }
-
-    /**
-     * Large-neighbourhood search: frees the replicas of a few workers (the most loaded one and
-     * random others), fixes the rest to the incumbent, re-solves that small MIP and packs it.
-     * Stops at the deadline (less a reserve) or once the gap to the bound is within tolerance.
-     */
-    private Incumbent neighbourhoodSearch(Instance in, Incumbent inc, double bound, int[] order, double floorCap,
-                                          long deadline, Map<String, Object> solver) {
-        long stopAt = deadline - (long) (0.08 * options.timeLimitSeconds() * 1e9);
-        java.util.Random rnd = new java.util.Random(in.nj * 31L + in.nw);
-        int free = Math.min(in.nw, 4);
-        int iterations = 0;
-        int improvements = 0;
-        while (System.nanoTime() < stopAt && Plan.gap(inc.makespan, bound) > options.relativeGap()) {
-            iterations++;
-            Schedule cur = inc.schedule;
-            boolean[] isFree = new boolean[in.nw];
-            int critical = 0;
-            for (int w = 1; w < in.nw; w++) {
-                if (cur.load[w] > cur.load[critical]) {
-                    critical = w;
-                }
-            }
-            isFree[critical] = true;
-            for (int n = 1; n < free; ) {
-                int w = rnd.nextInt(in.nw);
-                if (!isFree[w]) {
-                    isFree[w] = true;
-                    n++;
-                }
-            }
-            boolean[][] fix = new boolean[in.nw][];
-            for (int w = 0; w < in.nw; w++) {
-                fix[w] = isFree[w] ? null : cur.placed[w].clone();
-            }
-            AggregatedModel sub = new AggregatedModel(in, inc.makespan, bound, fix);
-            double[] start = sub.warmStart(cur.jobWorker, new int[in.nj]);
-            double left = (stopAt - System.nanoTime()) / 1e9;
-            Solve r = solve(sub.model, start, Math.min(left, Math.max(0.2, 0.1 * options.timeLimitSeconds())), 1e-4);
-            if (r.solution == null || r.objective >= inc.makespan * (1 - 1e-9)) {
-                continue;
-            }
-            double cap = Math.max(floorCap, r.objective);
-            long lsDeadline = Math.min(stopAt, System.nanoTime() + 500_000_000L);
-            Incumbent next = packAndImprove(in, sub, r.solution, order, cap, lsDeadline, inc);
-            if (next != inc) {
-                improvements++;
-                inc = next;
-            }
-        }
-        solver.put("lnsIterations", iterations);
-        solver.put("lnsImprovements", improvements);
-        return inc;
     }
 
     /** The best schedule found so far, its makespan and which step produced it. */

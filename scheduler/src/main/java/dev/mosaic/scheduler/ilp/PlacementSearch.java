@@ -49,8 +49,16 @@ final class PlacementSearch {
         queue = new int[nodes];
     }
 
-    /** Improves {@code start} (a placement holding every expert that has jobs) until the deadline. */
-    Result improve(boolean[][] start, long deadlineNanos) {
+    /**
+     * Improves {@code start} (a placement holding every expert that has jobs) until the deadline
+     * or until its makespan is at most {@code goal}.
+     * Each round aims at a target {@code theta} a little below the current makespan and applies
+     * the move that most reduces the work that cannot be carried at theta (the max-flow deficit)
+     * without raising the makespan; that measure sees progress on one of several equally tight
+     * bottlenecks, where the makespan itself would not move. Once the deficit reaches zero the
+     * makespan is at most theta; when no move reduces it, theta moves closer.
+     */
+    Result improve(boolean[][] start, double goal, long deadlineNanos) {
         boolean[][] placed = copy(start);
         double[] memUsed = new double[nw];
         for (int w = 0; w < nw; w++) {
@@ -61,18 +69,26 @@ final class PlacementSearch {
             }
         }
         double best = makespan(placed);
+        double eps = 1e-9 * Math.max(1, totalWork);
+        double step = 0.01;
         int moves = 0;
-        while (Double.isFinite(best) && System.nanoTime() < deadlineNanos) {
-            dropUnused(placed, memUsed, best);
-            // Source side of a minimum cut just below the optimum: the bottleneck.
-            maxFlow(placed, best * (1 - 1e-6));
+        dropUnused(placed, memUsed, best);
+        while (Double.isFinite(best) && best > goal && step >= 1e-4 && System.nanoTime() < deadlineNanos) {
+            double theta = best * (1 - step);
+            double deficit = totalWork - maxFlow(placed, theta);
+            if (deficit <= eps) {
+                best = makespan(placed);
+                // Only after progress: flows are not unique, so dropping earlier could undo a move.
+                dropUnused(placed, memUsed, best);
+                continue;
+            }
+            // Source side of a minimum cut at theta: the bottleneck experts and their workers.
             boolean[] reach = reachable();
-            double bestNew = best * (1 - 1e-9);
-            int bw = -1;
-            int be = -1;
-            int bOut = -1;
-            int bTo = -1;
-            for (int e = 0; e < ne; e++) {
+            Move move = null;
+            double bestDeficit = deficit - eps;
+            // Cheapest move kinds first: adds, then swaps, then relocations of an expert's last replica.
+            for (int phase = 0; phase < 3 && move == null; phase++)
+            for (int e = 0; e < ne && System.nanoTime() < deadlineNanos; e++) {
                 if (!reach[1 + e] || in.jobCount[e] == 0) {
                     continue;
                 }
@@ -81,80 +97,107 @@ final class PlacementSearch {
                         continue;
                     }
                     if (memUsed[w] + in.expertMemory[e] <= in.memory[w] * (1 + 1e-9)) {
-                        placed[w][e] = true;
-                        double t = makespanBelow(placed, bestNew);
-                        placed[w][e] = false;
-                        if (t < bestNew) {
-                            bestNew = t;
-                            bw = w;
-                            be = e;
-                            bOut = -1;
-                            bTo = -1;
+                        if (phase != 0) {
+                            continue;
+                        }
+                        Move m = new Move(w, e, -1, -1);
+                        double d = evaluate(placed, m, theta, best, bestDeficit);
+                        if (d < bestDeficit) {
+                            bestDeficit = d;
+                            move = m;
                         }
                         continue;
                     }
-                    for (int o = 0; o < ne; o++) {
+                    for (int o = 0; o < ne && phase > 0; o++) {
                         if (!placed[w][o] || memUsed[w] - in.expertMemory[o] + in.expertMemory[e] > in.memory[w] * (1 + 1e-9)) {
                             continue;
                         }
-                        boolean last = replicas(placed, o) < 2;
-                        placed[w][o] = false;
-                        placed[w][e] = true;
-                        if (!last) {
-                            double t = makespanBelow(placed, bestNew);
-                            if (t < bestNew) {
-                                bestNew = t;
-                                bw = w;
-                                be = e;
-                                bOut = o;
-                                bTo = -1;
+                        if (replicas(placed, o) >= 2) {
+                            if (phase != 1) {
+                                continue;
                             }
-                        } else {
-                            // o's only replica makes room for e and moves to another worker with space.
-                            for (int w2 = 0; w2 < nw; w2++) {
-                                if (w2 == w || placed[w2][o] || memUsed[w2] + in.expertMemory[o] > in.memory[w2] * (1 + 1e-9)) {
-                                    continue;
-                                }
-                                placed[w2][o] = true;
-                                double t = makespanBelow(placed, bestNew);
-                                placed[w2][o] = false;
-                                if (t < bestNew) {
-                                    bestNew = t;
-                                    bw = w;
-                                    be = e;
-                                    bOut = o;
-                                    bTo = w2;
-                                }
+                            Move m = new Move(w, e, o, -1);
+                            double d = evaluate(placed, m, theta, best, bestDeficit);
+                            if (d < bestDeficit) {
+                                bestDeficit = d;
+                                move = m;
+                            }
+                            continue;
+                        }
+                        // o's only replica makes room for e and moves to another worker with space.
+                        for (int w2 = 0; w2 < nw && phase == 2; w2++) {
+                            if (w2 == w || placed[w2][o] || memUsed[w2] + in.expertMemory[o] > in.memory[w2] * (1 + 1e-9)) {
+                                continue;
+                            }
+                            Move m = new Move(w, e, o, w2);
+                            double d = evaluate(placed, m, theta, best, bestDeficit);
+                            if (d < bestDeficit) {
+                                bestDeficit = d;
+                                move = m;
                             }
                         }
-                        placed[w][e] = false;
-                        placed[w][o] = true;
-                    }
-                    if (System.nanoTime() > deadlineNanos) {
-                        break;
                     }
                 }
             }
-            if (bw < 0) {
-                break;
+            if (move == null) {
+                step /= 2;
+                continue;
             }
-            if (bOut >= 0) {
-                placed[bw][bOut] = false;
-                memUsed[bw] -= in.expertMemory[bOut];
-                if (bTo >= 0) {
-                    placed[bTo][bOut] = true;
-                    memUsed[bTo] += in.expertMemory[bOut];
-                }
-            }
-            placed[bw][be] = true;
-            memUsed[bw] += in.expertMemory[be];
-            best = bestNew;
+            move.apply(placed, memUsed, in, true);
             moves++;
+            if (bestDeficit <= eps) {
+                best = makespan(placed);
+                dropUnused(placed, memUsed, best);
+            }
         }
         dropUnused(placed, memUsed, best);
         double t = makespan(placed);
         double[][] shares = shares(placed, t);
         return new Result(placed, shares, t, moves);
+    }
+
+    /** Add expert {@code e} on worker {@code w}, first removing {@code out} there (-1: none) and re-adding it on {@code to} (-1: none). */
+    private record Move(int w, int e, int out, int to) {
+        void apply(boolean[][] placed, double[] memUsed, Instance in, boolean forward) {
+            if (forward) {
+                if (out >= 0) {
+                    placed[w][out] = false;
+                    memUsed[w] -= in.expertMemory[out];
+                    if (to >= 0) {
+                        placed[to][out] = true;
+                        memUsed[to] += in.expertMemory[out];
+                    }
+                }
+                placed[w][e] = true;
+                memUsed[w] += in.expertMemory[e];
+            } else {
+                placed[w][e] = false;
+                memUsed[w] -= in.expertMemory[e];
+                if (out >= 0) {
+                    placed[w][out] = true;
+                    memUsed[w] += in.expertMemory[out];
+                    if (to >= 0) {
+                        placed[to][out] = false;
+                        memUsed[to] -= in.expertMemory[out];
+                    }
+                }
+            }
+        }
+    }
+
+    /** Deficit at theta after the move, or infinity if it is not below {@code cutoff} or the move raises the makespan above {@code best}. */
+    private double evaluate(boolean[][] placed, Move m, double theta, double best, double cutoff) {
+        double[] scratch = new double[nw];
+        m.apply(placed, scratch, in, true);
+        try {
+            double d = totalWork - maxFlow(placed, theta);
+            if (d >= cutoff || !feasible(placed, best)) {
+                return Double.POSITIVE_INFINITY;
+            }
+            return d;
+        } finally {
+            m.apply(placed, scratch, in, false);
+        }
     }
 
     private int replicas(boolean[][] placed, int e) {
@@ -181,14 +224,6 @@ final class PlacementSearch {
                 }
             }
         }
-    }
-
-    /** The divisible makespan if it is below {@code limit}, else infinity (one max-flow decides). */
-    private double makespanBelow(boolean[][] placed, double limit) {
-        if (!feasible(placed, limit)) {
-            return Double.POSITIVE_INFINITY;
-        }
-        return makespan(placed, limit);
     }
 
     /** Divisible makespan of a placement (infinite if an expert with jobs has no replica). */

@@ -11,6 +11,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Set;
 
 /**
  * Writes files so that readers see either the old content or the complete new content, never
@@ -46,6 +50,7 @@ public final class AtomicFiles {
                 out.flush();
                 ch.force(true);
             }
+            keepUsualPermissions(tmp, absolute);
             try {
                 Files.move(tmp, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
             } catch (AtomicMoveNotSupportedException e) {
@@ -62,6 +67,20 @@ public final class AtomicFiles {
     /** Atomically replaces {@code target} with {@code bytes}. */
     public static void write(Path target, byte[] bytes) throws IOException {
         write(target, out -> out.write(bytes));
+    }
+
+    /**
+     * Temporary files are created owner-only; give the result the replaced file's permissions, or
+     * rw-r--r-- for a new file, as a plain write would under the usual umask.
+     */
+    private static void keepUsualPermissions(Path tmp, Path target) throws IOException {
+        if (!Files.getFileStore(tmp).supportsFileAttributeView(PosixFileAttributeView.class)) {
+            return;
+        }
+        Set<PosixFilePermission> permissions = Files.exists(target)
+                ? Files.getPosixFilePermissions(target)
+                : PosixFilePermissions.fromString("rw-r--r--");
+        Files.setPosixFilePermissions(tmp, permissions);
     }
 
     private static final class NonClosing extends FilterOutputStream {

@@ -2,6 +2,8 @@ package dev.mosaic.scheduler.plan;
 
 import dev.mosaic.scheduler.baseline.GreedyPlanner;
 import dev.mosaic.scheduler.baseline.RoundRobinPlanner;
+import dev.mosaic.scheduler.ilp.IlpOptions;
+import dev.mosaic.scheduler.ilp.PlacementIlp;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +17,7 @@ public final class Planners {
     static {
         FACTORIES.put(RoundRobinPlanner.NAME, opts -> new RoundRobinPlanner());
         FACTORIES.put(GreedyPlanner.NAME, opts -> new GreedyPlanner());
+        FACTORIES.put(PlacementIlp.NAME, opts -> new PlacementIlp(IlpOptions.from(opts)));
     }
 
     private Planners() {}

@@ -9,8 +9,8 @@ import java.util.Set;
 /**
  * Strict checks of a {@link Problem} before any planner sees it. Every message names the field
  * path ({@code prompts[17].route}) and the reason. Besides field checks it rejects instances no
- * plan can satisfy: an expert larger than every worker, or replicas that cannot fit even in the
- * total memory of all workers.
+ * plan can satisfy: an expert larger than every worker, or one replica of each expert not fitting
+ * in the total memory of the workers large enough to hold them.
  */
 public final class ProblemValidator {
 
@@ -136,6 +136,27 @@ public final class ProblemValidator {
         }
         if (each && needed > total * (1 + 1e-9)) {
             errors.add("infeasible: one replica of every expert needs " + needed + " GiB in total, workers have " + total + " GiB");
+        } else if (each) {
+            // Experts of at least t GiB only fit on workers of at least t GiB: check every threshold.
+            for (Expert t : problem.experts()) {
+                double need = 0;
+                int count = 0;
+                for (Expert e : problem.experts()) {
+                    if (e.memoryGiB() >= t.memoryGiB()) {
+                        need += e.memoryGiB();
+                        count++;
+                    }
+                }
+                double have = 0;
+                for (Worker w : problem.workers()) {
+                    have += w.memoryGiB() >= t.memoryGiB() ? w.memoryGiB() : 0;
+                }
+                if (need > have * (1 + 1e-9)) {
+                    errors.add("infeasible: the " + count + " experts of >= " + t.memoryGiB() + " GiB need " + need
+                            + " GiB together, the workers that can hold them have " + have + " GiB");
+                    break;
+                }
+            }
         }
     }
 

@@ -94,6 +94,16 @@ class BaselinePlannersTest {
     }
 
     @Test
+    void greedyPacksTightMemoryWhereRoundRobinCannot() {
+        // 3 x 80 GiB workers for 11 experts of ~236 GiB (found by the property test): only a careful packing fits
+        Problem p = InstanceGenerator.generate(InstanceSpec.preset("paper-like").withWorkers(3).withExperts(11).withPrompts(15)
+                .withSkew(0.53).withSeed(8));
+        assertThrows(PlanningException.class, () -> new RoundRobinPlanner().plan(p));
+        Plan greedy = new GreedyPlanner().plan(p);
+        checkPlan(p, greedy);
+    }
+
+    @Test
     void greedyHandlesRandomInstances() {
         for (long seed = 1; seed <= 30; seed++) {
             Problem p = Instances.random(seed, 1 + (int) (seed % 4), 1 + (int) (seed % 6), (int) (seed * 3));

@@ -3,16 +3,18 @@ package dev.mosaic.scheduler.ilp;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mosaic.scheduler.baseline.GreedyPlanner;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
 import dev.mosaic.scheduler.problem.Problem;
+import dev.mosaic.scheduler.testing.BruteForcePlanner;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 class PlacementIlpTest {
 
     private static PlacementIlp ilp(double timeLimit) {
-        return new PlacementIlp(new IlpOptions(timeLimit, 1e-4, 1), new TestInstances.OneReplicaPlanner());
+        return new PlacementIlp(new IlpOptions(timeLimit, 1e-4, 1));
     }
 
     @Test
@@ -25,7 +27,7 @@ class PlacementIlpTest {
             if (Math.pow(nw, p.jobs().size()) > 2_000_000) {
                 continue;
             }
-            double opt = BruteForce.optimum(p);
+            double opt = new BruteForcePlanner().plan(p).makespanSeconds();
             Plan plan = ilp(5).plan(p);
             PlanEvaluator.Evaluation ev = PlanEvaluator.evaluate(p, plan).requireValid();
             assertEquals(ev.makespanSeconds(), plan.makespanSeconds(), 1e-9);
@@ -46,7 +48,7 @@ class PlacementIlpTest {
             if (Math.pow(p.workers().size(), p.jobs().size()) > 2_000_000) {
                 continue;
             }
-            double opt = BruteForce.optimum(p);
+            double opt = new BruteForcePlanner().plan(p).makespanSeconds();
             Instance in = new Instance(p);
             Plan warm = new TestInstances.OneReplicaPlanner().plan(p);
             double upper = PlanEvaluator.evaluate(p, warm).requireValid().makespanSeconds();
@@ -84,7 +86,7 @@ class PlacementIlpTest {
         PlanEvaluator.Evaluation ev = PlanEvaluator.evaluate(p, plan).requireValid();
         assertEquals(ev.makespanSeconds(), plan.makespanSeconds(), 1e-9);
         assertEquals("aggregated", plan.solver().get("formulation"));
-        Plan warm = new TestInstances.OneReplicaPlanner().plan(p);
+        Plan warm = new GreedyPlanner().plan(p);
         assertTrue(plan.makespanSeconds() <= warm.makespanSeconds());
         assertTrue(plan.lowerBoundSeconds() > 0 && plan.lowerBoundSeconds() <= plan.makespanSeconds());
         // Generous slack: the warm start and evaluation run outside HiGHS's share of the budget.

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,6 +29,16 @@ class AtomicFilesTest {
         try (var files = Files.list(f.getParent())) {
             assertEquals(List.of(f), files.toList());
         }
+    }
+
+    @Test
+    void resultIsReadableLikeAPlainWrite() throws IOException {
+        Path f = dir.resolve("new.json");
+        AtomicFiles.write(f, new byte[] {1});
+        assertEquals("rw-r--r--", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)));
+        Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-rw----"));
+        AtomicFiles.write(f, new byte[] {2});
+        assertEquals("rw-rw----", PosixFilePermissions.toString(Files.getPosixFilePermissions(f)), "replacing keeps the old permissions");
     }
 
     @Test

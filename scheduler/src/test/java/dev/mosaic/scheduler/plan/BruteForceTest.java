@@ -42,6 +42,7 @@ class BruteForceTest {
             assertTrue(b.job() <= opt.makespanSeconds() + tol, "job bound, seed " + seed);
             assertTrue(b.capacity() <= opt.makespanSeconds() + tol, "capacity bound, seed " + seed);
             assertTrue(b.replica() <= opt.makespanSeconds() + tol, "replica bound, seed " + seed);
+            assertTrue(b.replicaCapacity() <= opt.makespanSeconds() + tol, "replica-capacity bound, seed " + seed);
             if (b.best() >= opt.makespanSeconds() * 0.9) {
                 tightBound++;
             }

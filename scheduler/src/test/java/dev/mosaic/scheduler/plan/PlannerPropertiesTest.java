@@ -39,7 +39,15 @@ class PlannerPropertiesTest {
         }
         assertEquals(p, ProblemIo.parse(ProblemIo.toJson(p), "generated"));
         double bound = LowerBounds.of(p);
-        double greedy = checked(p, Planners.create("greedy", PlannerOptions.defaults()), bound);
+        double greedy;
+        try {
+            greedy = checked(p, Planners.create("greedy", PlannerOptions.defaults()), bound);
+        } catch (PlanningException e) {
+            // memory so tight that the replicas may not pack at all (bin packing); both planners must say so
+            assertTrue(e.getMessage().contains("found no way to fit one replica of every expert"), e.getMessage());
+            assertTrue(e.getMessage().contains("round-robin: no worker has room left"), e.getMessage());
+            return;
+        }
         try {
             double rr = checked(p, Planners.create("round-robin", PlannerOptions.defaults()), bound);
             assertTrue(greedy <= rr * (1 + 1e-12));

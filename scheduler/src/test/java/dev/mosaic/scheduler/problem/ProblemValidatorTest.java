@@ -126,6 +126,14 @@ class ProblemValidatorTest {
     }
 
     @Test
+    void bigExpertsExceedingTheBigWorkers() {
+        // 24 GiB of experts, 36 GiB of workers, but the two 12 GiB experts only fit on the 16 GiB worker
+        Problem p = new Problem(List.of(new Worker("big", 16, 1), new Worker("s1", 10, 1), new Worker("s2", 10, 1)),
+                List.of(new Expert("x", 12, 1, 0, 0, 0), new Expert("y", 12, 1, 0, 0, 0)), List.of());
+        assertEquals("infeasible: the 2 experts of >= 12.0 GiB need 24.0 GiB together, the workers that can hold them have 16.0 GiB", only(p));
+    }
+
+    @Test
     void reportsEveryProblemAtOnce() {
         Problem p = new Problem(List.of(new Worker("a", -1, 0)), List.of(new Expert("x", 1, 1, 0, 0, 0)),
                 List.of(new Prompt("p", -1, Map.of("y", 1.0))));
