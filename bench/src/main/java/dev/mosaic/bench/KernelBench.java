@@ -10,6 +10,7 @@ import dev.mosaic.inference.backend.cpu.CpuKvStorage;
 import dev.mosaic.inference.tensor.GgmlType;
 import dev.mosaic.inference.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -102,9 +103,12 @@ public class KernelBench {
             weightBytes = t.byteSize((long) outRows * cols);
             int copies = (int) Math.max(1, COLD_BYTES / weightBytes);
             weights = new BackendWeight[copies];
+            Tensor first = BenchWeights.random("w0", t, outRows, cols, 1, arena);
             for (int i = 0; i < copies; i++) {
-                Tensor w = BenchWeights.random("w" + i, t, outRows, cols, i, arena);
-                weights[i] = backend.prepare(w);
+                // same contents, distinct memory: what matters is that it comes from DRAM
+                MemorySegment data = arena.allocate(weightBytes, 64);
+                MemorySegment.copy(first.data(), 0, data, 0, weightBytes);
+                weights[i] = backend.prepare(new Tensor("w" + i, t, first.shape(), data));
             }
             x = backend.allocate((long) rows * cols);
             out = backend.allocate((long) rows * outRows);
