@@ -21,7 +21,7 @@ final class SimulationRun {
 
     /** Steps one {@link Study#run} reports to its progress callback. */
     static int progressSteps(Study.Settings settings) {
-        return 3 + Study.scenarios(settings).size();
+        return 4 + Study.scenarios(settings).size();
     }
 
     static ProgressBar progressBar(int steps) {
@@ -33,16 +33,17 @@ final class SimulationRun {
         TextTable t = new TextTable("workload", "scenario", "expert stage", "x", "aggregator stage", "x", "end to end", "x",
                 "skipped", "accuracy", "plan gap", "stolen jobs");
         for (SimulationReport.Row r : SimulationReport.rows(results)) {
-            t.row(r.workload(), r.scenario(), TextTable.seconds(r.expertStageSeconds()), TextTable.times(r.expertSpeedup()),
-                    TextTable.seconds(r.aggregatorStageSeconds()), times(r.aggregatorSpeedup()), TextTable.seconds(r.endToEndSeconds()),
-                    TextTable.times(r.endToEndSpeedup()), String.format(Locale.ROOT, "%.1f%%", 100 * r.skipRate()),
+            t.row(r.workload(), r.scenario(), TextTable.seconds(r.expertStageSeconds()), times(r.expertSpeedup(), "n/a"),
+                    TextTable.seconds(r.aggregatorStageSeconds()), times(r.aggregatorSpeedup(), "all skipped"), TextTable.seconds(r.endToEndSeconds()),
+                    times(r.endToEndSpeedup(), "n/a"), String.format(Locale.ROOT, "%.1f%%", 100 * r.skipRate()),
                     String.format(Locale.ROOT, "%+.2f pp", r.accuracyChangePp()), TextTable.percent(r.planGap()), r.stolenJobs());
         }
         return t.render();
     }
 
-    private static String times(double ratio) {
-        return Double.isInfinite(ratio) ? "all skipped" : TextTable.times(ratio);
+    /** A speedup, or {@code whenInfinite} when ours took no time at all. */
+    private static String times(double ratio, String whenInfinite) {
+        return Double.isInfinite(ratio) || Double.isNaN(ratio) ? whenInfinite : TextTable.times(ratio);
     }
 
     static void writeReport(Path dir, List<Study.Result> results, Study.Settings settings, String headline, PrintWriter out) {

@@ -95,6 +95,7 @@ public final class TokenizeCommand implements Callable<Integer> {
                 o.put("text", text);
                 out.println(o);
             } else {
+                out.println(tok);
                 out.println(ids.length + " tokens");
                 for (int id : ids) {
                     out.printf("%8d  %s%n", id, tok.isSpecial(id) ? "(control)" : show(tok.tokenBytes(id)));

@@ -122,6 +122,12 @@ abstract sealed class BaseTokenizer implements Tokenizer permits SentencePieceTo
         return Optional.ofNullable(specials.chatTemplate());
     }
 
+    @Override
+    public String toString() {
+        return getClass().getSimpleName() + "[" + texts.length + " tokens, bos " + bosId() + ", eos " + eosId() + ", stops "
+                + stopIds() + ", chat " + chatTemplate().map(t -> t.getClass().getSimpleName()).orElse("none") + "]";
+    }
+
     /** The text of a token as the vocabulary stores it (for diagnostics). */
     final String tokenText(int id) {
         bytesOf(id);

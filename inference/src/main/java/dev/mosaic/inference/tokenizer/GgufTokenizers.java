@@ -154,6 +154,9 @@ final class GgufTokenizers {
 
     private static Tokenizer llama(Meta meta, String[] texts, TokenType[] types, int bos, int eos, int unk) {
         int n = texts.length;
+        if (n > SentencePieceTokenizer.MAX_VOCAB) {
+            throw meta.error(TOKENS, n + " tokens; SentencePiece vocabularies are limited to " + SentencePieceTokenizer.MAX_VOCAB);
+        }
         float[] scores = new float[n];
         List<?> scoreList = meta.list(SCORES);
         if (scoreList != null) {

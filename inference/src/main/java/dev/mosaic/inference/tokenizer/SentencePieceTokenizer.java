@@ -2,8 +2,6 @@ package dev.mosaic.inference.tokenizer;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
-import java.util.HashMap;
-import java.util.Map;
 
 /**
  * SentencePiece-style BPE over a scored vocabulary (GGUF {@code tokenizer.ggml.model = "llama"}),
@@ -21,7 +19,7 @@ final class SentencePieceTokenizer extends BaseTokenizer {
     /** Largest vocabulary: score ranks are packed into 20 bits of a queue key. */
     static final int MAX_VOCAB = 1 << 20;
 
-    private final Map<String, Integer> pieces;
+    private final PieceTable pieces;
     /** Merge priority of each piece: 0 for the highest score; equal scores share a rank (then leftmost wins). */
     private final int[] rank;
     private final int[] byteIds;
@@ -43,14 +41,16 @@ final class SentencePieceTokenizer extends BaseTokenizer {
         this.rank = scoreRanks(scores);
         this.unkId = unkId;
         this.addSpacePrefix = addSpacePrefix;
-        this.pieces = new HashMap<>(texts.length * 2);
         this.byteIds = new int[256];
         Arrays.fill(byteIds, -1);
+        // Only ordinary pieces take part in merges: a control token must never be spelled out of plain text.
+        boolean[] mergeable = new boolean[texts.length];
         for (int id = 0; id < texts.length; id++) {
-            // Only ordinary pieces take part in merges: a control token must never be spelled out of plain text.
-            if (types[id] == TokenType.NORMAL || types[id] == TokenType.USER_DEFINED) {
-                pieces.putIfAbsent(texts[id], id);
-            } else if (types[id] == TokenType.BYTE) {
+            mergeable[id] = types[id] == TokenType.NORMAL || types[id] == TokenType.USER_DEFINED;
+        }
+        this.pieces = new PieceTable(texts, mergeable);
+        for (int id = 0; id < texts.length; id++) {
+            if (types[id] == TokenType.BYTE) {
                 int b = byteTokenValue(texts[id]);
                 if (b >= 0 && byteIds[b] < 0) {
                     byteIds[b] = id;
@@ -149,12 +149,11 @@ final class SentencePieceTokenizer extends BaseTokenizer {
             }
         }
         for (int i = 0; i >= 0; i = next[i]) {
-            String piece = text.substring(start[i], start[i] + len[i]);
-            Integer id = pieces.get(piece);
-            if (id != null) {
+            int id = pieces.find(text, start[i], len[i]);
+            if (id >= 0) {
                 out.add(id);
             } else {
-                byteFallback(piece, out);
+                byteFallback(text.substring(start[i], start[i] + len[i]), out);
             }
         }
     }
@@ -164,8 +163,8 @@ final class SentencePieceTokenizer extends BaseTokenizer {
         if (size >= 1 << SIZE_BITS) {
             return; // no vocabulary piece is 64K chars long
         }
-        Integer id = pieces.get(text.substring(start[l], start[l] + size));
-        if (id != null) {
+        int id = pieces.find(text, start[l], size);
+        if (id >= 0) {
             queue.add(((long) rank[id] << (POS_BITS + SIZE_BITS)) | ((long) l << SIZE_BITS) | size);
         }
     }

@@ -109,6 +109,22 @@ class ChatTemplateTest {
     }
 
     @Test
+    void qwen25DefaultSystemPromptIsFoundPastTheToolBranch() {
+        // The shape of Qwen2.5's template: a tools branch that opens a system turn without a literal message,
+        // a branch that uses the caller's system message, then the literal default.
+        String qwen25 = "{%- if tools %}\n    {{- '<|im_start|>system\\n' }}\n    {%- if messages[0]['role'] == 'system' %}"
+                + "\n        {{- messages[0]['content'] }}\n    {%- else %}"
+                + "\n        {{- 'You are Qwen, created by Alibaba Cloud. You are a helpful assistant.' }}\n    {%- endif %}"
+                + "\n{%- else %}\n    {%- if messages[0]['role'] == 'system' %}"
+                + "\n        {{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}\n    {%- else %}"
+                + "\n        {{- '<|im_start|>system\\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\\n' }}"
+                + "\n    {%- endif %}\n{%- endif %}";
+        Tokenizer qwen = Tokenizers.fromGguf(qwenVocab().put("tokenizer.chat_template", qwen25).gguf("gpt2"));
+        assertEquals(new ChatMlTemplate("You are Qwen, created by Alibaba Cloud. You are a helpful assistant."),
+                qwen.chatTemplate().orElseThrow());
+    }
+
+    @Test
     void selectedFromArchitectureWithoutTemplate() {
         Tokenizer qwen = Tokenizers.fromGguf(qwenVocab().put("general.architecture", "qwen2").gguf("gpt2"));
         assertEquals(new ChatMlTemplate(null), qwen.chatTemplate().orElseThrow());

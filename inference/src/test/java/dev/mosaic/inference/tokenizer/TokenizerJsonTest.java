@@ -246,6 +246,50 @@ class TokenizerJsonTest {
     }
 
     @Test
+    void sideFilesInTheirOtherShapes() throws IOException {
+        // BOS from add_bos_token with the token written as an object, EOS and stops from config.json's id list,
+        // the chat template from a list of named templates, and a Split on a plain string.
+        TestVocabs.Builder b = TestVocabs.byteLevel();
+        int bos = b.add("<s>", 0, TokenType.CONTROL);
+        int eos = b.add("</s>", 0, TokenType.CONTROL);
+        int eot = b.add("<|eot_id|>", 0, TokenType.CONTROL);
+        b.add("<|start_header_id|>", 0, TokenType.CONTROL);
+        b.add("<|end_header_id|>", 0, TokenType.CONTROL);
+        ObjectNode root = tokenizerJson(b, false);
+        ObjectNode seq = root.putObject("pre_tokenizer").put("type", "Sequence");
+        seq.putArray("pretokenizers").addObject().put("type", "Split").put("behavior", "Isolated")
+                .putObject("pattern").put("String", "-");
+        seq.withArray("pretokenizers").addObject().put("type", "ByteLevel").put("add_prefix_space", false).put("use_regex", false);
+        root.putObject("normalizer").put("type", "Lowercase");
+        Path file = write("tokenizer.json", root);
+        ObjectNode tc = JSON.createObjectNode().put("add_bos_token", true);
+        tc.putObject("bos_token").put("content", "<s>").put("lstrip", false);
+        tc.putArray("chat_template").addObject().put("name", "tool_use").put("template", "{{ '<|im_start|>' }}");
+        tc.withArray("chat_template").addObject().put("name", "default").put("template", ChatTemplateTest.LLAMA3_JINJA);
+        write("tokenizer_config.json", tc);
+        ObjectNode config = JSON.createObjectNode().put("model_type", "llama");
+        config.putArray("eos_token_id").add(eos).add(eot);
+        write("config.json", config);
+
+        Tokenizer t = Tokenizers.fromTokenizerJson(file);
+        assertEquals(bos, t.bosId());
+        assertEquals(eos, t.eosId());
+        assertEquals(java.util.Set.of(eos, eot), t.stopIds());
+        assertEquals(new Llama3ChatTemplate("<s>"), t.chatTemplate().orElseThrow());
+        // Lowercased, then split around "-": the pieces are "a", "-", "b c" (no regex, so the space stays inside).
+        assertArrayEquals(new int[] {'a', '-', 'b', ' ', 'c'}, t.encode("A-B C"));
+        assertEquals("a-b c", t.decode(t.encode("A-B C")));
+    }
+
+    @Test
+    void unsupportedSplitBehaviourIsNamed() throws IOException {
+        ObjectNode root = tokenizerJson(TestVocabs.byteLevel(), false);
+        root.putObject("pre_tokenizer").put("type", "Split").put("behavior", "MergedWithPrevious")
+                .putObject("pattern").put("Regex", "\\s");
+        expect(write("tokenizer.json", root), "pre_tokenizer.behavior", "MergedWithPrevious");
+    }
+
+    @Test
     void errorsNameFileFieldAndReason() throws IOException {
         ModelFormatException missing = assertThrows(ModelFormatException.class,
                 () -> Tokenizers.fromTokenizerJson(dir.resolve("nope.json")));

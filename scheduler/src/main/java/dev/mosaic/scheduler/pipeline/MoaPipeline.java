@@ -26,7 +26,10 @@ public final class MoaPipeline {
     /**
      * How to execute.
      *
-     * @param noiseSigma lognormal sigma of actual vs profiled output lengths (0: as profiled)
+     * @param noiseSigma lognormal sigma of actual vs profiled output lengths (0: as profiled). It is
+     *                   applied twice: once per model (a systematic profiling error: this expert
+     *                   writes longer than profiled on every prompt) and once per job; each factor
+     *                   has mean 1 (see {@link OutputNoise})
      * @param noiseSeed seed of the noise (the same for every plan, so plans see the same lengths)
      */
     public record Config(double noiseSigma, long noiseSeed, boolean workStealing, boolean overlap) {
@@ -65,8 +68,17 @@ public final class MoaPipeline {
         JobTable jobs = stage1.jobs();
         int np = problem.prompts().size();
         // Separate, fixed noise streams for expert jobs and aggregator jobs (indexed by original prompt).
-        double[] actualOut = OutputNoise.apply(jobs.outTokens(), OutputNoise.multipliers(jobs.size(), config.noiseSigma(), config.noiseSeed()));
+        double[] jobNoise = OutputNoise.multipliers(jobs.size(), config.noiseSigma(), config.noiseSeed());
+        double[] expertBias = OutputNoise.multipliers(problem.experts().size(), config.noiseSigma(), config.noiseSeed() ^ 0xB1A5L);
+        for (int j = 0; j < jobNoise.length; j++) {
+            jobNoise[j] *= expertBias[jobs.expert()[j]];
+        }
+        double[] actualOut = OutputNoise.apply(jobs.outTokens(), jobNoise);
         double[] aggNoise = OutputNoise.multipliers(np, config.noiseSigma(), config.noiseSeed() ^ 0x2A66L);
+        double aggregatorBias = OutputNoise.multipliers(1, config.noiseSigma(), config.noiseSeed() ^ 0xA66B1A5L)[0];
+        for (int q = 0; q < np; q++) {
+            aggNoise[q] *= aggregatorBias;
+        }
         Simulator.Result r1 = stage1.run(new Simulator.Conditions(Timeline.Stage.EXPERT, null, null, actualOut, null, config.workStealing()));
         double expertEnd = r1.endSeconds();
 

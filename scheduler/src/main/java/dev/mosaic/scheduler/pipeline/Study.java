@@ -47,6 +47,20 @@ public final class Study {
     /** A simulated configuration: which plans, which noise, stealing and overlap. */
     public record Scenario(String name, boolean baseline, double noiseSigma, boolean stealing, boolean overlap) {}
 
+    /**
+     * End-to-end and expert-stage times at one noise level (barrier between stages), each the
+     * mean over {@link #SWEEP_SEEDS} noise seeds: the baseline, ours with the static plan, ours
+     * with work stealing.
+     */
+    public record NoisePoint(double sigma, double baselineExpertSeconds, double oursExpertSeconds, double stealingExpertSeconds,
+                             double baselineEndToEndSeconds, double oursEndToEndSeconds, double stealingEndToEndSeconds) {}
+
+    /** Noise levels of the sensitivity sweep. */
+    public static final List<Double> SWEEP = List.of(0.0, 0.25, 0.5, 1.0);
+
+    /** Noise seeds averaged at each sweep level (the per-model factor makes one draw matter). */
+    public static final int SWEEP_SEEDS = 5;
+
     /** Mean expert output tokens per question at one agreement level (Fig. 7). */
     public record AgreementLevel(String level, double share, int questions, double meanOutTokens) {}
 
@@ -59,7 +73,7 @@ public final class Study {
                          double baselineMakespan, double oursMakespan, ThresholdCalibrator.Calibration calibration,
                          BypassEvaluation heldOut, BypassEvaluation plainHeldOut, double skipRate,
                          List<AgreementLevel> agreementLevels, Map<String, Scenario> scenarios,
-                         Map<String, MoaPipeline.Run> runs) {
+                         Map<String, MoaPipeline.Run> runs, List<NoisePoint> noiseSweep) {
 
         /** The baseline run with the same noise as {@code scenario}. */
         public MoaPipeline.Run baselineFor(String scenario) {
@@ -138,9 +152,27 @@ public final class Study {
             scenarios.put(s.name(), s);
             runs.put(s.name(), r);
         }
+        progress.accept(workload.name() + ": noise sweep");
+        List<NoisePoint> sweep = new ArrayList<>();
+        for (double sigma : SWEEP) {
+            double[] sum = new double[6];
+            int seeds = sigma == 0 ? 1 : SWEEP_SEEDS;
+            for (int k = 0; k < seeds; k++) {
+                long seed = settings.seed() + k;
+                MoaPipeline.Run b = MoaPipeline.run(problem, basePlan, always, aggOut, baseStage2, new MoaPipeline.Config(sigma, seed, false, false));
+                MoaPipeline.Run o = MoaPipeline.run(problem, oursPlan, adaptive, aggOut, oursStage2, new MoaPipeline.Config(sigma, seed, false, false));
+                MoaPipeline.Run st = MoaPipeline.run(problem, oursPlan, adaptive, aggOut, oursStage2, new MoaPipeline.Config(sigma, seed, true, false));
+                double[] x = {b.expertStageSeconds(), o.expertStageSeconds(), st.expertStageSeconds(), b.endToEndSeconds(), o.endToEndSeconds(),
+                    st.endToEndSeconds()};
+                for (int i = 0; i < 6; i++) {
+                    sum[i] += x[i] / seeds;
+                }
+            }
+            sweep.add(new NoisePoint(sigma, sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]));
+        }
         return new Result(workload, baseline.name(), ours.name(), basePlan, oursPlan, baseMakespan, oursMakespan, cal, heldOut,
                 plainHeldOut, skipped / (double) Math.max(1, bypass.length), agreementLevels(answers, plainVotes, problem.jobs().outTokens()),
-                scenarios, runs);
+                scenarios, runs, List.copyOf(sweep));
     }
 
     /** Mean output tokens per expert answer, grouped by how many of a question's experts agree. */

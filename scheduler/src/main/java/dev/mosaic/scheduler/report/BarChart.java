@@ -55,7 +55,7 @@ public final class BarChart {
                     x += w;
                     sum += b.values()[i];
                 }
-                body.append(Svg.text(x + 4, y + BAR - 5, Svg.num(Math.round(sum * 10) / 10.0) + " " + unit, "start", "font-size=\"11\""));
+                body.append(Svg.text(x + 4, y + BAR - 5, String.format(java.util.Locale.ROOT, sum >= 100 ? "%.0f %s" : "%.1f %s", sum, unit), "start", "font-size=\"11\""));
                 y += BAR + 4;
             }
             y += 8;

@@ -75,10 +75,10 @@ public final class GanttChart {
                 y += h + 3;
             }
             double xs = LEFT + p.expertStageEndSeconds() * scale;
-            body.append("<line x1=\"" + Svg.num(xs) + "\" y1=\"" + Svg.num(top - 4) + "\" x2=\"" + Svg.num(xs) + "\" y2=\"" + Svg.num(y)
+            body.append("<line x1=\"" + Svg.num(xs) + "\" y1=\"" + Svg.num(top - 2) + "\" x2=\"" + Svg.num(xs) + "\" y2=\"" + Svg.num(y)
                     + "\" stroke=\"black\" stroke-dasharray=\"4 3\"/>\n");
-            body.append(Svg.text(xs + 3, top - 6, "expert stage ends " + Svg.num(Math.round(p.expertStageEndSeconds())) + " s", "start", "font-size=\"10\""));
-            y += 8;
+            body.append(Svg.text(xs + 3, y + 9, "expert stage ends " + Svg.num(Math.round(p.expertStageEndSeconds())) + " s", "start", "font-size=\"10\""));
+            y += 16;
         }
         // time axis
         double step = Svg.tickStep(maxT, 10);

@@ -116,6 +116,7 @@ public final class SimulationReport {
             w.put("heldOutUnweightedVotes", r.plainHeldOut());
             w.put("skipRate", r.skipRate());
             w.put("agreementLevels", r.agreementLevels());
+            w.put("noiseSweep", r.noiseSweep());
             Map<String, Object> runs = new LinkedHashMap<>();
             r.runs().forEach((name, run) -> {
                 Map<String, Object> m = new LinkedHashMap<>();
@@ -159,7 +160,10 @@ public final class SimulationReport {
         h.append("<p>Discrete-event simulation of both MoA stages. Noise sigma ").append(f(settings.noiseSigma(), 2))
                 .append(", calibration split ").append(f(100 * settings.calibrationFraction(), 0)).append("% of prompts, accuracy-loss budget ")
                 .append(f(100 * settings.budget(), 2)).append(" pp, ").append(settings.confidenceAware() ? "confidence-aware" : "unweighted")
-                .append(" agreement. Speedups are against the baseline run with the same noise.</p>\n");
+                .append(" agreement. Speedups are against the baseline run with the same noise. The baseline places one replica per expert "
+                        + "round-robin, aggregates every prompt, and plans the aggregator stage with the same method (one aggregator replica); "
+                        + "ours plans both stages with its planner (the aggregator stage as a derived one-model problem, so it may replicate the "
+                        + "aggregator on every worker that fits it) and bypasses the aggregator at the calibrated threshold.</p>\n");
         h.append("<h2>Stage times</h2>\n<table><tr><th>workload</th><th>scenario</th><th>expert s</th><th>&times;</th><th>aggregator s</th><th>&times;</th>")
                 .append("<th>end-to-end s</th><th>&times;</th><th>skip %</th><th>accuracy change pp</th><th>plan gap %</th><th>stolen jobs</th></tr>\n");
         for (Row r : rows) {
@@ -194,6 +198,24 @@ public final class SimulationReport {
             ev.perCategory().forEach((c, row) -> h.append(evRow(c, row.prompts(), row.alwaysAccuracy(), row.adaptiveAccuracy(), row.skipRate())));
             h.append("</table>\n<p>Majority vote alone: ").append(pct(ev.majorityVoteAccuracy())).append(".</p>\n");
             h.append("<figure>").append(svgs.get("timeline-" + name + ".svg")).append("</figure>\n");
+        }
+        h.append("<h2>When actual output lengths deviate from the profile</h2>\n<p>Actual lengths are the profiled ones times a lognormal "
+                + "factor per model (a systematic profiling error) and one per job, each with mean 1 and the given sigma. The plans stay the "
+                + "same (static, made from the profile); work stealing lets an idle worker take queued jobs of experts it also holds. "
+                + "Barrier between stages; times are means over " + Study.SWEEP_SEEDS + " noise seeds.</p>\n");
+        for (Study.Result r : results) {
+            h.append("<table><tr><th>").append(Svg.esc(r.workload().name())).append(" sigma</th><th>baseline expert s</th><th>ours expert s</th>")
+                    .append("<th>ours + stealing expert s</th><th>baseline end-to-end s</th><th>ours end-to-end s</th><th>ours + stealing end-to-end s</th>")
+                    .append("<th>end-to-end speedup, static</th><th>with stealing</th></tr>\n");
+            for (Study.NoisePoint np : r.noiseSweep()) {
+                h.append("<tr><td>").append(f(np.sigma(), 2)).append("</td><td>").append(f(np.baselineExpertSeconds(), 1)).append("</td><td>")
+                        .append(f(np.oursExpertSeconds(), 1)).append("</td><td>").append(f(np.stealingExpertSeconds(), 1)).append("</td><td>")
+                        .append(f(np.baselineEndToEndSeconds(), 1)).append("</td><td>").append(f(np.oursEndToEndSeconds(), 1)).append("</td><td>")
+                        .append(f(np.stealingEndToEndSeconds(), 1)).append("</td><td>")
+                        .append(f(ratio(np.baselineEndToEndSeconds(), np.oursEndToEndSeconds()), 2)).append("</td><td>")
+                        .append(f(ratio(np.baselineEndToEndSeconds(), np.stealingEndToEndSeconds()), 2)).append("</td></tr>\n");
+            }
+            h.append("</table>\n");
         }
         h.append("<h2>Output length by agreement</h2>\n<figure>").append(svgs.get("output-tokens.svg")).append("</figure>\n");
         h.append("<p>All numbers are in summary.json.</p>\n</body></html>\n");

@@ -89,6 +89,9 @@ class SimulationReportTest {
             assertEquals(r.heldOut().adaptiveAccuracy(), w.get("heldOut").get("adaptiveAccuracy").asDouble(), 1e-12);
             assertEquals(r.calibration().tau(), w.get("calibration").get("tau").asDouble(), 1e-12);
             assertTrue(w.get("agreementLevels").size() >= 2);
+            assertEquals(Study.SWEEP.size(), w.get("noiseSweep").size());
+            assertEquals(r.runs().get("mosaic").endToEndSeconds(), w.get("noiseSweep").get(0).get("oursEndToEndSeconds").asDouble(), 1e-9,
+                    "the sweep's noiseless point is the plain run");
         }
         assertEquals(results.size() * Study.scenarios(settings).size(), summary.get("table").size());
     }

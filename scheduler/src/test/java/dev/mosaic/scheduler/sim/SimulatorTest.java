@@ -76,6 +76,18 @@ class SimulatorTest {
         }
     }
 
+    @ParameterizedTest
+    @ValueSource(longs = {1, 2})
+    void onGeneratedPaperLikeInstancesTheBaselinePlansMatchTheEvaluatorWithinOnePercent(long seed) {
+        Problem p = dev.mosaic.scheduler.gen.InstanceGenerator.generate(dev.mosaic.scheduler.gen.InstanceSpec.preset("paper-like").withSeed(seed));
+        for (Plan plan : List.of(new dev.mosaic.scheduler.baseline.GreedyPlanner().plan(p), new dev.mosaic.scheduler.baseline.RoundRobinPlanner().plan(p))) {
+            double evaluated = PlanEvaluator.evaluate(p, plan).requireValid().makespanSeconds();
+            double simulated = Simulator.of(p, plan).run(PROFILED).endSeconds();
+            assertTrue(simulated >= evaluated * (1 - 1e-9));
+            assertEquals(evaluated, simulated, 0.01 * evaluated);
+        }
+    }
+
     @Test
     void workStealingHelpsWhenActualLengthsDeviate() {
         Problem small = TestInstances.random(21, 4, 6, 1000, 3);
