@@ -86,6 +86,33 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
                 acc1[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xk + r * cols + 16), acc1[r]);
             }
         }
+    } else if (type == MOSAIC_TYPE_Q4_K) {
+        /* each 32-element sub-block maps nibble q to d*sc*q - dmin*m: a 16-entry table in one
+         * register, so a permute turns 16 nibbles into 16 weights */
+        const __m512 iota = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        const __m512i low4 = _mm512_set1_epi32(0xf);
+        for (int64_t b = 0; b < cols / 256; b++) {
+            const uint8_t *blk = row + b * 144;
+            const float d = _cvtsh_ss(mosaic_load_u16(blk));
+            const float dmin = _cvtsh_ss(mosaic_load_u16(blk + 2));
+            for (int c = 0; c < 4; c++) {
+                uint8_t sc, m;
+                q4k_scale_min(2 * c, blk + 4, &sc, &m);
+                const __m512 table_lo = _mm512_fmsub_ps(_mm512_set1_ps(d * sc), iota, _mm512_set1_ps(dmin * m));
+                q4k_scale_min(2 * c + 1, blk + 4, &sc, &m);
+                const __m512 table_hi = _mm512_fmsub_ps(_mm512_set1_ps(d * sc), iota, _mm512_set1_ps(dmin * m));
+                const float *xc = x + b * 256 + c * 64;
+                for (int h = 0; h < 2; h++) {
+                    const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(blk + 16 + 32 * c + 16 * h)));
+                    const __m512 w_lo = _mm512_permutexvar_ps(_mm512_and_si512(v, low4), table_lo);
+                    const __m512 w_hi = _mm512_permutexvar_ps(_mm512_srli_epi32(v, 4), table_hi);
+                    for (int r = 0; r < NB; r++) {
+                        acc0[r] = _mm512_fmadd_ps(w_lo, _mm512_loadu_ps(xc + r * cols + 16 * h), acc0[r]);
+                        acc1[r] = _mm512_fmadd_ps(w_hi, _mm512_loadu_ps(xc + r * cols + 32 + 16 * h), acc1[r]);
+                    }
+                }
+            }
+        }
     } else {
         int64_t k = 0;
         for (; k + 32 <= cols; k += 32) {
@@ -199,7 +226,7 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
                 case MOSAIC_TYPE_BF16: TILE_SWITCH(MOSAIC_TYPE_BF16); break;
                 case MOSAIC_TYPE_Q8_0: TILE_SWITCH(MOSAIC_TYPE_Q8_0); break;
                 case MOSAIC_TYPE_Q4_0: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
-                case MOSAIC_TYPE_Q4_K: TILE_K_SWITCH(MOSAIC_TYPE_Q4_K); break;
+                case MOSAIC_TYPE_Q4_K: TILE_SWITCH(MOSAIC_TYPE_Q4_K); break;
                 default: TILE_K_SWITCH(MOSAIC_TYPE_Q6_K); break;
                 }
             }
