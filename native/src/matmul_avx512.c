@@ -2,11 +2,11 @@
  * matmul_avx512.c - AVX-512 variant of matmul (compiled with -mavx512f -mavx512bw -mavx512vl
  * -mfma -mf16c; only called when cpu.c found those features at run time).
  *
- * Weights of every type are dequantised in registers (Q4_0 and Q4_K through a 16-entry table and
- * a permute), 32 at a time, and each dequantised vector is multiplied
- * into a tile of up to 8 activation rows, so a weight row is read once per tile. Output rows are
- * processed in blocks of OUT_BLOCK so that, for prefill-sized batches, the block's weights stay
- * in L2 while all activation tiles pass over them.
+ * Weights of every type are dequantised in registers, 32 at a time (Q4_0 and Q4_K through a
+ * 16-entry table and a permute), and each dequantised vector is multiplied into a tile of up to 8
+ * activation rows, so a weight row is read once per tile. Output rows are processed in blocks of
+ * OUT_BLOCK so that, for prefill-sized batches, the block's weights stay in L2 while all
+ * activation tiles pass over them.
  */
 #include <immintrin.h>
 
