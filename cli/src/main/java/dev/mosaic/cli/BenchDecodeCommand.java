@@ -4,6 +4,7 @@ import dev.mosaic.inference.engine.Engine;
 import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.engine.GenerationRequest;
 import dev.mosaic.inference.engine.GenerationResult;
+import dev.mosaic.inference.engine.ProfilingBackend;
 import dev.mosaic.inference.model.Model;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -52,6 +53,9 @@ final class BenchDecodeCommand implements Callable<Integer> {
     @Option(names = "--gen-tokens", paramLabel = "N", defaultValue = "64", description = "tokens generated per sequence (default: ${DEFAULT-VALUE})")
     int genTokens;
 
+    @Option(names = "--profile", description = "also print where the time goes, per backend operation (measured runs only)")
+    boolean profile;
+
     @Override
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
@@ -67,7 +71,10 @@ final class BenchDecodeCommand implements Callable<Integer> {
             int perStep = Math.max(batch, Math.min(batch * promptTokens, 512));
             long kvBytes = (long) batch * (promptTokens + genTokens) * 2L * model.config().nLayers() * model.config().kvDim()
                     * Float.BYTES * 2 + (64L << 20);
-            EngineConfig config = EngineConfig.cpu(t).kvBudgetBytes(kvBytes).maxSequences(batch).maxBatchTokens(perStep);
+            EngineConfig plain = EngineConfig.cpu(t).kvBudgetBytes(kvBytes).maxSequences(batch).maxBatchTokens(perStep);
+            ProfilingBackend[] profiler = new ProfilingBackend[1];
+            EngineConfig config = !profile ? plain : plain.backend(plain.backendName() + " profiled",
+                    () -> profiler[0] = new ProfilingBackend(plain.backend().get()));
             try (Engine engine = ModelOptions.engine(model, config)) {
                 if (promptTokens + genTokens > model.config().contextLength()) {
                     throw new BadInputException("--prompt-tokens + --gen-tokens exceed the model's context of "
@@ -81,6 +88,9 @@ final class BenchDecodeCommand implements Callable<Integer> {
                 double[] decode = new double[runs];
                 SplittableRandom random = new SplittableRandom(7);
                 for (int run = -1; run < runs; run++) {
+                    if (run == 0 && profiler[0] != null) {
+                        profiler[0].reset(); // the warm-up run does not count
+                    }
                     double[] rates = runOnce(engine, model.config().vocabSize(), random);
                     if (run >= 0) {
                         prefill[run] = rates[0];
@@ -89,6 +99,9 @@ final class BenchDecodeCommand implements Callable<Integer> {
                 }
                 print(out, "prefill", prefill);
                 print(out, "decode ", decode);
+                if (profiler[0] != null) {
+                    printProfile(out, profiler[0].snapshot());
+                }
                 // Batch-1 decode reads every weight once per token: bytes per token / copy bandwidth bounds it.
                 double bytesPerStep = engine.weightBytesPerToken();
                 double bandwidth = CopyBandwidth.measure(t);
@@ -130,6 +143,18 @@ final class BenchDecodeCommand implements Callable<Integer> {
         double prefillRate = (double) batch * promptTokens / ((firstAll - start) / 1e9);
         double decodeRate = decoded / ((end - firstAll) / 1e9);
         return new double[] {prefillRate, decodeRate};
+    }
+
+    private static void printProfile(PrintWriter out, List<ProfilingBackend.OpTime> ops) {
+        long total = 0;
+        for (ProfilingBackend.OpTime op : ops) {
+            total += op.nanos();
+        }
+        out.printf(Locale.ROOT, "%-28s %9s %10s %7s %10s%n", "backend operation", "calls", "total ms", "share", "us/call");
+        for (ProfilingBackend.OpTime op : ops) {
+            out.printf(Locale.ROOT, "%-28s %9d %10.1f %6.1f%% %10.1f%n", op.op(), op.calls(), op.nanos() / 1e6,
+                    100.0 * op.nanos() / total, op.nanos() / 1e3 / op.calls());
+        }
     }
 
     private static void print(PrintWriter out, String what, double[] rates) {

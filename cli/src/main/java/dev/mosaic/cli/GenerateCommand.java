@@ -123,6 +123,13 @@ final class GenerateCommand implements Callable<Integer> {
                     out.println(new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsString(doc));
                 } else {
                     out.println();
+                    double prefill = (r.firstTokenNanos() - r.admittedNanos()) / 1e9;
+                    double decode = (r.finishedNanos() - r.firstTokenNanos()) / 1e9;
+                    spec.commandLine().getErr().printf(Locale.ROOT,
+                            "[%d prompt tokens in %.2f s, %d generated in %.2f s (%.1f tokens/s), %s]%n", r.promptTokens(), prefill,
+                            r.generatedTokens(), decode, r.generatedTokens() > 1 ? (r.generatedTokens() - 1) / decode : 0.0,
+                            r.finishReason().name().toLowerCase(Locale.ROOT));
+                    spec.commandLine().getErr().flush();
                 }
                 out.flush();
             }

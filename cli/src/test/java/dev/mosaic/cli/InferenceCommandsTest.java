@@ -117,8 +117,10 @@ class InferenceCommandsTest {
     @Test
     void benchDecodePrintsPrefillAndDecodeRates() {
         Run r = run("bench-decode", "--synthetic", "tiny-llama", "--threads", "1", "--batch", "2", "--runs", "2",
-                "--prompt-tokens", "8", "--gen-tokens", "4");
+                "--prompt-tokens", "8", "--gen-tokens", "4", "--profile");
         assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("matmul ffn_up.weight"), r.out());
+        assertTrue(r.out().contains("attention"), r.out());
         assertTrue(r.out().contains("prefill tokens/s: min"), r.out());
         assertTrue(r.out().contains("decode  tokens/s: min"), r.out());
         assertTrue(r.out().contains("bandwidth bound:"), r.out());

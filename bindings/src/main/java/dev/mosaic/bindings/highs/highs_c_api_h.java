@@ -47,28 +47,37 @@ public final class highs_c_api_h {
     }
 
     /**
-     * Downcall handle whose {@code HighsInt} slots (given as {@code null} in {@code layouts}
-     * or {@code ret}) use {@link #C_HIGHSINT} natively and {@code long} in Java.
+     * Descriptor with {@code null} entries (the {@code HighsInt} marker {@code HI}) replaced by
+     * {@link #C_HIGHSINT}; {@code highsIntReturn} makes the return a {@code HighsInt}.
      */
-    static MethodHandle downcall(String symbol, boolean highsIntReturn, MemoryLayout ret, MemoryLayout... args) {
+    static FunctionDescriptor descriptor(boolean highsIntReturn, MemoryLayout ret, MemoryLayout... args) {
         MemoryLayout[] nativeArgs = new MemoryLayout[args.length];
-        Class<?>[] javaArgs = new Class<?>[args.length];
         for (int i = 0; i < args.length; i++) {
             nativeArgs[i] = args[i] == null ? C_HIGHSINT : args[i];
-            javaArgs[i] = args[i] == null ? long.class : carrier(args[i]);
         }
         MemoryLayout nativeRet = highsIntReturn ? C_HIGHSINT : ret;
-        FunctionDescriptor fd = nativeRet == null ? FunctionDescriptor.ofVoid(nativeArgs) : FunctionDescriptor.of(nativeRet, nativeArgs);
-        MethodHandle raw = LINKER.downcallHandle(findOrThrow(symbol), fd);
-        Class<?> javaRet = highsIntReturn ? long.class : nativeRet == null ? void.class : carrier(nativeRet);
-        return MethodHandles.explicitCastArguments(raw, MethodType.methodType(javaRet, javaArgs));
+        return nativeRet == null ? FunctionDescriptor.ofVoid(nativeArgs) : FunctionDescriptor.of(nativeRet, nativeArgs);
     }
 
-    private static Class<?> carrier(MemoryLayout layout) {
-        return ((ValueLayout) layout).carrier();
+    /**
+     * Downcall handle for {@code desc} whose {@code HighsInt} slots are {@code long} in Java
+     * whatever the native width (in these bindings every {@code int} slot is a {@code HighsInt}).
+     */
+    static MethodHandle handle(MemorySegment addr, FunctionDescriptor desc) {
+        MethodHandle raw = LINKER.downcallHandle(addr, desc);
+        MethodType t = raw.type();
+        for (int i = 0; i < t.parameterCount(); i++) {
+            if (t.parameterType(i) == int.class) {
+                t = t.changeParameterType(i, long.class);
+            }
+        }
+        if (t.returnType() == int.class) {
+            t = t.changeReturnType(long.class);
+        }
+        return MethodHandles.explicitCastArguments(raw, t);
     }
 
-    /** {@code HighsInt} marker for {@link #downcall}. */
+    /** {@code HighsInt} marker for {@link #descriptor}. */
     private static final MemoryLayout HI = null;
     private static final MemoryLayout P = C_POINTER;
     private static final MemoryLayout D = C_DOUBLE;
@@ -150,7 +159,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_create {
-        static final MethodHandle HANDLE = downcall("Highs_create", false, P);
+        static final FunctionDescriptor DESC = descriptor(false, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_create");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code void* Highs_create(void)} */
@@ -165,7 +176,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_destroy {
-        static final MethodHandle HANDLE = downcall("Highs_destroy", false, null, P);
+        static final FunctionDescriptor DESC = descriptor(false, null, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_destroy");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code void Highs_destroy(void* highs)} */
@@ -180,7 +193,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_version {
-        static final MethodHandle HANDLE = downcall("Highs_version", false, P);
+        static final FunctionDescriptor DESC = descriptor(false, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_version");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code const char* Highs_version(void)} */
@@ -195,7 +210,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_versionMajor {
-        static final MethodHandle HANDLE = downcall("Highs_versionMajor", true, HI);
+        static final FunctionDescriptor DESC = descriptor(true, HI);
+        static final MemorySegment ADDR = findOrThrow("Highs_versionMajor");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_versionMajor(void)} */
@@ -210,7 +227,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_versionMinor {
-        static final MethodHandle HANDLE = downcall("Highs_versionMinor", true, HI);
+        static final FunctionDescriptor DESC = descriptor(true, HI);
+        static final MemorySegment ADDR = findOrThrow("Highs_versionMinor");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_versionMinor(void)} */
@@ -225,7 +244,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_versionPatch {
-        static final MethodHandle HANDLE = downcall("Highs_versionPatch", true, HI);
+        static final FunctionDescriptor DESC = descriptor(true, HI);
+        static final MemorySegment ADDR = findOrThrow("Highs_versionPatch");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_versionPatch(void)} */
@@ -240,7 +261,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_githash {
-        static final MethodHandle HANDLE = downcall("Highs_githash", false, P);
+        static final FunctionDescriptor DESC = descriptor(false, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_githash");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code const char* Highs_githash(void)} */
@@ -255,7 +278,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getSizeofHighsInt {
-        static final MethodHandle HANDLE = downcall("Highs_getSizeofHighsInt", true, HI, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getSizeofHighsInt");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_getSizeofHighsInt(const void* highs)} */
@@ -270,8 +295,10 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_passLp {
-        static final MethodHandle HANDLE = downcall("Highs_passLp", true, HI,
+        static final FunctionDescriptor DESC = descriptor(true, HI,
                 P, HI, HI, HI, HI, HI, D, P, P, P, P, P, P, P, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_passLp");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /**
@@ -296,8 +323,10 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_passMip {
-        static final MethodHandle HANDLE = downcall("Highs_passMip", true, HI,
+        static final FunctionDescriptor DESC = descriptor(true, HI,
                 P, HI, HI, HI, HI, HI, D, P, P, P, P, P, P, P, P, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_passMip");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /**
@@ -322,7 +351,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_setBoolOptionValue {
-        static final MethodHandle HANDLE = downcall("Highs_setBoolOptionValue", true, HI, P, P, HI);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P, P, HI);
+        static final MemorySegment ADDR = findOrThrow("Highs_setBoolOptionValue");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_setBoolOptionValue(void* highs, const char* option, const HighsInt value)} */
@@ -337,7 +368,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_setIntOptionValue {
-        static final MethodHandle HANDLE = downcall("Highs_setIntOptionValue", true, HI, P, P, HI);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P, P, HI);
+        static final MemorySegment ADDR = findOrThrow("Highs_setIntOptionValue");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_setIntOptionValue(void* highs, const char* option, const HighsInt value)} */
@@ -352,7 +385,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_setDoubleOptionValue {
-        static final MethodHandle HANDLE = downcall("Highs_setDoubleOptionValue", true, HI, P, P, D);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P, P, D);
+        static final MemorySegment ADDR = findOrThrow("Highs_setDoubleOptionValue");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_setDoubleOptionValue(void* highs, const char* option, const double value)} */
@@ -367,7 +402,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_setStringOptionValue {
-        static final MethodHandle HANDLE = downcall("Highs_setStringOptionValue", true, HI, P, P, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P, P, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_setStringOptionValue");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_setStringOptionValue(void* highs, const char* option, const char* value)} */
@@ -382,7 +419,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getIntOptionValue {
-        static final MethodHandle HANDLE = downcall("Highs_getIntOptionValue", true, HI, P, P, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P, P, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getIntOptionValue");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_getIntOptionValue(const void* highs, const char* option, HighsInt* value)} */
@@ -397,7 +436,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_run {
-        static final MethodHandle HANDLE = downcall("Highs_run", true, HI, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_run");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_run(void* highs)} */
@@ -412,7 +453,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_clearSolver {
-        static final MethodHandle HANDLE = downcall("Highs_clearSolver", true, HI, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_clearSolver");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_clearSolver(void* highs)} */
@@ -427,7 +470,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getModelStatus {
-        static final MethodHandle HANDLE = downcall("Highs_getModelStatus", true, HI, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getModelStatus");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_getModelStatus(const void* highs)} */
@@ -442,7 +487,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getSolution {
-        static final MethodHandle HANDLE = downcall("Highs_getSolution", true, HI, P, P, P, P, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P, P, P, P, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getSolution");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /**
@@ -461,7 +508,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_setSolution {
-        static final MethodHandle HANDLE = downcall("Highs_setSolution", true, HI, P, P, P, P, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P, P, P, P, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_setSolution");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /**
@@ -480,7 +529,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getObjectiveValue {
-        static final MethodHandle HANDLE = downcall("Highs_getObjectiveValue", false, D, P);
+        static final FunctionDescriptor DESC = descriptor(false, D, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getObjectiveValue");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code double Highs_getObjectiveValue(const void* highs)} */
@@ -495,7 +546,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getIntInfoValue {
-        static final MethodHandle HANDLE = downcall("Highs_getIntInfoValue", true, HI, P, P, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P, P, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getIntInfoValue");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_getIntInfoValue(const void* highs, const char* info, HighsInt* value)} */
@@ -510,7 +563,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getInt64InfoValue {
-        static final MethodHandle HANDLE = downcall("Highs_getInt64InfoValue", true, HI, P, P, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P, P, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getInt64InfoValue");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_getInt64InfoValue(const void* highs, const char* info, int64_t* value)} */
@@ -525,7 +580,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getDoubleInfoValue {
-        static final MethodHandle HANDLE = downcall("Highs_getDoubleInfoValue", true, HI, P, P, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P, P, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getDoubleInfoValue");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_getDoubleInfoValue(const void* highs, const char* info, double* value)} */
@@ -540,7 +597,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getRunTime {
-        static final MethodHandle HANDLE = downcall("Highs_getRunTime", false, D, P);
+        static final FunctionDescriptor DESC = descriptor(false, D, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getRunTime");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code double Highs_getRunTime(const void* highs)} */
@@ -555,7 +614,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getInfinity {
-        static final MethodHandle HANDLE = downcall("Highs_getInfinity", false, D, P);
+        static final FunctionDescriptor DESC = descriptor(false, D, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getInfinity");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code double Highs_getInfinity(const void* highs)} */
@@ -570,7 +631,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getNumCol {
-        static final MethodHandle HANDLE = downcall("Highs_getNumCol", true, HI, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getNumCol");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_getNumCol(const void* highs)} */
@@ -585,7 +648,9 @@ public final class highs_c_api_h {
     }
 
     private static final class Highs_getNumRow {
-        static final MethodHandle HANDLE = downcall("Highs_getNumRow", true, HI, P);
+        static final FunctionDescriptor DESC = descriptor(true, HI, P);
+        static final MemorySegment ADDR = findOrThrow("Highs_getNumRow");
+        static final MethodHandle HANDLE = handle(ADDR, DESC);
     }
 
     /** {@code HighsInt Highs_getNumRow(const void* highs)} */

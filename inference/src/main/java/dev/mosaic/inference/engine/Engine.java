@@ -13,9 +13,12 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -25,9 +28,12 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Generates text with one model, many requests at once (continuous batching): requests join and
  * leave between steps, and each step runs one batch mixing prompt chunks (prefill) and the next
- * token of every decoding sequence through the model. A request is admitted when the paged KV
- * cache has room for its prompt plus its token limit; until then it waits in order of arrival,
- * and {@link GenerationHandle#waitingReason()} says why.
+ * token of every decoding sequence through the model. KV blocks are taken as sequences grow: a
+ * request is admitted when the paged KV cache has room for its prompt (plus one free block per
+ * running sequence); until then it waits in order of arrival and
+ * {@link GenerationHandle#waitingReason()} says why. When the oldest running sequence needs a
+ * block and none is free, the newest one is preempted: it gives its blocks back, waits first in
+ * line, and recomputes its K/V when readmitted, so its tokens are the same as without preemption.
  *
  * <p>The engine runs its steps on its own thread; {@link #submit} may be called from any thread.
  * {@link #close()} stops the thread, fails unfinished requests and frees the backend, its weights,
@@ -69,35 +75,56 @@ public final class Engine implements AutoCloseable {
     private long promptTokens;
     private long generatedTokens;
     private long completed;
+    private long preemptions;
 
-    /** Everything the step loop knows about one request. */
+    /**
+     * Everything the step loop knows about one request. Its tokens are the prompt followed by
+     * the generated tokens; the first {@code processed} of them have K/V rows in the cache. Each
+     * step feeds the next unprocessed tokens (a prompt chunk, or the one token sampled last);
+     * when that reaches the end, the step's logits give the next token.
+     */
     private static final class Sequence {
         final GenerationHandle handle;
         final GenerationRequest request;
-        final int[] prompt;
+        final int promptLength;
         final int maxTokens;
         final Set<Integer> stopIds;
         final long submittedNanos;
+        int[] tokens;
+        int length;
+        int processed;
         Sampler sampler;
         TokenBuffer out;
         TextStream text;
-        int processed;
-        int pending = -1;
         long admittedNanos;
         long firstTokenNanos;
 
         Sequence(GenerationHandle handle, GenerationRequest request, int[] prompt, int maxTokens, Set<Integer> stopIds) {
             this.handle = handle;
             this.request = request;
-            this.prompt = prompt;
+            this.promptLength = prompt.length;
+            this.tokens = Arrays.copyOf(prompt, prompt.length + Math.min(maxTokens, 256));
+            this.length = prompt.length;
             this.maxTokens = maxTokens;
             this.stopIds = stopIds;
             this.submittedNanos = System.nanoTime();
         }
 
-        /** KV positions this sequence will ever store: the prompt and every generated token but the last. */
+        /** Most KV positions this sequence can ever store: the prompt and every generated token but the last. */
         int kvTokens() {
-            return prompt.length + maxTokens - 1;
+            return promptLength + maxTokens - 1;
+        }
+
+        /** Positions it needs to be admitted (again): all its tokens so far, and room for the next one. */
+        int admissionTokens() {
+            return Math.min(length + 1, kvTokens());
+        }
+
+        void append(int token) {
+            if (length == tokens.length) {
+                tokens = Arrays.copyOf(tokens, Math.min(2 * tokens.length, promptLength + maxTokens));
+            }
+            tokens[length++] = token;
         }
     }
 
@@ -251,6 +278,9 @@ public final class Engine implements AutoCloseable {
     /** Stops the step loop, fails unfinished requests with {@link CancellationException}, and frees everything. */
     @Override
     public void close() {
+        if (Thread.currentThread() == thread) {
+            throw new IllegalStateException("an engine cannot be closed from its own thread (a token listener)");
+        }
         if (closed) {
             return;
         }
@@ -338,9 +368,10 @@ public final class Engine implements AutoCloseable {
             Sequence s = it.next();
             if (s.handle.cancelRequested()) {
                 it.remove();
-                s.out = new TokenBuffer(1, 1);
-                s.text = new TextStream(List.of());
-                finish(s, FinishReason.CANCELLED, 0);
+                if (s.out == null) { // never admitted: no tokens
+                    s.out = new TokenBuffer(1, 1);
+                }
+                finish(s, FinishReason.CANCELLED, s.out.byteLength());
             }
         }
         for (Iterator<Sequence> it = running.iterator(); it.hasNext(); ) {
@@ -352,58 +383,117 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    /** Admits waiting requests in arrival order while sequences and KV blocks allow. */
+    /**
+     * Admits waiting requests in arrival order while sequences and KV blocks allow. A request
+     * gets blocks for its tokens so far plus one; it is admitted only if one free block per
+     * running sequence stays free for them to grow, which keeps preemption rare.
+     */
     private void admit() {
         while (!waiting.isEmpty()) {
             Sequence s = waiting.peek();
-            if (running.size() >= engineConfig.effectiveMaxSequences()) {
-                s.handle.waiting("engine busy: " + running.size() + " sequences running (max " + engineConfig.effectiveMaxSequences() + ")");
+            int max = engineConfig.effectiveMaxSequences();
+            if (running.size() >= max) {
+                s.handle.waiting("engine busy: " + running.size() + " sequences running (max " + max + ")");
                 return;
             }
-            var blocker = cache.admissionBlocker(s.kvTokens());
-            if (blocker.isPresent()) {
-                s.handle.waiting(blocker.get());
+            int need = cache.blocksFor(s.admissionTokens());
+            int headroom = running.isEmpty() ? 0 : running.size();
+            if (need + headroom > cache.freeBlocks()) {
+                String reason = "KV cache full: " + s.admissionTokens() + " tokens need " + need + " blocks"
+                        + (headroom > 0 ? " (+" + headroom + " kept free for the " + headroom + " running sequences to grow)" : "")
+                        + ", " + cache.freeBlocks() + " of " + cache.totalBlocks() + " free";
+                s.handle.waiting(reason);
                 for (Sequence behind : waiting) {
                     if (behind != s) {
-                        behind.handle.waiting("queued behind request " + s.handle.id() + ": " + blocker.get());
+                        behind.handle.waiting("queued behind request " + s.handle.id() + ": " + reason);
                     }
                 }
                 return;
             }
             waiting.poll();
-            cache.reserve(s.handle.id(), s.kvTokens());
-            s.admittedNanos = System.nanoTime();
-            s.sampler = new Sampler(s.request.sampling());
-            s.out = new TokenBuffer(Math.min(s.maxTokens, 1024), 256);
-            s.text = new TextStream(s.request.stopStrings());
+            cache.reserve(s.handle.id(), s.admissionTokens());
+            if (s.out == null) {
+                s.admittedNanos = System.nanoTime();
+                s.sampler = new Sampler(s.request.sampling());
+                s.out = new TokenBuffer(Math.min(s.maxTokens, 1024), 256);
+                s.text = new TextStream(s.request.stopStrings());
+            }
             s.handle.state(GenerationHandle.State.RUNNING);
             running.add(s);
         }
     }
 
-    /** Builds one batch (decode rows first, then prompt chunks within the token budget), runs it, samples. */
+    /**
+     * Makes room for sequence {@code s} to store positions up to {@code tokens}, preempting the
+     * most recently admitted other sequences if needed; false if {@code s} itself had to go.
+     * Only the oldest running sequence preempts others, so it always progresses and every
+     * request eventually completes (it fits the empty cache: {@link #submit} checked).
+     */
+    private boolean grow(Sequence s, int tokens, Map<Sequence, Integer> batch) {
+        long id = s.handle.id();
+        while (cache.blocksFor(tokens) - cache.blockCount(id) > cache.freeBlocks()) {
+            if (running.get(0) != s) {
+                return false;
+            }
+            Sequence victim = running.get(running.size() - 1);
+            if (victim == s) {
+                throw new IllegalStateException("sequence " + id + " alone cannot grow to " + tokens + " tokens: "
+                        + cache.totalBlocks() + " blocks in all");
+            }
+            preempt(victim, s);
+            batch.remove(victim);
+        }
+        cache.extend(id, tokens);
+        return true;
+    }
+
+    /** Frees a running sequence's blocks and puts it first in line; it recomputes its K/V when readmitted. */
+    private void preempt(Sequence victim, Sequence forWhom) {
+        running.remove(victim);
+        cache.release(victim.handle.id());
+        victim.processed = 0;
+        preemptions++;
+        victim.handle.waiting("preempted to free KV blocks for request " + forWhom.handle.id() + "; will recompute its "
+                + victim.length + " tokens");
+        victim.handle.state(GenerationHandle.State.WAITING);
+        waiting.addFirst(victim);
+    }
+
+    /**
+     * Builds one batch within the token budget (decode rows first, then prompt chunks, oldest
+     * sequences first), grows the KV blocks it needs, runs it and samples.
+     */
     private void step() {
         int budget = engineConfig.maxBatchTokens();
-        List<Sequence> batch = new ArrayList<>();
-        List<Integer> counts = new ArrayList<>();
-        int rows = 0;
-        for (Sequence s : running) {
-            if (s.pending >= 0) {
-                batch.add(s);
-                counts.add(1);
-                rows++;
+        Map<Sequence, Integer> batch = new LinkedHashMap<>();
+        for (Sequence s : List.copyOf(running)) {
+            if (running.contains(s) && s.length - s.processed == 1 && s.processed > 0 && grow(s, s.processed + 1, batch)) {
+                batch.put(s, 1);
             }
         }
-        for (Sequence s : running) {
-            if (s.pending < 0 && rows < budget) {
-                int chunk = Math.min(s.prompt.length - s.processed, budget - rows);
-                batch.add(s);
-                counts.add(chunk);
-                rows += chunk;
+        int rows = batch.size();
+        for (Sequence s : List.copyOf(running)) {
+            if (!running.contains(s) || batch.containsKey(s) || rows >= budget) {
+                continue;
             }
+            int chunk = Math.min(s.length - s.processed, budget - rows);
+            int room = cache.capacity(s.handle.id()) + cache.freeBlocks() * cache.blockSize() - s.processed;
+            if (chunk > room && running.get(0) != s) {
+                chunk = room; // take what is free; only the oldest sequence preempts
+            }
+            if (chunk > 0 && grow(s, s.processed + chunk, batch)) {
+                batch.put(s, chunk);
+                rows = 0;
+                for (int c : batch.values()) {
+                    rows += c;
+                }
+            }
+        }
+        if (batch.isEmpty()) {
+            return;
         }
         int n = batch.size();
-        int[] tokens = new int[rows];
+        int[] tokenIds = new int[rows];
         int[] positions = new int[rows];
         int[] slots = new int[rows];
         int[] rowStart = new int[n];
@@ -411,7 +501,7 @@ public final class Engine implements AutoCloseable {
         int[] firstPosition = new int[n];
         int[] tableStart = new int[n];
         int tableLength = 0;
-        for (Sequence s : batch) {
+        for (Sequence s : batch.keySet()) {
             tableLength += cache.blockCount(s.handle.id());
         }
         int[] tables = new int[tableLength];
@@ -419,10 +509,11 @@ public final class Engine implements AutoCloseable {
         List<Sequence> logitSequences = new ArrayList<>();
         int row = 0;
         int table = 0;
-        for (int i = 0; i < n; i++) {
-            Sequence s = batch.get(i);
+        int i = 0;
+        for (var e : batch.entrySet()) {
+            Sequence s = e.getKey();
             long id = s.handle.id();
-            int count = counts.get(i);
+            int count = e.getValue();
             rowStart[i] = row;
             rowCount[i] = count;
             firstPosition[i] = s.processed;
@@ -430,42 +521,43 @@ public final class Engine implements AutoCloseable {
             table += cache.copyBlockTable(id, tables, table);
             for (int j = 0; j < count; j++) {
                 int pos = s.processed + j;
-                tokens[row + j] = s.pending >= 0 ? s.pending : s.prompt[pos];
+                tokenIds[row + j] = s.tokens[pos];
                 positions[row + j] = pos;
                 slots[row + j] = cache.slot(id, pos);
             }
             row += count;
-            if (s.pending >= 0 || s.processed + count == s.prompt.length) {
+            if (s.processed + count == s.length) {
                 logitRows.add(row - 1);
                 logitSequences.add(s);
             }
+            i++;
         }
-        ForwardPass.Step step = new ForwardPass.Step(tokens, positions, slots,
+        ForwardPass.Step step = new ForwardPass.Step(tokenIds, positions, slots,
                 new AttentionBatch(rowStart, rowCount, firstPosition, tableStart, tables),
                 logitRows.stream().mapToInt(Integer::intValue).toArray());
         try {
             forward.run(step, cache.storage(), logits);
         } catch (RuntimeException | Error e) {
             // A failed step leaves the KV cache of every sequence in it unusable.
-            for (Sequence s : batch) {
+            for (Sequence s : batch.keySet()) {
                 running.remove(s);
                 fail(s, e);
             }
             return;
         }
         steps++;
-        for (int i = 0; i < n; i++) {
-            Sequence s = batch.get(i);
-            if (s.pending < 0) {
-                promptTokens += counts.get(i);
+        for (var e : batch.entrySet()) {
+            Sequence s = e.getKey();
+            if (s.processed < s.promptLength) {
+                promptTokens += Math.min(e.getValue(), s.promptLength - s.processed);
             }
-            s.processed += counts.get(i);
+            s.processed += e.getValue();
         }
         int vocab = config.vocabSize();
-        for (int i = 0; i < logitSequences.size(); i++) {
-            Sequence s = logitSequences.get(i);
+        for (int k = 0; k < logitSequences.size(); k++) {
+            Sequence s = logitSequences.get(k);
             try {
-                accept(s, s.sampler.sample(logits, i * vocab, vocab));
+                accept(s, s.sampler.sample(logits, k * vocab, vocab));
             } catch (RuntimeException | Error e) {
                 running.remove(s);
                 fail(s, e);
@@ -484,7 +576,7 @@ public final class Engine implements AutoCloseable {
         byte[] bytes = token < tokenizer.vocabSize() ? tokenizer.tokenBytes(token) : new byte[0];
         s.out.append(token, choice.logprob(), bytes);
         generatedTokens++;
-        s.pending = token;
+        s.append(token);
         FinishReason reason = null;
         long textEnd = s.out.byteLength();
         if (s.stopIds.contains(token)) {
@@ -513,7 +605,7 @@ public final class Engine implements AutoCloseable {
         completed++;
         long now = System.nanoTime();
         String text = new String(s.out.bytes().asSlice(0, textEnd).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-        GenerationResult result = new GenerationResult(s.handle.id(), s.prompt.length, s.out, text, reason,
+        GenerationResult result = new GenerationResult(s.handle.id(), s.promptLength, s.out, text, reason,
                 s.submittedNanos, s.admittedNanos == 0 ? now : s.admittedNanos,
                 s.firstTokenNanos == 0 ? now : s.firstTokenNanos, now);
         s.out = null;
@@ -555,6 +647,6 @@ public final class Engine implements AutoCloseable {
 
     private void publishStats() {
         stats = new EngineStats(waiting.size(), running.size(), cache.totalBlocks(), cache.freeBlocks(), cache.blockSize(),
-                steps, promptTokens, generatedTokens, completed);
+                steps, promptTokens, generatedTokens, completed, preemptions);
     }
 }

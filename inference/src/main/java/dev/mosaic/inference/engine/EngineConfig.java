@@ -49,6 +49,11 @@ public record EngineConfig(String backendName, Supplier<Backend> backend, long k
         return new EngineConfig(backendName, backend, DEFAULT_KV_BUDGET_BYTES, 16, 512, 32);
     }
 
+    /** The same settings on another backend, e.g. {@code c.backend("cpu+profile", () -> new ProfilingBackend(c.backend().get()))}. */
+    public EngineConfig backend(String name, Supplier<Backend> factory) {
+        return new EngineConfig(name, factory, kvBudgetBytes, blockSize, maxBatchTokens, maxSequences);
+    }
+
     public EngineConfig kvBudgetBytes(long bytes) {
         return new EngineConfig(backendName, backend, bytes, blockSize, maxBatchTokens, maxSequences);
     }

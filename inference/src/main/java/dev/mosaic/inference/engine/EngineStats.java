@@ -12,9 +12,11 @@ package dev.mosaic.inference.engine;
  * @param promptTokens prompt tokens processed
  * @param generatedTokens tokens sampled
  * @param completed requests finished (any reason, failures included)
+ * @param preemptions times a running sequence gave its KV blocks back to let an older one grow
+ *     (it recomputes them when readmitted)
  */
 public record EngineStats(int waiting, int running, int kvBlocksTotal, int kvBlocksFree, int kvBlockSize, long steps,
-                          long promptTokens, long generatedTokens, long completed) {
+                          long promptTokens, long generatedTokens, long completed, long preemptions) {
 
     /** Blocks held by sequences. */
     public int kvBlocksUsed() {

@@ -6,7 +6,10 @@ import java.util.concurrent.CompletableFuture;
 /** A submitted request: its state, why it waits (if it does), cancellation, and its future result. */
 public final class GenerationHandle {
 
-    /** Where a request is in its life. */
+    /**
+     * Where a request is in its life: WAITING for admission (again, after a preemption), RUNNING
+     * with KV blocks, or DONE.
+     */
     public enum State { WAITING, RUNNING, DONE }
 
     private final long id;
@@ -43,7 +46,7 @@ public final class GenerationHandle {
         return state;
     }
 
-    /** Why the request has not started yet (e.g. the KV cache is full), while it waits. */
+    /** Why the request is not running (the KV cache is full, it was preempted, ...), while it waits. */
     public Optional<String> waitingReason() {
         return state == State.WAITING ? Optional.ofNullable(waitingReason) : Optional.empty();
     }

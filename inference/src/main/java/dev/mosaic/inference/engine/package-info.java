@@ -26,7 +26,9 @@
  *
  * <p>{@link dev.mosaic.inference.engine.Engine} owns the backend, the weights it prepared, the
  * activations ({@link dev.mosaic.inference.engine.ForwardPass}) and the paged KV cache
- * ({@link dev.mosaic.inference.kv.PagedKvCache}); a request is admitted when the cache has room
- * for its prompt plus its token limit, and waits (with a reason on its handle) until then.
+ * ({@link dev.mosaic.inference.kv.PagedKvCache}). Sequences take KV blocks as they grow; a
+ * request is admitted when the cache has room for its prompt and waits (with a reason on its
+ * handle) until then; when the cache runs out mid-generation the newest sequence is preempted and
+ * later recomputes its K/V, ending with exactly the tokens it would have produced alone.
  */
 package dev.mosaic.inference.engine;

@@ -99,6 +99,7 @@ public final class PlacementIlp implements Planner {
         solver.put("method", name());
         solver.put("warmStart", warmStart.name());
         solver.put("warmStartMakespanSeconds", warmEval.makespanSeconds());
+        solver.put("warmStartSeconds", (System.nanoTime() - t0) / 1e9);
         solver.put("timeLimitSeconds", options.timeLimitSeconds());
         solver.put("relativeGap", options.relativeGap());
         solver.put("highsVersion", Highs.version());

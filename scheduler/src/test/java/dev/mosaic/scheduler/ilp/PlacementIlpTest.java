@@ -108,4 +108,12 @@ class PlacementIlpTest {
         assertTrue(plan.makespanSeconds() <= warm.makespanSeconds());
         PlanEvaluator.evaluate(p, plan).requireValid();
     }
+
+    @Test
+    void registeredAsIlpWithTheCommandLineOptions() {
+        assertTrue(dev.mosaic.scheduler.plan.Planners.methods().contains("ilp"));
+        var planner = dev.mosaic.scheduler.plan.Planners.create("ilp", new dev.mosaic.scheduler.plan.PlannerOptions(3.5, 0.02, 2));
+        assertEquals("ilp", planner.name());
+        assertEquals(new IlpOptions(3.5, 0.02, 2), ((PlacementIlp) planner).options());
+    }
 }

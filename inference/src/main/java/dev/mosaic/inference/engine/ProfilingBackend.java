@@ -1,0 +1,167 @@
+package dev.mosaic.inference.engine;
+
+import dev.mosaic.inference.backend.AttentionBatch;
+import dev.mosaic.inference.backend.Backend;
+import dev.mosaic.inference.backend.BackendWeight;
+import dev.mosaic.inference.backend.DeviceBuffer;
+import dev.mosaic.inference.backend.KvGeometry;
+import dev.mosaic.inference.backend.KvStorage;
+import dev.mosaic.inference.model.RopeConfig;
+import dev.mosaic.inference.tensor.Tensor;
+import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A {@link Backend} that forwards every call to another one and measures where the time goes:
+ * wall time and call count per operation, matmuls split by weight role (the tensor name without
+ * its block number, e.g. {@code matmul ffn_up.weight}). Owns and closes the backend it wraps.
+ * For a backend that runs asynchronously (a GPU) the times are launch times, not kernel times.
+ */
+public final class ProfilingBackend implements Backend {
+    private final Backend delegate;
+    private final Map<String, long[]> stats = new LinkedHashMap<>();
+
+    /** Time spent in one operation: calls and total nanoseconds. */
+    public record OpTime(String op, long calls, long nanos) {}
+
+    public ProfilingBackend(Backend delegate) {
+        this.delegate = delegate;
+    }
+
+    /** The operations seen so far, most expensive first. */
+    public synchronized List<OpTime> snapshot() {
+        List<OpTime> out = new ArrayList<>();
+        stats.forEach((op, v) -> out.add(new OpTime(op, v[0], v[1])));
+        out.sort(Comparator.comparingLong(OpTime::nanos).reversed());
+        return out;
+    }
+
+    /** Forgets everything measured so far. */
+    public synchronized void reset() {
+        stats.clear();
+    }
+
+    private synchronized void record(String op, long start) {
+        long[] v = stats.computeIfAbsent(op, k -> new long[2]);
+        v[0]++;
+        v[1] += System.nanoTime() - start;
+    }
+
+    private static String role(BackendWeight w) {
+        String name = w.tensor().name();
+        return name.startsWith("blk.") ? name.substring(name.indexOf('.', 4) + 1) : name;
+    }
+
+    @Override
+    public String name() {
+        return delegate.name() + "+profile";
+    }
+
+    @Override
+    public DeviceBuffer allocate(long floats) {
+        return delegate.allocate(floats);
+    }
+
+    @Override
+    public BackendWeight prepare(Tensor tensor) {
+        return delegate.prepare(tensor);
+    }
+
+    @Override
+    public KvStorage allocateKv(KvGeometry geometry) {
+        return delegate.allocateKv(geometry);
+    }
+
+    @Override
+    public void write(MemorySegment src, DeviceBuffer dst, long dstOffset, long floats) {
+        long t = System.nanoTime();
+        delegate.write(src, dst, dstOffset, floats);
+        record("write", t);
+    }
+
+    @Override
+    public void read(DeviceBuffer src, long srcOffset, MemorySegment dst, long floats) {
+        long t = System.nanoTime();
+        delegate.read(src, srcOffset, dst, floats);
+        record("read", t);
+    }
+
+    @Override
+    public void embedding(DeviceBuffer out, BackendWeight table, int[] tokenIds) {
+        long t = System.nanoTime();
+        delegate.embedding(out, table, tokenIds);
+        record("embedding", t);
+    }
+
+    @Override
+    public void rmsNorm(DeviceBuffer out, DeviceBuffer x, BackendWeight gamma, int rows, float eps) {
+        long t = System.nanoTime();
+        delegate.rmsNorm(out, x, gamma, rows, eps);
+        record("rmsnorm", t);
+    }
+
+    @Override
+    public void matmul(DeviceBuffer out, BackendWeight w, DeviceBuffer x, int rows) {
+        long t = System.nanoTime();
+        delegate.matmul(out, w, x, rows);
+        record("matmul " + role(w), t);
+    }
+
+    @Override
+    public void addBias(DeviceBuffer x, BackendWeight bias, int rows) {
+        long t = System.nanoTime();
+        delegate.addBias(x, bias, rows);
+        record("bias", t);
+    }
+
+    @Override
+    public void rope(DeviceBuffer x, int rows, int heads, int headDim, int[] positions, RopeConfig rope) {
+        long t = System.nanoTime();
+        delegate.rope(x, rows, heads, headDim, positions, rope);
+        record("rope", t);
+    }
+
+    @Override
+    public void kvStore(KvStorage kv, int layer, DeviceBuffer k, DeviceBuffer v, int[] slots) {
+        long t = System.nanoTime();
+        delegate.kvStore(kv, layer, k, v, slots);
+        record("kv store", t);
+    }
+
+    @Override
+    public void attention(DeviceBuffer out, DeviceBuffer q, KvStorage kv, int layer, AttentionBatch batch, int heads, float scale) {
+        long t = System.nanoTime();
+        delegate.attention(out, q, kv, layer, batch, heads, scale);
+        record("attention", t);
+    }
+
+    @Override
+    public void swiglu(DeviceBuffer out, DeviceBuffer gate, DeviceBuffer up, long n) {
+        long t = System.nanoTime();
+        delegate.swiglu(out, gate, up, n);
+        record("swiglu", t);
+    }
+
+    @Override
+    public void add(DeviceBuffer acc, DeviceBuffer x, long n) {
+        long t = System.nanoTime();
+        delegate.add(acc, x, n);
+        record("add", t);
+    }
+
+    @Override
+    public void softmax(DeviceBuffer x, int rows, int cols) {
+        long t = System.nanoTime();
+        delegate.softmax(x, rows, cols);
+        record("softmax", t);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
