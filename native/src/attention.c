@@ -124,7 +124,8 @@ void mosaic_attention(float *out, const float *q, const float *k_cache, const fl
                       const int32_t *row_start, const int32_t *row_count, const int32_t *first_pos,
                       const int32_t *block_table_start, const int32_t *block_tables, int32_t block_size,
                       int32_t heads, int32_t kv_heads, int32_t head_dim, float scale, int32_t threads) {
-    if (mosaic_isa_active() == MOSAIC_ISA_AVX512) {
+    const int32_t isa = mosaic_isa_active();
+    if (isa == MOSAIC_ISA_AVX512) {
         mosaic_attention_avx512(out, q, k_cache, v_cache, seqs, row_start, row_count, first_pos, block_table_start,
                                 block_tables, block_size, heads, kv_heads, head_dim, scale, threads);
         return;
@@ -132,9 +133,9 @@ void mosaic_attention(float *out, const float *q, const float *k_cache, const fl
     struct attention_args a = {out, q, k_cache, v_cache, row_start, row_count, first_pos, block_table_start,
                                block_tables, block_size, heads, kv_heads, head_dim, scale, dot_portable,
                                scale_axpy_portable};
-    switch (mosaic_isa_active()) {
-    case MOSAIC_ISA_AVX2: a.dot = mosaic_dot_f32_avx2; a.scale_axpy = mosaic_scale_axpy_avx2; break;
-    default: break;
+    if (isa == MOSAIC_ISA_AVX2) {
+        a.dot = mosaic_dot_f32_avx2;
+        a.scale_axpy = mosaic_scale_axpy_avx2;
     }
     mosaic_parallel_for((int64_t)seqs * heads, 1, threads, attention_range, &a);
 }

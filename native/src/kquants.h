@@ -42,39 +42,6 @@ static inline void mosaic_dequant_q4_k(const uint8_t *b, float *y) {
     }
 }
 
-/* Two formulations of the same Q6_K decoding: GCC vectorises the first well for AVX-512 and
- * the second for AVX2 and SSE2 (measured: 5.8 vs 2.3 GB/s, and 2.1 vs 0.9 GB/s). */
-#if defined(__AVX512F__)
-/* 16 Q6_K values: low 4 bits from ql (shifted), high 2 bits from qh (shifted), minus 32. */
-static inline void q6k_group(const uint8_t *ql, const uint8_t *qh, int ql_shift, int qh_shift, float scale, float *y) {
-    for (int l = 0; l < 16; l++) {
-        const int q = (int)(((ql[l] >> ql_shift) & 0xf) | (((qh[l] >> qh_shift) & 3) << 4)) - 32;
-        y[l] = scale * (float)q;
-    }
-}
-
-/* Q6_K: ql[128] (low 4 bits), qh[64] (high 2 bits), scales[16] (int8), d (f16). Written as
- * groups of 16 with one scale each (ggml's loop order) so that compilers vectorise it. */
-static inline void mosaic_dequant_q6_k(const uint8_t *b, float *y) {
-    const uint8_t *ql = b;
-    const uint8_t *qh = b + 128;
-    const int8_t *sc = (const int8_t *)(b + 192);
-    const float d = mosaic_fp16_to_fp32(mosaic_load_u16(b + 208));
-    for (int n = 0; n < 2; n++) {
-        for (int h = 0; h < 2; h++) {
-            q6k_group(ql + 16 * h, qh + 16 * h, 0, 0, d * (float)sc[h], y + 16 * h);
-            q6k_group(ql + 32 + 16 * h, qh + 16 * h, 0, 2, d * (float)sc[h + 2], y + 32 + 16 * h);
-            q6k_group(ql + 16 * h, qh + 16 * h, 4, 4, d * (float)sc[h + 4], y + 64 + 16 * h);
-            q6k_group(ql + 32 + 16 * h, qh + 16 * h, 4, 6, d * (float)sc[h + 6], y + 96 + 16 * h);
-        }
-        y += 128;
-        ql += 64;
-        qh += 32;
-        sc += 8;
-    }
-}
-
-#else
 /* Q6_K: ql[128] (low 4 bits), qh[64] (high 2 bits), scales[16] (int8), d (f16). Two passes -
  * integer unpacking, then scaling by groups of 16 - so that compilers vectorise both. */
 static inline void mosaic_dequant_q6_k(const uint8_t *b, float *y) {
@@ -101,7 +68,5 @@ static inline void mosaic_dequant_q6_k(const uint8_t *b, float *y) {
         }
     }
 }
-
-#endif
 
 #endif

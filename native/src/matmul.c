@@ -2,7 +2,7 @@
  * matmul.c - out = x W^T for float32 activations and weights of any supported type.
  *
  * Dispatch: the AVX-512 and AVX2 variants (matmul_avx512.c, matmul_avx2.c) dequantise in
- * registers (K-quants: one super-block into L1) and multiply into a tile of 8 (AVX2: 4)
+ * registers (AVX2 K-quants: one super-block into L1) and multiply into a tile of 8 (AVX2: 4)
  * activation rows; the portable path below dequantises one block (or 256 floats) at a time into
  * L1 and dots it with a tile of up to 8 rows. Either way a weight row is read from memory once per
  * tile, not once per activation row, and threads share out the output rows.

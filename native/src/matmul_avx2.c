@@ -1,7 +1,7 @@
 /*
  * matmul_avx2.c - AVX2 variant of matmul (compiled with -mavx2 -mfma -mf16c; only called when
  * cpu.c found those features at run time). Same scheme as matmul_avx512.c with 8-wide vectors:
- * 16 weights are dequantised in registers at a time and multiplied into a tile of up to 4
+ * weights of every type are dequantised in registers and multiplied into a tile of up to 4
  * activation rows (16 ymm registers hold 8 accumulators plus the weights).
  */
 #include <immintrin.h>
@@ -80,6 +80,69 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
                 }
             }
         }
+    } else if (type == MOSAIC_TYPE_Q4_K) {
+        const __m256i low4 = _mm256_set1_epi32(0xf);
+        for (int64_t b = 0; b < cols / 256; b++) {
+            const uint8_t *blk = row + b * 144;
+            const float d = _cvtsh_ss(mosaic_load_u16(blk));
+            const float dmin = _cvtsh_ss(mosaic_load_u16(blk + 2));
+            for (int c = 0; c < 4; c++) {
+                uint8_t sc, m;
+                q4k_scale_min(2 * c, blk + 4, &sc, &m);
+                const __m256 d1 = _mm256_set1_ps(d * sc), m1 = _mm256_set1_ps(dmin * m);
+                q4k_scale_min(2 * c + 1, blk + 4, &sc, &m);
+                const __m256 d2 = _mm256_set1_ps(d * sc), m2 = _mm256_set1_ps(dmin * m);
+                const uint8_t *q = blk + 16 + 32 * c;
+                const float *xc = x + b * 256 + c * 64;
+                for (int e = 0; e < 32; e += 8) {
+                    /* bytes e..e+7: low nibbles are weights e.., high nibbles weights 32+e.. */
+                    const __m256i v = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(q + e)));
+                    const __m256 w_lo = _mm256_fmsub_ps(_mm256_cvtepi32_ps(_mm256_and_si256(v, low4)), d1, m1);
+                    const __m256 w_hi = _mm256_fmsub_ps(_mm256_cvtepi32_ps(_mm256_srli_epi32(v, 4)), d2, m2);
+                    for (int r = 0; r < NB; r++) {
+                        acc0[r] = _mm256_fmadd_ps(w_lo, _mm256_loadu_ps(xc + r * cols + e), acc0[r]);
+                        acc1[r] = _mm256_fmadd_ps(w_hi, _mm256_loadu_ps(xc + r * cols + 32 + e), acc1[r]);
+                    }
+                }
+            }
+        }
+    } else if (type == MOSAIC_TYPE_Q6_K) {
+        /* 8 lanes over l of ggml's dequantize_row_q6_K loop: four 8-weight vectors per step */
+        const __m256i low4 = _mm256_set1_epi32(0xf), low2 = _mm256_set1_epi32(3), bias = _mm256_set1_epi32(32);
+        for (int64_t b = 0; b < cols / 256; b++) {
+            const uint8_t *blk = row + b * 210;
+            const int8_t *scales = (const int8_t *)(blk + 192);
+            const float d = _cvtsh_ss(mosaic_load_u16(blk + 208));
+            for (int n = 0; n < 2; n++) {
+                const uint8_t *ql = blk + 64 * n;
+                const uint8_t *qh = blk + 128 + 32 * n;
+                const int8_t *sc = scales + 8 * n;
+                const float *xn = x + b * 256 + 128 * n;
+                for (int l = 0; l < 32; l += 8) {
+                    const int g = l / 16;
+                    const __m256i A = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(ql + l)));
+                    const __m256i B = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(ql + 32 + l)));
+                    const __m256i H = _mm256_cvtepu8_epi32(_mm_loadl_epi64((const __m128i *)(qh + l)));
+                    const __m256i q1 = _mm256_or_si256(_mm256_and_si256(A, low4), _mm256_slli_epi32(_mm256_and_si256(H, low2), 4));
+                    const __m256i q2 = _mm256_or_si256(_mm256_and_si256(B, low4),
+                                                       _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(H, 2), low2), 4));
+                    const __m256i q3 = _mm256_or_si256(_mm256_srli_epi32(A, 4),
+                                                       _mm256_slli_epi32(_mm256_and_si256(_mm256_srli_epi32(H, 4), low2), 4));
+                    const __m256i q4 = _mm256_or_si256(_mm256_srli_epi32(B, 4), _mm256_slli_epi32(_mm256_srli_epi32(H, 6), 4));
+                    const __m256 w1 = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q1, bias)), _mm256_set1_ps(d * sc[g]));
+                    const __m256 w2 = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q2, bias)), _mm256_set1_ps(d * sc[g + 2]));
+                    const __m256 w3 = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q3, bias)), _mm256_set1_ps(d * sc[g + 4]));
+                    const __m256 w4 = _mm256_mul_ps(_mm256_cvtepi32_ps(_mm256_sub_epi32(q4, bias)), _mm256_set1_ps(d * sc[g + 6]));
+                    for (int r = 0; r < NB; r++) {
+                        const float *xr = xn + r * cols + l;
+                        acc0[r] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xr), acc0[r]);
+                        acc1[r] = _mm256_fmadd_ps(w2, _mm256_loadu_ps(xr + 32), acc1[r]);
+                        acc0[r] = _mm256_fmadd_ps(w3, _mm256_loadu_ps(xr + 64), acc0[r]);
+                        acc1[r] = _mm256_fmadd_ps(w4, _mm256_loadu_ps(xr + 96), acc1[r]);
+                    }
+                }
+            }
+        }
     } else {
         int64_t k = 0;
         for (; k + 16 <= cols; k += 16) {
@@ -102,52 +165,12 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
     }
 }
 
-/* K-quants: a super-block is dequantised into L1 (the compiler vectorises kquants.h for this
- * target), then multiplied into the tile like a float row. */
-INLINE void tile_k(const int type, const int NB, const uint8_t *row, int64_t cols, const float *x, float *out,
-                   int64_t ldo) {
-    __m256 acc0[TILE_ROWS], acc1[TILE_ROWS];
-    for (int r = 0; r < NB; r++) {
-        acc0[r] = _mm256_setzero_ps();
-        acc1[r] = _mm256_setzero_ps();
-    }
-    float tmp[256] __attribute__((aligned(32)));
-    const int64_t bb = type == MOSAIC_TYPE_Q4_K ? 144 : 210;
-    for (int64_t b = 0; b < cols / 256; b++) {
-        if (type == MOSAIC_TYPE_Q4_K) {
-            mosaic_dequant_q4_k(row + b * bb, tmp);
-        } else {
-            mosaic_dequant_q6_k(row + b * bb, tmp);
-        }
-        const float *xk = x + b * 256;
-        for (int j = 0; j < 256; j += 16) {
-            const __m256 w0 = _mm256_load_ps(tmp + j);
-            const __m256 w1 = _mm256_load_ps(tmp + j + 8);
-            for (int r = 0; r < NB; r++) {
-                acc0[r] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(xk + r * cols + j), acc0[r]);
-                acc1[r] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(xk + r * cols + j + 8), acc1[r]);
-            }
-        }
-    }
-    for (int r = 0; r < NB; r++) {
-        out[r * ldo] = hsum(_mm256_add_ps(acc0[r], acc1[r]));
-    }
-}
-
 #define TILE_SWITCH(T)                                                                                              \
     switch (nb) {                                                                                                   \
     case 1: tile(T, 1, row, cols, xr, orow, w_rows); break;                                                         \
     case 2: tile(T, 2, row, cols, xr, orow, w_rows); break;                                                         \
     case 3: tile(T, 3, row, cols, xr, orow, w_rows); break;                                                         \
     default: tile(T, 4, row, cols, xr, orow, w_rows); break;                                                        \
-    }
-
-#define TILE_K_SWITCH(T)                                                                                            \
-    switch (nb) {                                                                                                   \
-    case 1: tile_k(T, 1, row, cols, xr, orow, w_rows); break;                                                       \
-    case 2: tile_k(T, 2, row, cols, xr, orow, w_rows); break;                                                       \
-    case 3: tile_k(T, 3, row, cols, xr, orow, w_rows); break;                                                       \
-    default: tile_k(T, 4, row, cols, xr, orow, w_rows); break;                                                      \
     }
 
 struct matmul_args {
@@ -179,8 +202,8 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
                 case MOSAIC_TYPE_BF16: TILE_SWITCH(MOSAIC_TYPE_BF16); break;
                 case MOSAIC_TYPE_Q8_0: TILE_SWITCH(MOSAIC_TYPE_Q8_0); break;
                 case MOSAIC_TYPE_Q4_0: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
-                case MOSAIC_TYPE_Q4_K: TILE_K_SWITCH(MOSAIC_TYPE_Q4_K); break;
-                default: TILE_K_SWITCH(MOSAIC_TYPE_Q6_K); break;
+                case MOSAIC_TYPE_Q4_K: TILE_SWITCH(MOSAIC_TYPE_Q4_K); break;
+                default: TILE_SWITCH(MOSAIC_TYPE_Q6_K); break;
                 }
             }
         }

@@ -2,10 +2,11 @@
  * matmul_avx512.c - AVX-512 variant of matmul (compiled with -mavx512f -mavx512bw -mavx512vl
  * -mfma -mf16c; only called when cpu.c found those features at run time).
  *
- * Weights are dequantised in registers, 32 at a time, and each dequantised vector is multiplied
- * into a tile of up to 8 activation rows, so a weight row is read once per tile. Output rows are
- * processed in blocks of OUT_BLOCK so that, for prefill-sized batches, the block's weights stay
- * in L2 while all activation tiles pass over them.
+ * Weights of every type are dequantised in registers, 32 at a time (Q4_0 and Q4_K through a
+ * 16-entry table and a permute), and each dequantised vector is multiplied into a tile of up to 8
+ * activation rows, so a weight row is read once per tile. Output rows are processed in blocks of
+ * OUT_BLOCK so that, for prefill-sized batches, the block's weights stay in L2 while all
+ * activation tiles pass over them.
  */
 #include <immintrin.h>
 
@@ -86,6 +87,70 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
                 acc1[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xk + r * cols + 16), acc1[r]);
             }
         }
+    } else if (type == MOSAIC_TYPE_Q4_K) {
+        /* each 32-element sub-block maps nibble q to d*sc*q - dmin*m: a 16-entry table in one
+         * register, so a permute turns 16 nibbles into 16 weights */
+        const __m512 iota = _mm512_setr_ps(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+        const __m512i low4 = _mm512_set1_epi32(0xf);
+        for (int64_t b = 0; b < cols / 256; b++) {
+            const uint8_t *blk = row + b * 144;
+            const float d = _cvtsh_ss(mosaic_load_u16(blk));
+            const float dmin = _cvtsh_ss(mosaic_load_u16(blk + 2));
+            for (int c = 0; c < 4; c++) {
+                uint8_t sc, m;
+                q4k_scale_min(2 * c, blk + 4, &sc, &m);
+                const __m512 table_lo = _mm512_fmsub_ps(_mm512_set1_ps(d * sc), iota, _mm512_set1_ps(dmin * m));
+                q4k_scale_min(2 * c + 1, blk + 4, &sc, &m);
+                const __m512 table_hi = _mm512_fmsub_ps(_mm512_set1_ps(d * sc), iota, _mm512_set1_ps(dmin * m));
+                const float *xc = x + b * 256 + c * 64;
+                for (int h = 0; h < 2; h++) {
+                    const __m512i v = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(blk + 16 + 32 * c + 16 * h)));
+                    const __m512 w_lo = _mm512_permutexvar_ps(_mm512_and_si512(v, low4), table_lo);
+                    const __m512 w_hi = _mm512_permutexvar_ps(_mm512_srli_epi32(v, 4), table_hi);
+                    for (int r = 0; r < NB; r++) {
+                        acc0[r] = _mm512_fmadd_ps(w_lo, _mm512_loadu_ps(xc + r * cols + 16 * h), acc0[r]);
+                        acc1[r] = _mm512_fmadd_ps(w_hi, _mm512_loadu_ps(xc + r * cols + 32 + 16 * h), acc1[r]);
+                    }
+                }
+            }
+        }
+    } else if (type == MOSAIC_TYPE_Q6_K) {
+        /* 16 lanes over l of ggml's dequantize_row_q6_K loop: four 16-weight vectors per step */
+        const __m512i low4 = _mm512_set1_epi32(0xf), low2 = _mm512_set1_epi32(3);
+        for (int64_t b = 0; b < cols / 256; b++) {
+            const uint8_t *blk = row + b * 210;
+            const int8_t *scales = (const int8_t *)(blk + 192);
+            const float d = _cvtsh_ss(mosaic_load_u16(blk + 208));
+            for (int n = 0; n < 2; n++) {
+                const uint8_t *ql = blk + 64 * n;
+                const uint8_t *qh = blk + 128 + 32 * n;
+                const int8_t *sc = scales + 8 * n;
+                const float *xn = x + b * 256 + 128 * n;
+                for (int h = 0; h < 2; h++) {
+                    const __m512i A = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(ql + 16 * h)));
+                    const __m512i B = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(ql + 32 + 16 * h)));
+                    const __m512i H = _mm512_cvtepu8_epi32(_mm_loadu_si128((const __m128i *)(qh + 16 * h)));
+                    const __m512i q1 = _mm512_or_si512(_mm512_and_si512(A, low4), _mm512_slli_epi32(_mm512_and_si512(H, low2), 4));
+                    const __m512i q2 = _mm512_or_si512(_mm512_and_si512(B, low4),
+                                                       _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(H, 2), low2), 4));
+                    const __m512i q3 = _mm512_or_si512(_mm512_srli_epi32(A, 4),
+                                                       _mm512_slli_epi32(_mm512_and_si512(_mm512_srli_epi32(H, 4), low2), 4));
+                    const __m512i q4 = _mm512_or_si512(_mm512_srli_epi32(B, 4), _mm512_slli_epi32(_mm512_srli_epi32(H, 6), 4));
+                    const __m512i bias = _mm512_set1_epi32(32);
+                    const __m512 w1 = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q1, bias)), _mm512_set1_ps(d * sc[h]));
+                    const __m512 w2 = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q2, bias)), _mm512_set1_ps(d * sc[h + 2]));
+                    const __m512 w3 = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q3, bias)), _mm512_set1_ps(d * sc[h + 4]));
+                    const __m512 w4 = _mm512_mul_ps(_mm512_cvtepi32_ps(_mm512_sub_epi32(q4, bias)), _mm512_set1_ps(d * sc[h + 6]));
+                    for (int r = 0; r < NB; r++) {
+                        const float *xr = xn + r * cols + 16 * h;
+                        acc0[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(xr), acc0[r]);
+                        acc1[r] = _mm512_fmadd_ps(w2, _mm512_loadu_ps(xr + 32), acc1[r]);
+                        acc0[r] = _mm512_fmadd_ps(w3, _mm512_loadu_ps(xr + 64), acc0[r]);
+                        acc1[r] = _mm512_fmadd_ps(w4, _mm512_loadu_ps(xr + 96), acc1[r]);
+                    }
+                }
+            }
+        }
     } else {
         int64_t k = 0;
         for (; k + 32 <= cols; k += 32) {
@@ -116,35 +181,6 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
     }
 }
 
-/* K-quants: a super-block is dequantised into L1 (the compiler vectorises kquants.h for this
- * target), then multiplied into the tile like a float row. */
-INLINE void tile_k(const int type, const int NB, const uint8_t *row, int64_t cols, const float *x, float *out,
-                   int64_t ldo) {
-    __m512 acc[TILE_ROWS];
-    for (int r = 0; r < NB; r++) {
-        acc[r] = _mm512_setzero_ps();
-    }
-    float tmp[256] __attribute__((aligned(64)));
-    const int64_t bb = type == MOSAIC_TYPE_Q4_K ? 144 : 210;
-    for (int64_t b = 0; b < cols / 256; b++) {
-        if (type == MOSAIC_TYPE_Q4_K) {
-            mosaic_dequant_q4_k(row + b * bb, tmp);
-        } else {
-            mosaic_dequant_q6_k(row + b * bb, tmp);
-        }
-        const float *xk = x + b * 256;
-        for (int j = 0; j < 256; j += 16) {
-            const __m512 w = _mm512_load_ps(tmp + j);
-            for (int r = 0; r < NB; r++) {
-                acc[r] = _mm512_fmadd_ps(w, _mm512_loadu_ps(xk + r * cols + j), acc[r]);
-            }
-        }
-    }
-    for (int r = 0; r < NB; r++) {
-        out[r * ldo] = _mm512_reduce_add_ps(acc[r]);
-    }
-}
-
 /* One instantiation per (type, tile height) so that the accumulators live in registers. */
 #define TILE_SWITCH(T)                                                                                              \
     switch (nb) {                                                                                                   \
@@ -156,18 +192,6 @@ INLINE void tile_k(const int type, const int NB, const uint8_t *row, int64_t col
     case 6: tile(T, 6, row, cols, xr, orow, w_rows); break;                                                         \
     case 7: tile(T, 7, row, cols, xr, orow, w_rows); break;                                                         \
     default: tile(T, 8, row, cols, xr, orow, w_rows); break;                                                        \
-    }
-
-#define TILE_K_SWITCH(T)                                                                                            \
-    switch (nb) {                                                                                                   \
-    case 1: tile_k(T, 1, row, cols, xr, orow, w_rows); break;                                                       \
-    case 2: tile_k(T, 2, row, cols, xr, orow, w_rows); break;                                                       \
-    case 3: tile_k(T, 3, row, cols, xr, orow, w_rows); break;                                                       \
-    case 4: tile_k(T, 4, row, cols, xr, orow, w_rows); break;                                                       \
-    case 5: tile_k(T, 5, row, cols, xr, orow, w_rows); break;                                                       \
-    case 6: tile_k(T, 6, row, cols, xr, orow, w_rows); break;                                                       \
-    case 7: tile_k(T, 7, row, cols, xr, orow, w_rows); break;                                                       \
-    default: tile_k(T, 8, row, cols, xr, orow, w_rows); break;                                                      \
     }
 
 struct matmul_args {
@@ -199,8 +223,8 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
                 case MOSAIC_TYPE_BF16: TILE_SWITCH(MOSAIC_TYPE_BF16); break;
                 case MOSAIC_TYPE_Q8_0: TILE_SWITCH(MOSAIC_TYPE_Q8_0); break;
                 case MOSAIC_TYPE_Q4_0: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
-                case MOSAIC_TYPE_Q4_K: TILE_K_SWITCH(MOSAIC_TYPE_Q4_K); break;
-                default: TILE_K_SWITCH(MOSAIC_TYPE_Q6_K); break;
+                case MOSAIC_TYPE_Q4_K: TILE_SWITCH(MOSAIC_TYPE_Q4_K); break;
+                default: TILE_SWITCH(MOSAIC_TYPE_Q6_K); break;
                 }
             }
         }

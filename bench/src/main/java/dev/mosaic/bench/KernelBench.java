@@ -10,6 +10,7 @@ import dev.mosaic.inference.backend.cpu.CpuKvStorage;
 import dev.mosaic.inference.tensor.GgmlType;
 import dev.mosaic.inference.tensor.Tensor;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -102,9 +103,12 @@ public class KernelBench {
             weightBytes = t.byteSize((long) outRows * cols);
             int copies = (int) Math.max(1, COLD_BYTES / weightBytes);
             weights = new BackendWeight[copies];
+            Tensor first = BenchWeights.random("w0", t, outRows, cols, 1, arena);
             for (int i = 0; i < copies; i++) {
-                Tensor w = BenchWeights.random("w" + i, t, outRows, cols, i, arena);
-                weights[i] = backend.prepare(w);
+                // same contents, distinct memory: what matters is that it comes from DRAM
+                MemorySegment data = arena.allocate(weightBytes, 64);
+                MemorySegment.copy(first.data(), 0, data, 0, weightBytes);
+                weights[i] = backend.prepare(new Tensor("w" + i, t, first.shape(), data));
             }
             x = backend.allocate((long) rows * cols);
             out = backend.allocate((long) rows * outRows);
@@ -198,11 +202,11 @@ public class KernelBench {
         work.flops += 4L * s.batch * s.heads * s.context * s.headDim;
     }
 
-    /** Element-wise ops on a prefill-sized activation ({@code rows x 2048}). */
+    /** Element-wise ops on a prefill-sized activation ({@code tokens x 2048}). */
     @State(Scope.Benchmark)
     public static class ElementwiseState {
         @Param({"64"})
-        public int rows;
+        public int tokens;
         @Param({"1", "2"})
         public int threads;
         public final int width = 2048;
@@ -218,7 +222,7 @@ public class KernelBench {
         public void setUp() {
             arena = Arena.ofShared();
             backend = new CpuBackend(threads);
-            long n = (long) rows * width;
+            long n = (long) tokens * width;
             a = backend.allocate(n);
             b = backend.allocate(n);
             c = backend.allocate(n);
@@ -240,15 +244,15 @@ public class KernelBench {
 
     @Benchmark
     public void rmsNorm(ElementwiseState s, Work work) {
-        s.backend.rmsNorm(s.c, s.a, s.gamma, s.rows, 1e-5f);
-        work.bytes += 2L * s.rows * s.width * Float.BYTES;
-        work.flops += 3L * s.rows * s.width;
+        s.backend.rmsNorm(s.c, s.a, s.gamma, s.tokens, 1e-5f);
+        work.bytes += 2L * s.tokens * s.width * Float.BYTES;
+        work.flops += 3L * s.tokens * s.width;
     }
 
     @Benchmark
     public void swiglu(ElementwiseState s, Work work) {
-        s.backend.swiglu(s.c, s.a, s.b, (long) s.rows * s.width);
-        work.bytes += 3L * s.rows * s.width * Float.BYTES;
-        work.flops += 4L * s.rows * s.width;
+        s.backend.swiglu(s.c, s.a, s.b, (long) s.tokens * s.width);
+        work.bytes += 3L * s.tokens * s.width * Float.BYTES;
+        work.flops += 4L * s.tokens * s.width;
     }
 }
