@@ -66,6 +66,17 @@ MOSAIC_API int32_t mosaic_type_supported(int32_t type);
 MOSAIC_API void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64_t cols,
                               const float *x, int64_t rows, float *out, int32_t threads);
 
+/* ---- matmul_int8.c ------------------------------------------------------------------ */
+
+/* Like mosaic_matmul for type Q8_0 or Q4_0 only, but each activation row is first quantised to
+ * int8 per 32-element block like ggml's q8_0 (d = amax/127 kept as float32, q = round(x/d)) and
+ * every block's dot product is an exact integer sum, scaled by d_w * d_x: faster, at the cost of
+ * the activation rounding (relative error about 1/254 per element). A row's result does not
+ * depend on rows or threads. Allocates (and frees) a scratch buffer of about rows*cols*1.2 bytes;
+ * falls back to mosaic_matmul if that fails. */
+MOSAIC_API void mosaic_matmul_int8(int32_t type, const void *w, int64_t w_rows, int64_t cols,
+                                   const float *x, int64_t rows, float *out, int32_t threads);
+
 /* ---- embedding.c -------------------------------------------------------------------- */
 
 /* dst[0..count) = the first count elements at src, dequantised to float32 (count a multiple

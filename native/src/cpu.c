@@ -53,6 +53,11 @@ int32_t mosaic_isa_active(void) {
     return isa;
 }
 
+int32_t mosaic_cpu_has_vnni(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512vnni") ? 1 : 0;
+}
+
 int32_t mosaic_isa(void) { return mosaic_isa_active(); }
 
 int32_t mosaic_set_isa(int32_t isa) {

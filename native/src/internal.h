@@ -99,4 +99,22 @@ MOSAIC_INTERNAL float mosaic_dot_f32_avx2(const float *a, const float *b, int64_
 /* y = y * s + a * x (the online-softmax accumulator update) */
 MOSAIC_INTERNAL void mosaic_scale_axpy_avx2(float *y, float s, float a, const float *x, int64_t n);
 
+/* Activation rows quantised to q8_0-style blocks (matmul_int8.c): row r's 32-element block b has
+ * int8 values q[r * q_stride + 32 * b ..] and float scale d[r * d_stride + b]. The AVX-512 kernel
+ * repacks them (see matmul_int8_avx512.c). */
+struct mosaic_q8_rows {
+    int8_t *q;
+    float *d;
+    int64_t q_stride, d_stride;
+};
+MOSAIC_INTERNAL void mosaic_quantize_row_q8(const float *x, int64_t cols, int8_t *q, float *d);
+MOSAIC_INTERNAL void mosaic_quantize_rows_q8(const float *x, int64_t rows, int64_t cols, struct mosaic_q8_rows *xq,
+                                             int32_t threads);
+MOSAIC_INTERNAL int32_t mosaic_cpu_has_vnni(void);
+/* Int8-activation matmul variants; scratch holds the quantised activations (size: matmul_int8.c). */
+MOSAIC_INTERNAL void mosaic_matmul_int8_avx2(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x,
+                                             int64_t rows, float *out, int32_t threads, void *scratch);
+MOSAIC_INTERNAL void mosaic_matmul_int8_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols,
+                                               const float *x, int64_t rows, float *out, int32_t threads, void *scratch);
+
 #endif

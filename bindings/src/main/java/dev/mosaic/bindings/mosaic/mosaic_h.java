@@ -237,6 +237,35 @@ public final class mosaic_h {
         }
     }
 
+    private static class mosaic_matmul_int8 {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_matmul_int8");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_matmul_int8$descriptor() {
+        return mosaic_matmul_int8.DESC;
+    }
+
+    public static MethodHandle mosaic_matmul_int8$handle() {
+        return mosaic_matmul_int8.HANDLE;
+    }
+
+    public static MemorySegment mosaic_matmul_int8$address() {
+        return mosaic_matmul_int8.ADDR;
+    }
+
+    public static void mosaic_matmul_int8(int type, MemorySegment w, long w_rows, long cols, MemorySegment x, long rows, MemorySegment out, int threads) {
+        var mh$ = mosaic_matmul_int8.HANDLE;
+        try {
+            mh$.invokeExact(type, w, w_rows, cols, x, rows, out, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mosaic_dequantize {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER);
         public static final MemorySegment ADDR = findOrThrow("mosaic_dequantize");

@@ -36,12 +36,21 @@ public record EngineConfig(String backendName, Supplier<Backend> backend, long k
         }
     }
 
-    /** The CPU backend (native kernels) with {@code threads} threads, 256 MiB of KV cache, 16-token blocks, 512-token steps, 32 sequences. */
+    /**
+     * The CPU backend (native kernels) with {@code threads} threads, 256 MiB of KV cache, 16-token blocks,
+     * 512-token steps, 32 sequences; Q8_0/Q4_0 matmuls quantise activations to int8 as llama.cpp does.
+     */
     public static EngineConfig cpu(int threads) {
+        return cpu(threads, CpuBackend.MatmulActivations.INT8);
+    }
+
+    /** Like {@link #cpu(int)}, with the given treatment of Q8_0/Q4_0 matmul activations. */
+    public static EngineConfig cpu(int threads, CpuBackend.MatmulActivations activations) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
-        return new EngineConfig("cpu(" + threads + " threads)", () -> new CpuBackend(threads), DEFAULT_KV_BUDGET_BYTES, 16, 512, 32);
+        return new EngineConfig("cpu(" + threads + " threads, " + activations.name().toLowerCase(java.util.Locale.ROOT)
+                + " activations)", () -> new CpuBackend(threads, activations), DEFAULT_KV_BUDGET_BYTES, 16, 512, 32);
     }
 
     /** Any backend, with the same defaults as {@link #cpu}. */

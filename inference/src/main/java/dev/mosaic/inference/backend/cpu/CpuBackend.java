@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -45,7 +46,17 @@ public final class CpuBackend implements Backend {
     /** Most threads a backend may use (the native pool has at most this many workers plus the caller). */
     public static final int MAX_THREADS = 256;
 
+    /**
+     * How matmul treats the activations of Q8_0 and Q4_0 weights (other types always multiply in float).
+     * {@link #FLOAT32} multiplies the float activations with the dequantised weights (rounding only
+     * in float accumulation); {@link #INT8} first rounds each activation row to int8 per 32 values
+     * (ggml's q8_0, as llama.cpp does) so that blocks multiply in exact integer arithmetic: about
+     * twice as fast for prefill, at a relative error of about 1/254 per activation.
+     */
+    public enum MatmulActivations { FLOAT32, INT8 }
+
     private final int threads;
+    private final MatmulActivations activations;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
     private final Scratch scratch = new Scratch();
     private RopeConfig cachedRope;
@@ -53,8 +64,14 @@ public final class CpuBackend implements Backend {
     private double[] cachedInvFreq;
     private volatile boolean closed;
 
-    /** A backend whose kernels use {@code threads} threads (the calling thread included). */
+    /** A backend whose kernels use {@code threads} threads (the calling thread included), with float activations. */
     public CpuBackend(int threads) {
+        this(threads, MatmulActivations.FLOAT32);
+    }
+
+    /** A backend whose kernels use {@code threads} threads, treating quantised-weight activations as {@code activations} says. */
+    public CpuBackend(int threads, MatmulActivations activations) {
+        this.activations = Objects.requireNonNull(activations, "activations");
         if (threads < 1 || threads > MAX_THREADS) {
             throw new IllegalArgumentException("threads must be in 1.." + MAX_THREADS + ", got " + threads);
         }
@@ -64,6 +81,11 @@ public final class CpuBackend implements Backend {
             throw new IllegalStateException("libmosaic ABI version " + abi + " does not match the bindings' "
                     + mosaic_h.MOSAIC_ABI_VERSION());
         }
+    }
+
+    /** How matmul treats the activations of Q8_0 and Q4_0 weights. */
+    public MatmulActivations activations() {
+        return activations;
     }
 
     /** Threads the kernels use. */
@@ -78,7 +100,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public String toString() {
-        return "CpuBackend[threads=" + threads + ", " + CpuIsa.describe() + "]";
+        return "CpuBackend[threads=" + threads + ", activations=" + activations + ", " + CpuIsa.describe() + "]";
     }
 
     @Override
@@ -203,7 +225,12 @@ public final class CpuBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        mosaic_h.mosaic_matmul(wt.type().id(), wt.data(), wt.rows(), wt.cols(), in.segment(), rows, o.segment(), threads);
+        if (activations == MatmulActivations.INT8 && (wt.type() == GgmlType.Q8_0 || wt.type() == GgmlType.Q4_0)) {
+            mosaic_h.mosaic_matmul_int8(wt.type().id(), wt.data(), wt.rows(), wt.cols(), in.segment(), rows, o.segment(),
+                    threads);
+        } else {
+            mosaic_h.mosaic_matmul(wt.type().id(), wt.data(), wt.rows(), wt.cols(), in.segment(), rows, o.segment(), threads);
+        }
     }
 
     @Override

@@ -1,0 +1,162 @@
+/*
+ * matmul_int8_avx512.c - AVX-512 VNNI variant of the int8-activation matmul (compiled with
+ * -mavx512vnni among others; matmul_int8.c calls it only when cpu.c found VNNI at run time).
+ *
+ * vpdpbusd multiplies unsigned by signed bytes, so activations are stored offset by 128
+ * (u = q + 128, in 1..255) and the excess 128 * sum(w), which depends only on the weight block,
+ * is subtracted once per block pair by starting the accumulation at -128 * sum(w): the integer
+ * sums stay exact. Two 32-element blocks fill one 512-bit register; their activation scales are
+ * stored pre-broadcast (8 copies each) so one load gives the 16-lane scale vector.
+ */
+#include <immintrin.h>
+
+#include "internal.h"
+
+#define TILE_ROWS 8
+#define OUT_BLOCK 32
+#define INLINE static inline __attribute__((always_inline))
+
+/* Repacked activations: row r's block pair p has 64 offset bytes at u[r * u_stride + 64 p] and 16
+ * scales (8 x d of block 2p, 8 x d of block 2p+1, zero for a missing odd block) at
+ * s[r * s_stride + 16 p]. */
+struct packed {
+    uint8_t *u;
+    float *s;
+    int64_t u_stride, s_stride;
+};
+
+/* Weights of blocks b (and b+1 if two) as 64 signed bytes, and their scales as 8 + 8 lanes. */
+INLINE void load_pair(const int type, const uint8_t *row, int64_t b, int two, __m512i *w, __m512 *dw) {
+    const int64_t bb = type == MOSAIC_TYPE_Q8_0 ? 34 : 18;
+    const uint8_t *b0 = row + b * bb, *b1 = b0 + bb;
+    __m256i lo, hi = _mm256_setzero_si256();
+    if (type == MOSAIC_TYPE_Q8_0) {
+        lo = _mm256_loadu_si256((const __m256i *)(b0 + 2));
+        if (two) hi = _mm256_loadu_si256((const __m256i *)(b1 + 2));
+    } else {
+        /* low nibbles are elements 0..15, high nibbles 16..31; nibble n means n - 8 */
+        const __m128i m = _mm_set1_epi8(15), eight = _mm_set1_epi8(8);
+        const __m128i q0 = _mm_loadu_si128((const __m128i *)(b0 + 2));
+        lo = _mm256_set_m128i(_mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(q0, 4), m), eight),
+                              _mm_sub_epi8(_mm_and_si128(q0, m), eight));
+        if (two) {
+            const __m128i q1 = _mm_loadu_si128((const __m128i *)(b1 + 2));
+            hi = _mm256_set_m128i(_mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(q1, 4), m), eight),
+                                  _mm_sub_epi8(_mm_and_si128(q1, m), eight));
+        }
+    }
+    *w = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+    const float d0 = _cvtsh_ss(mosaic_load_u16(b0));
+    const float d1 = two ? _cvtsh_ss(mosaic_load_u16(b1)) : 0.0f;
+    *dw = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(d0), _mm512_set1_ps(d1));
+}
+
+/* out[r * ldo] = dot(row, x[r]) for r < NB. Every row runs the same operations whatever NB is. */
+INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t blocks, const struct packed *x, int64_t r0,
+                 float *out, int64_t ldo) {
+    __m512 acc[TILE_ROWS];
+    for (int r = 0; r < NB; r++) {
+        acc[r] = _mm512_setzero_ps();
+    }
+    const __m512i offset = _mm512_set1_epi8((char)0x80);
+    const int64_t pairs = (blocks + 1) / 2;
+    for (int64_t p = 0; p < pairs; p++) {
+        __m512i w;
+        __m512 dw;
+        load_pair(type, row, 2 * p, 2 * p + 1 < blocks, &w, &dw);
+        const __m512i start = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, w));
+        for (int r = 0; r < NB; r++) {
+            const uint8_t *u = x->u + (r0 + r) * x->u_stride + 64 * p;
+            const float *s = x->s + (r0 + r) * x->s_stride + 16 * p;
+            const __m512i isum = _mm512_dpbusd_epi32(start, _mm512_loadu_si512(u), w);
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw, _mm512_loadu_ps(s)), acc[r]);
+        }
+    }
+    for (int r = 0; r < NB; r++) {
+        out[r * ldo] = _mm512_reduce_add_ps(acc[r]);
+    }
+}
+
+#define TILE_SWITCH(T)                                                                                              \
+    switch (nb) {                                                                                                   \
+    case 1: tile(T, 1, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 2: tile(T, 2, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 3: tile(T, 3, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 4: tile(T, 4, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 5: tile(T, 5, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 6: tile(T, 6, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 7: tile(T, 7, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    default: tile(T, 8, row, blocks, a->x, r0, orow, w_rows); break;                                                \
+    }
+
+struct matmul_args {
+    int32_t type;
+    const uint8_t *w;
+    int64_t w_rows, cols, rows;
+    const struct packed *x;
+    float *out;
+};
+
+/* Output-row blocks [ob_begin, ob_end): a block's weights stay in L2 while every row tile passes. */
+static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
+    const struct matmul_args *a = p;
+    const int64_t w_rows = a->w_rows, blocks = a->cols / 32;
+    const int64_t row_bytes = blocks * (a->type == MOSAIC_TYPE_Q8_0 ? 34 : 18);
+    for (int64_t ob = ob_begin; ob < ob_end; ob++) {
+        const int64_t o_end = (ob + 1) * OUT_BLOCK < w_rows ? (ob + 1) * OUT_BLOCK : w_rows;
+        for (int64_t r0 = 0; r0 < a->rows; r0 += TILE_ROWS) {
+            const int nb = a->rows - r0 < TILE_ROWS ? (int)(a->rows - r0) : TILE_ROWS;
+            for (int64_t o = ob * OUT_BLOCK; o < o_end; o++) {
+                const uint8_t *row = a->w + o * row_bytes;
+                float *orow = a->out + r0 * w_rows + o;
+                if (a->type == MOSAIC_TYPE_Q8_0) {
+                    TILE_SWITCH(MOSAIC_TYPE_Q8_0);
+                } else {
+                    TILE_SWITCH(MOSAIC_TYPE_Q4_0);
+                }
+            }
+        }
+    }
+}
+
+struct pack_args {
+    const float *x;
+    int64_t cols;
+    const struct packed *x_packed;
+};
+
+static void pack_range(void *p, int64_t r_begin, int64_t r_end) {
+    const struct pack_args *a = p;
+    const struct packed *xp = a->x_packed;
+    const int64_t blocks = a->cols / 32;
+    for (int64_t r = r_begin; r < r_end; r++) {
+        uint8_t *u = xp->u + r * xp->u_stride;
+        float *s = xp->s + r * xp->s_stride;
+        /* quantise into the front of this row's slots, then widen in place */
+        int8_t *q = (int8_t *)u;
+        mosaic_quantize_row_q8(a->x + r * a->cols, a->cols, q, s);
+        for (int64_t i = 0; i < blocks * 32; i++) {
+            u[i] = (uint8_t)(q[i] + 128);
+        }
+        for (int64_t i = blocks * 32; i < xp->u_stride; i++) {
+            u[i] = 128; /* value 0 opposite the zero weights of a missing odd block */
+        }
+        for (int64_t b = xp->s_stride / 8 - 1; b >= 0; b--) {
+            /* from the back, so that d[b] (at s[b] <= s[8 b]) is read before it is overwritten */
+            const float d = b < blocks ? s[b] : 0.0f;
+            for (int j = 0; j < 8; j++) {
+                s[8 * b + j] = d;
+            }
+        }
+    }
+}
+
+void mosaic_matmul_int8_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
+                               float *out, int32_t threads, void *scratch) {
+    const int64_t pairs = (cols / 32 + 1) / 2;
+    const struct packed xp = {scratch, (float *)((uint8_t *)scratch + rows * pairs * 64), pairs * 64, pairs * 16};
+    struct pack_args pa = {x, cols, &xp};
+    mosaic_parallel_for(rows, 4, threads, pack_range, &pa);
+    struct matmul_args a = {type, w, w_rows, cols, rows, &xp, out};
+    mosaic_parallel_for((w_rows + OUT_BLOCK - 1) / OUT_BLOCK, 1, threads, matmul_range, &a);
+}
