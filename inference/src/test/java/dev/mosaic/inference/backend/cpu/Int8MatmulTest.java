@@ -1,0 +1,280 @@
+package dev.mosaic.inference.backend.cpu;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.mosaic.inference.backend.BackendWeight;
+import dev.mosaic.inference.backend.cpu.CpuBackend.MatmulActivations;
+import dev.mosaic.inference.tensor.GgmlType;
+import dev.mosaic.inference.tensor.Tensor;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The int8-activation matmul (Q8_0/Q4_0 weights, {@link MatmulActivations#INT8}) on every kernel
+ * path: against a float64 reference that quantises the activations the same way (so only float
+ * accumulation differs), against the unquantised float64 product within the rounding bound, and
+ * for independence from batch composition and thread count.
+ */
+class Int8MatmulTest {
+
+    private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final int OUT_ROWS = 37;
+    private static final int[] ROWS = {1, 2, 3, 5, 8, 9, 19};
+
+    static List<Arguments> cases() {
+        List<Arguments> out = new ArrayList<>();
+        for (CpuIsa isa : IsaSupport.supported()) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0}) {
+                out.add(Arguments.of(isa, type));
+            }
+        }
+        return out;
+    }
+
+    /** One activation row quantised as ggml's quantize_row_q8_0 does, with the scale kept in float32. */
+    record QuantisedRow(int[] q, float[] d) {
+        static QuantisedRow of(float[] x) {
+            int blocks = x.length / 32;
+            int[] q = new int[x.length];
+            float[] d = new float[blocks];
+            for (int b = 0; b < blocks; b++) {
+                float amax = 0;
+                for (int j = 0; j < 32; j++) {
+                    amax = Math.max(amax, Math.abs(x[32 * b + j]));
+                }
+                d[b] = amax / 127f;
+                float id = d[b] != 0 ? 1f / d[b] : 0f;
+                for (int j = 0; j < 32; j++) {
+                    float v = x[32 * b + j] * id;
+                    // C's roundf: halves away from zero (Math.round would round -2.5 to -2)
+                    q[32 * b + j] = (int) (Math.signum(v) * Math.floor(Math.abs((double) v) + 0.5));
+                }
+            }
+            return new QuantisedRow(q, d);
+        }
+    }
+
+    /** Integer weights and per-block scales, decoded from the tensor's bytes. */
+    record IntWeights(int[][] q, double[][] d) {
+        static IntWeights of(Tensor t) {
+            int rows = (int) t.rows();
+            int cols = (int) t.cols();
+            int bb = t.type() == GgmlType.Q8_0 ? 34 : 18;
+            long rowBytes = (long) cols / 32 * bb;
+            int[][] q = new int[rows][cols];
+            double[][] d = new double[rows][cols / 32];
+            for (int o = 0; o < rows; o++) {
+                for (int b = 0; b < cols / 32; b++) {
+                    long at = o * rowBytes + (long) b * bb;
+                    d[o][b] = Float.float16ToFloat(t.data().get(SHORT, at));
+                    for (int j = 0; j < 32; j++) {
+                        if (t.type() == GgmlType.Q8_0) {
+                            q[o][32 * b + j] = t.data().get(ValueLayout.JAVA_BYTE, at + 2 + j);
+                        } else {
+                            int byt = t.data().get(ValueLayout.JAVA_BYTE, at + 2 + (j & 15)) & 0xff;
+                            q[o][32 * b + j] = (j < 16 ? byt & 15 : byt >> 4) - 8;
+                        }
+                    }
+                }
+            }
+            return new IntWeights(q, d);
+        }
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void matchesFloat64ReferenceOfTheQuantisedProductAndBoundsTheQuantisationError(CpuIsa isa, GgmlType type)
+            throws Exception {
+        IsaSupport.with(isa, () -> {
+            Random rnd = new Random(1009L * type.ordinal() + isa.ordinal());
+            try (Arena arena = Arena.ofConfined(); CpuBackend backend = new CpuBackend(2, MatmulActivations.INT8)) {
+                for (int cols : new int[] {32, 96, 352, 768}) {
+                    TestWeights.Weight w = TestWeights.random("w", type, OUT_ROWS, cols, rnd, arena);
+                    IntWeights iw = IntWeights.of(w.tensor());
+                    BackendWeight bw = backend.prepare(w.tensor());
+                    for (int rows : ROWS) {
+                        float[][] x = randomActivations(rnd, rows, cols);
+                        float[] got = run(backend, bw, x, OUT_ROWS);
+                        for (int r = 0; r < rows; r++) {
+                            QuantisedRow xq = QuantisedRow.of(x[r]);
+                            for (int o = 0; o < OUT_ROWS; o++) {
+                                double quantised = 0;
+                                double mag = 0;
+                                double exact = 0;
+                                double bound = 0;
+                                for (int b = 0; b < cols / 32; b++) {
+                                    long isum = 0;
+                                    long iabs = 0;
+                                    double wabs = 0;
+                                    for (int j = 32 * b; j < 32 * b + 32; j++) {
+                                        isum += (long) iw.q()[o][j] * xq.q()[j];
+                                        iabs += Math.abs((long) iw.q()[o][j] * xq.q()[j]);
+                                        exact += w.values()[o][j] * x[r][j];
+                                        wabs += Math.abs(w.values()[o][j]);
+                                    }
+                                    double scale = iw.d()[o][b] * xq.d()[b];
+                                    quantised += scale * isum;
+                                    mag += Math.abs(scale) * iabs;
+                                    // |x - q d| <= d / 2 per activation
+                                    bound += wabs * xq.d()[b] / 2;
+                                }
+                                double g = got[r * OUT_ROWS + o];
+                                String where = isa + " " + type + " cols " + cols + " rows " + rows + " [" + r + "][" + o + "]: ";
+                                if (!(Math.abs(g - quantised) <= 4e-6 * mag + 1e-30)) {
+                                    throw new AssertionError(where + g + " vs quantised reference " + quantised
+                                            + " (sum of |terms| " + mag + ")");
+                                }
+                                if (!(Math.abs(g - exact) <= bound * 1.0001 + 4e-6 * mag)) {
+                                    throw new AssertionError(where + g + " vs exact " + exact + ": beyond the rounding bound " + bound);
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("cases")
+    void aRowsResultDoesNotDependOnTheBatchItIsInOrOnThreads(CpuIsa isa, GgmlType type) throws Exception {
+        IsaSupport.with(isa, () -> {
+            Random rnd = new Random(4242L * type.ordinal() + isa.ordinal());
+            int cols = 352;
+            int rows = 19;
+            try (Arena arena = Arena.ofConfined();
+                 CpuBackend one = new CpuBackend(1, MatmulActivations.INT8);
+                 CpuBackend two = new CpuBackend(2, MatmulActivations.INT8)) {
+                TestWeights.Weight w = TestWeights.random("w", type, OUT_ROWS, cols, rnd, arena);
+                BackendWeight w1 = one.prepare(w.tensor());
+                BackendWeight w2 = two.prepare(w.tensor());
+                float[][] x = randomActivations(rnd, rows, cols);
+                float[] all = run(two, w2, x, OUT_ROWS);
+                for (int r = 0; r < rows; r++) {
+                    float[] alone = run(one, w1, new float[][] {x[r]}, OUT_ROWS);
+                    for (int o = 0; o < OUT_ROWS; o++) {
+                        assertEquals(Float.floatToRawIntBits(all[r * OUT_ROWS + o]), Float.floatToRawIntBits(alone[o]),
+                                isa + " " + type + " row " + r + " out " + o);
+                    }
+                }
+                // the same rows again from a different offset into the batch (tiles start elsewhere)
+                float[][] shifted = new float[rows - 3][];
+                System.arraycopy(x, 3, shifted, 0, rows - 3);
+                float[] part = run(two, w2, shifted, OUT_ROWS);
+                for (int i = 0; i < part.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(all[3 * OUT_ROWS + i]), Float.floatToRawIntBits(part[i]),
+                            isa + " " + type + " shifted element " + i);
+                }
+            }
+        });
+    }
+
+    /** Largest-magnitude operands: q8 weights of -128 against activations of -127 (sign and saturation corner). */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("isas")
+    void extremeOperandsStayExact(CpuIsa isa) throws Exception {
+        IsaSupport.with(isa, () -> {
+            int cols = 96;
+            int outRows = 3;
+            try (Arena arena = Arena.ofConfined(); CpuBackend backend = new CpuBackend(1, MatmulActivations.INT8)) {
+                MemorySegment data = arena.allocate((long) outRows * cols / 32 * 34);
+                for (int blk = 0; blk < outRows * cols / 32; blk++) {
+                    data.set(SHORT, 34L * blk, Float.floatToFloat16(1f / 1024)); // power of two: exact products
+                    for (int j = 0; j < 32; j++) {
+                        data.set(ValueLayout.JAVA_BYTE, 34L * blk + 2 + j, (byte) (blk % 2 == 0 ? -128 : 127));
+                    }
+                }
+                BackendWeight bw = backend.prepare(new Tensor("w", GgmlType.Q8_0, new long[] {cols, outRows}, data));
+                float[][] x = new float[2][cols];
+                for (int c = 0; c < cols; c++) {
+                    x[0][c] = -127f / 64; // d = 1/64 exactly, q = -127
+                    x[1][c] = c % 2 == 0 ? 127f / 64 : -127f / 64;
+                }
+                float[] got = run(backend, bw, x, outRows);
+                for (int o = 0; o < outRows; o++) {
+                    double ref0 = 0;
+                    double ref1 = 0;
+                    for (int b = 0; b < cols / 32; b++) {
+                        int wq = (o * cols / 32 + b) % 2 == 0 ? -128 : 127;
+                        ref0 += 32.0 * wq * -127 / 1024 / 64;
+                        ref1 += 0; // alternating signs cancel within each block
+                    }
+                    assertEquals(ref0, got[o], 0, isa + " all -127 row, out " + o);
+                    assertEquals(ref1, got[outRows + o], 0, isa + " alternating row, out " + o);
+                }
+            }
+        });
+    }
+
+    static List<CpuIsa> isas() {
+        return IsaSupport.supported();
+    }
+
+    /** Other weight types ignore the setting: still the float kernels, at float accuracy. */
+    @Test
+    void otherTypesKeepFloatActivations() {
+        Random rnd = new Random(5);
+        int cols = 100;
+        try (Arena arena = Arena.ofConfined(); CpuBackend backend = new CpuBackend(2, MatmulActivations.INT8)) {
+            TestWeights.Weight w = TestWeights.random("w", GgmlType.F16, OUT_ROWS, cols, rnd, arena);
+            BackendWeight bw = backend.prepare(w.tensor());
+            float[][] x = randomActivations(rnd, 5, cols);
+            float[] got = run(backend, bw, x, OUT_ROWS);
+            for (int r = 0; r < 5; r++) {
+                for (int o = 0; o < OUT_ROWS; o++) {
+                    double ref = 0;
+                    double mag = 0;
+                    for (int c = 0; c < cols; c++) {
+                        ref += w.values()[o][c] * x[r][c];
+                        mag += Math.abs(w.values()[o][c] * x[r][c]);
+                    }
+                    assertTrue(Math.abs(got[r * OUT_ROWS + o] - ref) <= 1e-5 * mag, "F16 [" + r + "][" + o + "]");
+                }
+            }
+        }
+        try (CpuBackend plain = new CpuBackend(1)) {
+            assertEquals(MatmulActivations.FLOAT32, plain.activations());
+        }
+    }
+
+    /** Gaussian activations with a few outliers per row, as real hidden states have (they set the block scales). */
+    static float[][] randomActivations(Random rnd, int rows, int cols) {
+        float[][] x = new float[rows][cols];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                x[r][c] = (float) (rnd.nextGaussian() * (rnd.nextInt(50) == 0 ? 8 : 1));
+            }
+        }
+        return x;
+    }
+
+    static float[] run(CpuBackend backend, BackendWeight w, float[][] x, int outRows) {
+        int rows = x.length;
+        int cols = x[0].length;
+        try (Arena a = Arena.ofConfined();
+             CpuBuffer xb = backend.allocate((long) rows * cols);
+             CpuBuffer ob = backend.allocate((long) rows * outRows)) {
+            MemorySegment host = a.allocate((long) rows * cols * Float.BYTES);
+            for (int r = 0; r < rows; r++) {
+                MemorySegment.copy(x[r], 0, host, ValueLayout.JAVA_FLOAT, (long) r * cols * Float.BYTES, cols);
+            }
+            backend.write(host, xb, 0, (long) rows * cols);
+            backend.matmul(ob, w, xb, rows);
+            float[] out = new float[rows * outRows];
+            for (int i = 0; i < out.length; i++) {
+                out[i] = ob.get(i);
+            }
+            return out;
+        }
+    }
+}
