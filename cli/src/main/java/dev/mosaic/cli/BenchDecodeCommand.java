@@ -1,5 +1,6 @@
 package dev.mosaic.cli;
 
+import dev.mosaic.inference.backend.cpu.CpuBackend;
 import dev.mosaic.inference.engine.Engine;
 import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.engine.GenerationRequest;
@@ -53,6 +54,10 @@ final class BenchDecodeCommand implements Callable<Integer> {
     @Option(names = "--gen-tokens", paramLabel = "N", defaultValue = "64", description = "tokens generated per sequence (default: ${DEFAULT-VALUE})")
     int genTokens;
 
+    @Option(names = "--activations", paramLabel = "A", defaultValue = "INT8",
+            description = "Q8_0/Q4_0 matmul activations: INT8 (quantised per 32, like llama.cpp) or FLOAT32 (default: ${DEFAULT-VALUE})")
+    CpuBackend.MatmulActivations activations;
+
     @Option(names = "--profile", description = "also print where the time goes, per backend operation (measured runs only)")
     boolean profile;
 
@@ -71,7 +76,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
             int perStep = Math.max(batch, Math.min(batch * promptTokens, 512));
             long kvBytes = (long) batch * (promptTokens + genTokens) * 2L * model.config().nLayers() * model.config().kvDim()
                     * Float.BYTES * 2 + (64L << 20);
-            EngineConfig plain = EngineConfig.cpu(t).kvBudgetBytes(kvBytes).maxSequences(batch).maxBatchTokens(perStep);
+            EngineConfig plain = EngineConfig.cpu(t, activations).kvBudgetBytes(kvBytes).maxSequences(batch).maxBatchTokens(perStep);
             ProfilingBackend[] profiler = new ProfilingBackend[1];
             EngineConfig config = !profile ? plain : plain.backend(plain.backendName() + " profiled",
                     () -> profiler[0] = new ProfilingBackend(plain.backend().get()));
