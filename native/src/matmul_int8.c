@@ -114,7 +114,7 @@ static void matmul_int8_portable(int32_t type, const void *w, int64_t w_rows, in
 static int64_t scratch_bytes(int path, int64_t rows, int64_t cols) {
     const int64_t blocks = cols / 32, pairs = (blocks + 1) / 2;
     switch (path) {
-    case MOSAIC_ISA_AVX512: return rows * (pairs * 64 + pairs * 16 * 4);
+    case MOSAIC_ISA_AVX512: return (rows + 7) / 8 * 8 * (pairs * 64 + pairs * 16 * 4); /* whole 8-row tiles */
     default: return rows * (cols + blocks * 4);
     }
 }

@@ -16,14 +16,19 @@
 #define OUT_BLOCK 32
 #define INLINE static inline __attribute__((always_inline))
 
-/* Repacked activations: row r's block pair p has 64 offset bytes at u[r * u_stride + 64 p] and 16
+/* Repacked activations, tile-major so that a tile's rows sit at fixed offsets from one pointer:
+ * row r = 8 t + i's block pair p has 64 offset bytes at u[((t * pairs + p) * 8 + i) * 64] and 16
  * scales (8 x d of block 2p, 8 x d of block 2p+1, zero for a missing odd block) at
- * s[r * s_stride + 16 p]. */
+ * s[((t * pairs + p) * 8 + i) * 16]. */
 struct packed {
     uint8_t *u;
     float *s;
-    int64_t u_stride, s_stride;
+    int64_t pairs;
 };
+
+INLINE int64_t packed_index(const struct packed *x, int64_t r, int64_t p) {
+    return ((r / TILE_ROWS) * x->pairs + p) * TILE_ROWS + r % TILE_ROWS;
+}
 
 /* Weights of blocks b (and b+1 if two) as 64 signed bytes, and their scales as 8 + 8 lanes. */
 INLINE void load_pair(const int type, const uint8_t *row, int64_t b, int two, __m512i *w, __m512 *dw) {
@@ -51,42 +56,54 @@ INLINE void load_pair(const int type, const uint8_t *row, int64_t b, int two, __
     *dw = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(d0), _mm512_set1_ps(d1));
 }
 
-/* out[r * ldo] = dot(row, x[r]) for r < NB. Every row runs the same operations whatever NB is. */
-INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t blocks, const struct packed *x, int64_t r0,
-                 float *out, int64_t ldo) {
-    __m512 acc[TILE_ROWS];
-    for (int r = 0; r < NB; r++) {
-        acc[r] = _mm512_setzero_ps();
-    }
-    const __m512i offset = _mm512_set1_epi8((char)0x80);
-    const int64_t pairs = (blocks + 1) / 2;
-    for (int64_t p = 0; p < pairs; p++) {
-        __m512i w;
-        __m512 dw;
-        load_pair(type, row, 2 * p, 2 * p + 1 < blocks, &w, &dw);
-        const __m512i start = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, w));
+/* out[r * ldo + j] = dot(w row j, x[r0 + r]) for r < NB, j < NO: each activation load serves NO
+ * weight rows, each weight load NB activation rows. Every row runs the same operations whatever
+ * NB and NO are. */
+INLINE void tile(const int type, const int NB, const int NO, const uint8_t *row, int64_t row_bytes, int64_t blocks,
+                 const struct packed *x, int64_t r0, float *out, int64_t ldo) {
+    __m512 acc[2][TILE_ROWS];
+    for (int j = 0; j < NO; j++) {
         for (int r = 0; r < NB; r++) {
-            const uint8_t *u = x->u + (r0 + r) * x->u_stride + 64 * p;
-            const float *s = x->s + (r0 + r) * x->s_stride + 16 * p;
-            const __m512i isum = _mm512_dpbusd_epi32(start, _mm512_loadu_si512(u), w);
-            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw, _mm512_loadu_ps(s)), acc[r]);
+            acc[j][r] = _mm512_setzero_ps();
         }
     }
-    for (int r = 0; r < NB; r++) {
-        out[r * ldo] = _mm512_reduce_add_ps(acc[r]);
+    const __m512i offset = _mm512_set1_epi8((char)0x80);
+    const int64_t pairs = x->pairs;
+    const uint8_t *u = x->u + packed_index(x, r0, 0) * 64;
+    const float *s = x->s + packed_index(x, r0, 0) * 16;
+    for (int64_t p = 0; p < pairs; p++, u += 64 * TILE_ROWS, s += 16 * TILE_ROWS) {
+        __m512i w[2], start[2];
+        __m512 dw[2];
+        for (int j = 0; j < NO; j++) {
+            load_pair(type, row + j * row_bytes, 2 * p, 2 * p + 1 < blocks, &w[j], &dw[j]);
+            start[j] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, w[j]));
+        }
+        for (int r = 0; r < NB; r++) {
+            const __m512i xu = _mm512_loadu_si512(u + 64 * r);
+            const __m512 xs = _mm512_loadu_ps(s + 16 * r);
+            for (int j = 0; j < NO; j++) {
+                const __m512i isum = _mm512_dpbusd_epi32(start[j], xu, w[j]);
+                acc[j][r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw[j], xs), acc[j][r]);
+            }
+        }
+    }
+    for (int j = 0; j < NO; j++) {
+        for (int r = 0; r < NB; r++) {
+            out[r * ldo + j] = _mm512_reduce_add_ps(acc[j][r]);
+        }
     }
 }
 
-#define TILE_SWITCH(T)                                                                                              \
+#define TILE_SWITCH(T, NO)                                                                                          \
     switch (nb) {                                                                                                   \
-    case 1: tile(T, 1, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
-    case 2: tile(T, 2, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
-    case 3: tile(T, 3, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
-    case 4: tile(T, 4, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
-    case 5: tile(T, 5, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
-    case 6: tile(T, 6, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
-    case 7: tile(T, 7, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
-    default: tile(T, 8, row, blocks, a->x, r0, orow, w_rows); break;                                                \
+    case 1: tile(T, 1, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
+    case 2: tile(T, 2, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
+    case 3: tile(T, 3, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
+    case 4: tile(T, 4, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
+    case 5: tile(T, 5, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
+    case 6: tile(T, 6, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
+    case 7: tile(T, 7, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
+    default: tile(T, 8, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                \
     }
 
 struct matmul_args {
@@ -106,13 +123,14 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
         const int64_t o_end = (ob + 1) * OUT_BLOCK < w_rows ? (ob + 1) * OUT_BLOCK : w_rows;
         for (int64_t r0 = 0; r0 < a->rows; r0 += TILE_ROWS) {
             const int nb = a->rows - r0 < TILE_ROWS ? (int)(a->rows - r0) : TILE_ROWS;
-            for (int64_t o = ob * OUT_BLOCK; o < o_end; o++) {
+            for (int64_t o = ob * OUT_BLOCK; o < o_end; o += 2) {
                 const uint8_t *row = a->w + o * row_bytes;
                 float *orow = a->out + r0 * w_rows + o;
+                const int two = o + 1 < o_end;
                 if (a->type == MOSAIC_TYPE_Q8_0) {
-                    TILE_SWITCH(MOSAIC_TYPE_Q8_0);
+                    if (two) { TILE_SWITCH(MOSAIC_TYPE_Q8_0, 2); } else { TILE_SWITCH(MOSAIC_TYPE_Q8_0, 1); }
                 } else {
-                    TILE_SWITCH(MOSAIC_TYPE_Q4_0);
+                    if (two) { TILE_SWITCH(MOSAIC_TYPE_Q4_0, 2); } else { TILE_SWITCH(MOSAIC_TYPE_Q4_0, 1); }
                 }
             }
         }
@@ -129,23 +147,20 @@ static void pack_range(void *p, int64_t r_begin, int64_t r_end) {
     const struct pack_args *a = p;
     const struct packed *xp = a->x_packed;
     const int64_t blocks = a->cols / 32;
+    int8_t q[64];
+    float d[2];
     for (int64_t r = r_begin; r < r_end; r++) {
-        uint8_t *u = xp->u + r * xp->u_stride;
-        float *s = xp->s + r * xp->s_stride;
-        /* quantise into the front of this row's slots, then widen in place */
-        int8_t *q = (int8_t *)u;
-        mosaic_quantize_row_q8(a->x + r * a->cols, a->cols, q, s);
-        for (int64_t i = 0; i < blocks * 32; i++) {
-            u[i] = (uint8_t)(q[i] + 128);
-        }
-        for (int64_t i = blocks * 32; i < xp->u_stride; i++) {
-            u[i] = 128; /* value 0 opposite the zero weights of a missing odd block */
-        }
-        for (int64_t b = xp->s_stride / 8 - 1; b >= 0; b--) {
-            /* from the back, so that d[b] (at s[b] <= s[8 b]) is read before it is overwritten */
-            const float d = b < blocks ? s[b] : 0.0f;
-            for (int j = 0; j < 8; j++) {
-                s[8 * b + j] = d;
+        for (int64_t pr = 0; pr < xp->pairs; pr++) {
+            const int n = 2 * pr + 1 < blocks ? 2 : 1;
+            mosaic_quantize_row_q8(a->x + r * a->cols + 64 * pr, 32 * n, q, d);
+            uint8_t *u = xp->u + packed_index(xp, r, pr) * 64;
+            float *s = xp->s + packed_index(xp, r, pr) * 16;
+            for (int i = 0; i < 64; i++) {
+                /* offset value 128 means 0: opposite the zero weights of a missing odd block */
+                u[i] = i < 32 * n ? (uint8_t)(q[i] + 128) : 128;
+            }
+            for (int i = 0; i < 16; i++) {
+                s[i] = i < 8 * n ? d[i / 8] : 0.0f;
             }
         }
     }
@@ -153,8 +168,8 @@ static void pack_range(void *p, int64_t r_begin, int64_t r_end) {
 
 void mosaic_matmul_int8_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
                                float *out, int32_t threads, void *scratch) {
-    const int64_t pairs = (cols / 32 + 1) / 2;
-    const struct packed xp = {scratch, (float *)((uint8_t *)scratch + rows * pairs * 64), pairs * 64, pairs * 16};
+    const int64_t pairs = (cols / 32 + 1) / 2, padded_rows = (rows + TILE_ROWS - 1) / TILE_ROWS * TILE_ROWS;
+    const struct packed xp = {scratch, (float *)((uint8_t *)scratch + padded_rows * pairs * 64), pairs};
     struct pack_args pa = {x, cols, &xp};
     mosaic_parallel_for(rows, 4, threads, pack_range, &pa);
     struct matmul_args a = {type, w, w_rows, cols, rows, &xp, out};
