@@ -10,7 +10,6 @@
 
 #define TILE_ROWS 4
 #define OUT_BLOCK 32
-#define PREFETCH_ROWS 8 /* weight rows ahead of the one in use */
 #define INLINE static inline __attribute__((always_inline))
 
 INLINE __m256i load_block(const int type, const uint8_t *blk) {
@@ -79,13 +78,6 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
             const int nb = a->rows - r0 < TILE_ROWS ? (int)(a->rows - r0) : TILE_ROWS;
             for (int64_t o = ob * OUT_BLOCK; o < o_end; o++) {
                 const uint8_t *row = a->w + o * row_bytes;
-                if (r0 == 0 && o + PREFETCH_ROWS < w_rows) {
-                    /* the first pass over a weight row comes from memory: prefetch so that loads
-                     * do not wait one cache line at a time (as in matmul_int8_avx512.c) */
-                    for (int64_t i = 0; i < row_bytes; i += 64) {
-                        _mm_prefetch((const char *)row + PREFETCH_ROWS * row_bytes + i, _MM_HINT_T0);
-                    }
-                }
                 float *orow = a->out + r0 * w_rows + o;
                 if (a->type == MOSAIC_TYPE_Q8_0) {
                     TILE_SWITCH(MOSAIC_TYPE_Q8_0);

@@ -14,7 +14,6 @@
 
 #define TILE_ROWS 8
 #define OUT_BLOCK 32
-#define PREFETCH_ROWS 8 /* weight rows ahead of the one in use */
 #define INLINE static inline __attribute__((always_inline))
 
 /* Repacked activations, tile-major so that a tile's rows sit at fixed offsets from one pointer:
@@ -57,54 +56,44 @@ INLINE void load_pair(const int type, const uint8_t *row, int64_t b, int two, __
     *dw = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(d0), _mm512_set1_ps(d1));
 }
 
-/* out[r * ldo + j] = dot(w row j, x[r0 + r]) for r < NB, j < NO: each activation load serves NO
- * weight rows, each weight load NB activation rows. Every row runs the same operations whatever
- * NB and NO are. */
-INLINE void tile(const int type, const int NB, const int NO, const uint8_t *row, int64_t row_bytes, int64_t blocks,
-                 const struct packed *x, int64_t r0, float *out, int64_t ldo) {
-    __m512 acc[2][TILE_ROWS];
-    for (int j = 0; j < NO; j++) {
-        for (int r = 0; r < NB; r++) {
-            acc[j][r] = _mm512_setzero_ps();
-        }
+/* out[r * ldo] = dot(row, x[r0 + r]) for r < NB. Every row runs the same operations whatever NB is.
+ * (Two weight rows per tile saved activation loads but interleaved two streams from memory, which
+ * halved batch-1 speed on 4 KiB pages: measured, hence one.) */
+INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t blocks, const struct packed *x, int64_t r0,
+                 float *out, int64_t ldo) {
+    __m512 acc[TILE_ROWS];
+    for (int r = 0; r < NB; r++) {
+        acc[r] = _mm512_setzero_ps();
     }
     const __m512i offset = _mm512_set1_epi8((char)0x80);
     const int64_t pairs = x->pairs;
     const uint8_t *u = x->u + packed_index(x, r0, 0) * 64;
     const float *s = x->s + packed_index(x, r0, 0) * 16;
     for (int64_t p = 0; p < pairs; p++, u += 64 * TILE_ROWS, s += 16 * TILE_ROWS) {
-        __m512i w[2], start[2];
-        __m512 dw[2];
-        for (int j = 0; j < NO; j++) {
-            load_pair(type, row + j * row_bytes, 2 * p, 2 * p + 1 < blocks, &w[j], &dw[j]);
-            start[j] = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, w[j]));
-        }
+        __m512i w;
+        __m512 dw;
+        load_pair(type, row, 2 * p, 2 * p + 1 < blocks, &w, &dw);
+        const __m512i start = _mm512_sub_epi32(_mm512_setzero_si512(), _mm512_dpbusd_epi32(_mm512_setzero_si512(), offset, w));
         for (int r = 0; r < NB; r++) {
-            const __m512i xu = _mm512_loadu_si512(u + 64 * r);
-            const __m512 xs = _mm512_loadu_ps(s + 16 * r);
-            for (int j = 0; j < NO; j++) {
-                const __m512i isum = _mm512_dpbusd_epi32(start[j], xu, w[j]);
-                acc[j][r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw[j], xs), acc[j][r]);
-            }
+            const __m512i isum = _mm512_dpbusd_epi32(start, _mm512_loadu_si512(u + 64 * r), w);
+            acc[r] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(isum), _mm512_mul_ps(dw, _mm512_loadu_ps(s + 16 * r)), acc[r]);
         }
     }
-    for (int j = 0; j < NO; j++) {
-        for (int r = 0; r < NB; r++) {
-            out[r * ldo + j] = _mm512_reduce_add_ps(acc[j][r]);
-        }
+    for (int r = 0; r < NB; r++) {
+        out[r * ldo] = _mm512_reduce_add_ps(acc[r]);
     }
 }
 
-#define TILE_SWITCH(T, NO)                                                                                          \
+#define TILE_SWITCH(T)                                                                                              \
     switch (nb) {                                                                                                   \
-    case 1: tile(T, 1, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
-    case 2: tile(T, 2, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
-    case 3: tile(T, 3, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
-    case 4: tile(T, 4, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
-    case 5: tile(T, 5, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
-    case 6: tile(T, 6, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
-    case 7: tile(T, 7, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                 \
-    default: tile(T, 8, NO, row, row_bytes, blocks, a->x, r0, orow, w_rows); break;                                \
+    case 1: tile(T, 1, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 2: tile(T, 2, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 3: tile(T, 3, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 4: tile(T, 4, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 5: tile(T, 5, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 6: tile(T, 6, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    case 7: tile(T, 7, row, blocks, a->x, r0, orow, w_rows); break;                                                 \
+    default: tile(T, 8, row, blocks, a->x, r0, orow, w_rows); break;                                                \
     }
 
 struct matmul_args {
@@ -124,22 +113,13 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
         const int64_t o_end = (ob + 1) * OUT_BLOCK < w_rows ? (ob + 1) * OUT_BLOCK : w_rows;
         for (int64_t r0 = 0; r0 < a->rows; r0 += TILE_ROWS) {
             const int nb = a->rows - r0 < TILE_ROWS ? (int)(a->rows - r0) : TILE_ROWS;
-            for (int64_t o = ob * OUT_BLOCK; o < o_end; o += 2) {
+            for (int64_t o = ob * OUT_BLOCK; o < o_end; o++) {
                 const uint8_t *row = a->w + o * row_bytes;
-                if (r0 == 0 && o + PREFETCH_ROWS + 2 <= w_rows) {
-                    /* the first pass over a weight row comes from memory: without this, loads
-                     * wait one cache line at a time (measured at half the float path's speed) */
-                    const uint8_t *ahead = row + PREFETCH_ROWS * row_bytes;
-                    for (int64_t i = 0; i < 2 * row_bytes; i += 64) {
-                        _mm_prefetch((const char *)ahead + i, _MM_HINT_T0);
-                    }
-                }
                 float *orow = a->out + r0 * w_rows + o;
-                const int two = o + 1 < o_end;
                 if (a->type == MOSAIC_TYPE_Q8_0) {
-                    if (two) { TILE_SWITCH(MOSAIC_TYPE_Q8_0, 2); } else { TILE_SWITCH(MOSAIC_TYPE_Q8_0, 1); }
+                    TILE_SWITCH(MOSAIC_TYPE_Q8_0);
                 } else {
-                    if (two) { TILE_SWITCH(MOSAIC_TYPE_Q4_0, 2); } else { TILE_SWITCH(MOSAIC_TYPE_Q4_0, 1); }
+                    TILE_SWITCH(MOSAIC_TYPE_Q4_0);
                 }
             }
         }
