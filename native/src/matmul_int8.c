@@ -19,6 +19,21 @@
 #define TILE_ROWS 8
 #define OUT_BLOCK 32
 
+/* roundf(v) (halves away from zero) for |v| < 127.5, without the libm call that gcc emits for
+ * roundf at baseline x86-64 (it made quantising cost as much as a small matmul); the quantiser
+ * keeps |v| <= 127 + rounding, so the bound below is never hit by finite input. The truncation
+ * is exact and so is v - trunc(v), so this gives roundf's result bit for bit. NaN (only from a NaN
+ * or infinite activation) gives 0 rather than undefined behaviour. */
+static inline int8_t round_to_int8(float v) {
+    if (!(v > -127.5f && v < 127.5f)) {
+        return 0;
+    }
+    int i = (int)v;
+    const float frac = v - (float)i;
+    i += (frac >= 0.5f) - (frac <= -0.5f);
+    return (int8_t)i;
+}
+
 /* ggml's quantize_row_q8_0_ref, except that the scale stays float32 instead of f16. */
 void mosaic_quantize_row_q8(const float *x, int64_t cols, int8_t *q, float *d) {
     for (int64_t b = 0; b < cols / 32; b++) {
@@ -32,7 +47,7 @@ void mosaic_quantize_row_q8(const float *x, int64_t cols, int8_t *q, float *d) {
         const float id = db != 0 ? 1.0f / db : 0.0f;
         d[b] = db;
         for (int j = 0; j < 32; j++) {
-            q[32 * b + j] = (int8_t)roundf(xb[j] * id);
+            q[32 * b + j] = round_to_int8(xb[j] * id);
         }
     }
 }

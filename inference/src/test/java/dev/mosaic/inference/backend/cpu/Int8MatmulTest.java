@@ -216,6 +216,32 @@ class Int8MatmulTest {
         });
     }
 
+    /** Halves round away from zero as C's roundf does (ggml's rule), on every path. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("isas")
+    void halvesRoundAwayFromZero(CpuIsa isa) throws Exception {
+        IsaSupport.with(isa, () -> {
+            int cols = 32;
+            float[] x = {127, 2.5f, -2.5f, 0.5f, -0.5f, 126.5f, -126.5f, 1.5f, -1.5f, 0.49999997f, -0.49999997f,
+                         3.5f, -3.5f, 0.25f, -0.75f, 100.5f, -100.5f, 64, -64, 1, -1, 0, 7.5f, -7.5f, 9.5f, -9.5f,
+                         11.5f, -11.5f, 13.5f, -13.5f, 15.5f, -15.5f};
+            try (Arena arena = Arena.ofConfined(); CpuBackend backend = new CpuBackend(1, MatmulActivations.INT8)) {
+                // weight row o is the unit vector e_o with scale 1, so out[o] = d_x * q[o] = q[o] (d_x = 127/127)
+                MemorySegment data = arena.allocate(32L * 34);
+                for (int o = 0; o < 32; o++) {
+                    data.set(SHORT, 34L * o, Float.floatToFloat16(1f));
+                    data.set(ValueLayout.JAVA_BYTE, 34L * o + 2 + o, (byte) 1);
+                }
+                BackendWeight bw = backend.prepare(new Tensor("unit", GgmlType.Q8_0, new long[] {cols, 32}, data));
+                float[] got = run(backend, bw, new float[][] {x}, 32);
+                for (int o = 0; o < 32; o++) {
+                    double expected = Math.signum(x[o]) * Math.floor(Math.abs((double) x[o]) + 0.5);
+                    assertEquals(expected, got[o], 0, isa + " x = " + x[o]);
+                }
+            }
+        });
+    }
+
     static List<CpuIsa> isas() {
         return IsaSupport.supported();
     }
