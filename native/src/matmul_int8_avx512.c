@@ -132,24 +132,43 @@ struct pack_args {
     const struct packed *x_packed;
 };
 
+/* mosaic_quantize_row_q8 for one 32-element block, vectorised with the same float operations
+ * (roundf done as exact truncation plus a comparison of the exact remainder, as there), written
+ * offset by 128 with its scale broadcast 8 times. */
+INLINE void quantize_block(const float *x, uint8_t *u, float *s) {
+    const __m512 x0 = _mm512_loadu_ps(x), x1 = _mm512_loadu_ps(x + 16);
+    const float amax = _mm512_reduce_max_ps(_mm512_max_ps(_mm512_abs_ps(x0), _mm512_abs_ps(x1)));
+    const float d = amax / 127;
+    const __m512 id = _mm512_set1_ps(d != 0 ? 1.0f / d : 0.0f);
+    for (int h = 0; h < 2; h++) {
+        const __m512 v = _mm512_mul_ps(h ? x1 : x0, id);
+        __m512i i = _mm512_cvttps_epi32(v);
+        const __m512 frac = _mm512_sub_ps(v, _mm512_cvtepi32_ps(i));
+        i = _mm512_mask_add_epi32(i, _mm512_cmp_ps_mask(frac, _mm512_set1_ps(0.5f), _CMP_GE_OQ), i, _mm512_set1_epi32(1));
+        i = _mm512_mask_sub_epi32(i, _mm512_cmp_ps_mask(frac, _mm512_set1_ps(-0.5f), _CMP_LE_OQ), i, _mm512_set1_epi32(1));
+        const __mmask16 in_range = _mm512_cmp_ps_mask(v, _mm512_set1_ps(-127.5f), _CMP_GT_OQ)
+                                 & _mm512_cmp_ps_mask(v, _mm512_set1_ps(127.5f), _CMP_LT_OQ);
+        i = _mm512_maskz_mov_epi32(in_range, i); /* 0 for NaN, as the scalar quantiser */
+        _mm_storeu_si128((__m128i *)(u + 16 * h), _mm512_cvtepi32_epi8(_mm512_add_epi32(i, _mm512_set1_epi32(128))));
+    }
+    _mm256_storeu_ps(s, _mm256_set1_ps(d));
+}
+
 static void pack_range(void *p, int64_t r_begin, int64_t r_end) {
     const struct pack_args *a = p;
     const struct packed *xp = a->x_packed;
     const int64_t blocks = a->cols / 32;
-    int8_t q[64];
-    float d[2];
     for (int64_t r = r_begin; r < r_end; r++) {
         for (int64_t pr = 0; pr < xp->pairs; pr++) {
-            const int n = 2 * pr + 1 < blocks ? 2 : 1;
-            mosaic_quantize_row_q8(a->x + r * a->cols + 64 * pr, 32 * n, q, d);
             uint8_t *u = xp->u + packed_index(xp, r, pr) * 64;
             float *s = xp->s + packed_index(xp, r, pr) * 16;
-            for (int i = 0; i < 64; i++) {
-                /* offset value 128 means 0: opposite the zero weights of a missing odd block */
-                u[i] = i < 32 * n ? (uint8_t)(q[i] + 128) : 128;
-            }
-            for (int i = 0; i < 16; i++) {
-                s[i] = i < 8 * n ? d[i / 8] : 0.0f;
+            quantize_block(a->x + r * a->cols + 64 * pr, u, s);
+            if (2 * pr + 1 < blocks) {
+                quantize_block(a->x + r * a->cols + 64 * pr + 32, u + 32, s + 8);
+            } else {
+                /* offset value 128 means 0, opposite the zero weights of the missing odd block */
+                memset(u + 32, 128, 32);
+                memset(s + 8, 0, 8 * sizeof(float));
             }
         }
     }
