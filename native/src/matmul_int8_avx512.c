@@ -34,23 +34,21 @@ INLINE int64_t packed_index(const struct packed *x, int64_t r, int64_t p) {
 INLINE void load_pair(const int type, const uint8_t *row, int64_t b, int two, __m512i *w, __m512 *dw) {
     const int64_t bb = type == MOSAIC_TYPE_Q8_0 ? 34 : 18;
     const uint8_t *b0 = row + b * bb, *b1 = b0 + bb;
-    __m256i lo, hi = _mm256_setzero_si256();
     if (type == MOSAIC_TYPE_Q8_0) {
-        lo = _mm256_loadu_si256((const __m256i *)(b0 + 2));
-        if (two) hi = _mm256_loadu_si256((const __m256i *)(b1 + 2));
+        const __m256i lo = _mm256_loadu_si256((const __m256i *)(b0 + 2));
+        const __m256i hi = two ? _mm256_loadu_si256((const __m256i *)(b1 + 2)) : _mm256_setzero_si256();
+        *w = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
     } else {
-        /* low nibbles are elements 0..15, high nibbles 16..31; nibble n means n - 8 */
-        const __m128i m = _mm_set1_epi8(15), eight = _mm_set1_epi8(8);
+        /* low nibbles are elements 0..15, high nibbles 16..31; nibble n means n - 8. Both blocks'
+         * 16 bytes unpack at once, then 128-bit lanes go from (lo0 lo1 hi0 hi1) to (lo0 hi0 lo1 hi1). */
         const __m128i q0 = _mm_loadu_si128((const __m128i *)(b0 + 2));
-        lo = _mm256_set_m128i(_mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(q0, 4), m), eight),
-                              _mm_sub_epi8(_mm_and_si128(q0, m), eight));
-        if (two) {
-            const __m128i q1 = _mm_loadu_si128((const __m128i *)(b1 + 2));
-            hi = _mm256_set_m128i(_mm_sub_epi8(_mm_and_si128(_mm_srli_epi16(q1, 4), m), eight),
-                                  _mm_sub_epi8(_mm_and_si128(q1, m), eight));
-        }
+        const __m128i q1 = two ? _mm_loadu_si128((const __m128i *)(b1 + 2)) : _mm_set1_epi8((char)0x88); /* 8 - 8 = 0 for a missing odd block */
+        const __m256i q = _mm256_inserti128_si256(_mm256_castsi128_si256(q0), q1, 1);
+        const __m256i m = _mm256_set1_epi8(15);
+        const __m512i n = _mm512_inserti64x4(_mm512_castsi256_si512(_mm256_and_si256(q, m)),
+                                             _mm256_and_si256(_mm256_srli_epi16(q, 4), m), 1);
+        *w = _mm512_sub_epi8(_mm512_shuffle_i64x2(n, n, _MM_SHUFFLE(3, 1, 2, 0)), _mm512_set1_epi8(8));
     }
-    *w = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
     const float d0 = _cvtsh_ss(mosaic_load_u16(b0));
     const float d1 = two ? _cvtsh_ss(mosaic_load_u16(b1)) : 0.0f;
     *dw = _mm512_mask_blend_ps(0xFF00, _mm512_set1_ps(d0), _mm512_set1_ps(d1));
