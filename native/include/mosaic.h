@@ -72,7 +72,7 @@ MOSAIC_API void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64
  * int8 per 32-element block like ggml's q8_0 (d = amax/127 kept as float32, q = round(x/d)) and
  * every block's dot product is an exact integer sum, scaled by d_w * d_x: faster, at the cost of
  * the activation rounding (relative error about 1/254 per element). A row's result does not
- * depend on rows or threads. Allocates (and frees) a scratch buffer of about rows*cols*1.2 bytes;
+ * depend on rows or threads. Allocates (and frees) a scratch buffer of about 2 bytes per activation;
  * falls back to mosaic_matmul if that fails. */
 MOSAIC_API void mosaic_matmul_int8(int32_t type, const void *w, int64_t w_rows, int64_t cols,
                                    const float *x, int64_t rows, float *out, int32_t threads);

@@ -9,7 +9,8 @@
  *
  * Determinism: a row's result never depends on how many rows are in the call, which tile it falls
  * in or how threads split the work - every row takes the same sequence of float operations - so
- * batched and unbatched runs agree bit for bit on a given path.
+ * batched and unbatched runs agree bit for bit on a given path (unless the scratch allocation
+ * fails and a call falls back to the float kernels).
  */
 #include <math.h>
 #include <stdlib.h>
@@ -125,7 +126,8 @@ static void matmul_int8_portable(int32_t type, const void *w, int64_t w_rows, in
     mosaic_parallel_for((w_rows + OUT_BLOCK - 1) / OUT_BLOCK, 1, threads, portable_range, &a);
 }
 
-/* Scratch bytes each path needs for the quantised activations (see the layouts in internal.h). */
+/* Scratch bytes each path needs for the quantised activations (layouts: struct mosaic_q8_rows in
+ * internal.h; AVX-512: struct packed in matmul_int8_avx512.c). */
 static int64_t scratch_bytes(int path, int64_t rows, int64_t cols) {
     const int64_t blocks = cols / 32, pairs = (blocks + 1) / 2;
     switch (path) {
@@ -138,7 +140,7 @@ void mosaic_matmul_int8(int32_t type, const void *w, int64_t w_rows, int64_t col
                         float *out, int32_t threads) {
     int path = mosaic_isa_active();
     if (path == MOSAIC_ISA_AVX512 && !mosaic_cpu_has_vnni()) {
-        path = MOSAIC_ISA_AVX2; /* AVX-512 without VNNI (Skylake-X): 256-bit maddubs is as good */
+        path = MOSAIC_ISA_AVX2; /* AVX-512 without VNNI (Skylake-X): the maddubs kernel */
     }
     /* 64-byte alignment for the SIMD loads; the size rounded up as aligned_alloc requires */
     const int64_t bytes = (scratch_bytes(path, rows, cols) + 63) / 64 * 64;

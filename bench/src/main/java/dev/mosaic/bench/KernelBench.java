@@ -80,6 +80,9 @@ public class KernelBench {
         /** Kernel path; {@code best} is what the CPU supports. */
         @Param({"best"})
         public String isa;
+        /** Q8_0/Q4_0 activations: FLOAT32 or INT8 (quantised per 32 values, integer dot products). */
+        @Param({"FLOAT32", "INT8"})
+        public String activations;
 
         Arena arena;
         CpuBackend backend;
@@ -99,7 +102,7 @@ public class KernelBench {
             }
             GgmlType t = GgmlType.valueOf(type);
             arena = Arena.ofShared();
-            backend = new CpuBackend(threads);
+            backend = new CpuBackend(threads, CpuBackend.MatmulActivations.valueOf(activations));
             weightBytes = t.byteSize((long) outRows * cols);
             int copies = (int) Math.max(1, COLD_BYTES / weightBytes);
             weights = new BackendWeight[copies];
