@@ -45,6 +45,9 @@ if [ -z "$MOSAIC_JDK" ]; then
 fi
 export JAVA_HOME=$MOSAIC_JDK
 export PATH="$JAVA_HOME/bin:$PATH"
-# Maven 3.8 prints JDK 24+ warnings about sun.misc.Unsafe from its own libraries; they are not ours.
-export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+# Maven 3.8's own libraries use sun.misc.Unsafe, which JDK 24+ warns about; the flag that allows it
+# does not exist before 24, where it would stop the JVM from starting.
+if [ "$(mosaic_java_version "$JAVA_HOME")" -ge 24 ]; then
+  export MAVEN_OPTS="${MAVEN_OPTS:-} --sun-misc-unsafe-memory-access=allow"
+fi
 mosaic_need_tools || exit 1
