@@ -586,7 +586,7 @@ public final class CpuBackend implements Backend {
                 Arena next = Arena.ofShared();
                 MemorySegment grown;
                 try {
-                    grown = next.allocate(size, CpuBuffer.ALIGNMENT);
+                    grown = next.allocate(size, OwnedMemory.ALIGNMENT);
                 } catch (RuntimeException | OutOfMemoryError e) {
                     next.close();
                     throw e;

@@ -1,32 +1,20 @@
 package dev.mosaic.inference.backend.cpu;
 
 import dev.mosaic.inference.backend.DeviceBuffer;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
 /** A float32 buffer in off-heap host memory, owned by its own arena (closing it frees the memory). */
 public final class CpuBuffer implements DeviceBuffer {
 
-    /** Cache-line alignment, so SIMD loads of a row never straddle more lines than needed. */
-    static final long ALIGNMENT = 64;
-
     private final CpuBackend owner;
-    private final Arena arena;
-    private final MemorySegment segment;
+    private final OwnedMemory memory;
     private final long floats;
-    private volatile boolean closed;
 
     CpuBuffer(CpuBackend owner, long floats) {
         this.owner = owner;
         this.floats = floats;
-        this.arena = Arena.ofShared();
-        try {
-            this.segment = arena.allocate(Math.multiplyExact(floats, Float.BYTES), ALIGNMENT);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            arena.close();
-            throw e;
-        }
+        this.memory = new OwnedMemory(Math.multiplyExact(floats, Float.BYTES));
     }
 
     @Override
@@ -36,10 +24,7 @@ public final class CpuBuffer implements DeviceBuffer {
 
     /** The buffer's memory, for zero-copy reads on the host (valid until {@link #close}). */
     public MemorySegment segment() {
-        if (closed) {
-            throw new IllegalStateException("buffer is closed");
-        }
-        return segment;
+        return memory.segment("buffer");
     }
 
     /** Element {@code i}, for tests and debugging. */
@@ -52,23 +37,19 @@ public final class CpuBuffer implements DeviceBuffer {
     }
 
     boolean isClosed() {
-        return closed;
+        return memory.isClosed();
     }
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (memory.markClosed()) {
+            owner.forget(this);
+            memory.free();
         }
-        owner.forget(this);
-        arena.close();
     }
 
     @Override
     public String toString() {
-        return "CpuBuffer[" + floats + " floats" + (closed ? ", closed" : "") + "]";
+        return "CpuBuffer[" + floats + " floats" + (memory.isClosed() ? ", closed" : "") + "]";
     }
 }

@@ -2,7 +2,6 @@ package dev.mosaic.inference.backend.cpu;
 
 import dev.mosaic.inference.backend.KvGeometry;
 import dev.mosaic.inference.backend.KvStorage;
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
@@ -13,20 +12,12 @@ public final class CpuKvStorage implements KvStorage {
 
     private final CpuBackend owner;
     private final KvGeometry geometry;
-    private final Arena arena;
-    private final MemorySegment segment;
-    private volatile boolean closed;
+    private final OwnedMemory memory;
 
     CpuKvStorage(CpuBackend owner, KvGeometry geometry) {
         this.owner = owner;
         this.geometry = geometry;
-        this.arena = Arena.ofShared();
-        try {
-            this.segment = arena.allocate(geometry.bytes(), CpuBuffer.ALIGNMENT);
-        } catch (RuntimeException | OutOfMemoryError e) {
-            arena.close();
-            throw e;
-        }
+        this.memory = new OwnedMemory(geometry.bytes());
     }
 
     @Override
@@ -50,10 +41,7 @@ public final class CpuKvStorage implements KvStorage {
     }
 
     private MemorySegment segment() {
-        if (closed) {
-            throw new IllegalStateException("KV storage is closed");
-        }
-        return segment;
+        return memory.segment("KV storage");
     }
 
     CpuBackend owner() {
@@ -61,18 +49,14 @@ public final class CpuKvStorage implements KvStorage {
     }
 
     boolean isClosed() {
-        return closed;
+        return memory.isClosed();
     }
 
     @Override
     public void close() {
-        synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
+        if (memory.markClosed()) {
+            owner.forget(this);
+            memory.free();
         }
-        owner.forget(this);
-        arena.close();
     }
 }
