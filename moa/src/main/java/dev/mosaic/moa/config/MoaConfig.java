@@ -1,0 +1,84 @@
+package dev.mosaic.moa.config;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A MoA deployment as {@code moa.json} describes it: experts and the aggregator (model files and
+ * output caps), the workers they may run on, how prompts are routed to experts, and how
+ * agreement is scored. Immutable; build it with {@link MoaConfigIo#read}.
+ *
+ * @param experts the expert models, in the order their ids are listed
+ * @param aggregator the aggregator model
+ * @param workers the compute places
+ * @param routing experts per prompt: a default list and optional lists per category
+ * @param agreement answer extractor and agreement rule
+ * @param source the file this configuration was read from (models are resolved against its folder)
+ */
+public record MoaConfig(List<ModelSpec> experts, ModelSpec aggregator, List<WorkerSpec> workers, Routing routing,
+                        Agreement agreement, Path source) {
+
+    public MoaConfig {
+        experts = List.copyOf(experts);
+        workers = List.copyOf(workers);
+    }
+
+    /**
+     * One model role.
+     *
+     * @param id the id prompts and plans refer to
+     * @param model the model file (GGUF) or safetensors directory, absolute
+     * @param maxTokens output cap per job (prompts may lower or raise it per expert)
+     */
+    public record ModelSpec(String id, Path model, int maxTokens) {}
+
+    /**
+     * One compute place.
+     *
+     * @param kind {@code cpu} (this process, its own thread group)
+     * @param threads kernel threads of every engine on this worker
+     * @param memoryGiB memory the worker may give to replicas (weights + KV cache)
+     * @param kvBudgetBytes KV cache bytes per replica on this worker
+     */
+    public record WorkerSpec(String id, String kind, int threads, double memoryGiB, long kvBudgetBytes) {}
+
+    /** Experts of a prompt without its own list: by category when one matches, else the default. */
+    public record Routing(List<String> defaultExperts, Map<String, List<String>> byCategory) {
+        public Routing {
+            defaultExperts = List.copyOf(defaultExperts);
+            byCategory = Map.copyOf(byCategory);
+        }
+
+        public List<String> expertsFor(String category) {
+            if (category != null) {
+                List<String> l = byCategory.get(category);
+                if (l != null) {
+                    return l;
+                }
+            }
+            return defaultExperts;
+        }
+    }
+
+    /**
+     * @param extractor extractor spec ({@code choice}, {@code number}, {@code boxed}, {@code lastline}, {@code regex:...})
+     * @param rule agreement rule spec ({@code unanimity}, {@code plurality:0.67}, {@code beta:0.9}, {@code weighted:0.6})
+     * @param calibrate choose the rule's threshold on labelled prompts instead of using the given one
+     * @param budget accuracy-loss budget of calibration (fraction: 0.001 = 0.1 pp)
+     * @param confidence confidence with which calibration keeps the budget
+     * @param calibrationFraction share of labelled prompts used for calibration
+     */
+    public record Agreement(String extractor, String rule, boolean calibrate, double budget, double confidence,
+                            double calibrationFraction) {}
+
+    /** The expert with this id, or null. */
+    public ModelSpec expert(String id) {
+        for (ModelSpec e : experts) {
+            if (e.id().equals(id)) {
+                return e;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,152 @@
+package dev.mosaic.moa.worker;
+
+import dev.mosaic.inference.backend.cpu.CpuIsa;
+import dev.mosaic.inference.engine.EngineConfig;
+import dev.mosaic.inference.model.Model;
+import dev.mosaic.moa.config.MoaConfig;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A worker that is a group of CPU threads of this process. Every replica it holds is an engine
+ * with the worker's thread count and KV budget over a model shared through {@link SharedModels};
+ * memory accounting charges each replica its weights (once per worker) and its KV cache.
+ * Thread-safe.
+ */
+public final class CpuWorker implements ComputeWorker {
+    /** Sequences a replica decodes at once (the saturating batch the profiler measures). */
+    public static final int DEFAULT_BATCH = 8;
+
+    private final MoaConfig.WorkerSpec spec;
+    private final SharedModels models;
+    private final int batch;
+    private final List<LocalEngineEndpoint> replicas = new ArrayList<>();
+    private double usedGiB;
+    private boolean closed;
+
+    public CpuWorker(MoaConfig.WorkerSpec spec, SharedModels models, int batch) {
+        if (!spec.kind().equals("cpu")) {
+            throw new IllegalArgumentException("worker " + spec.id() + " is of kind " + spec.kind() + ", not cpu");
+        }
+        if (batch < 1) {
+            throw new IllegalArgumentException("batch must be >= 1, got " + batch);
+        }
+        this.spec = spec;
+        this.models = models;
+        this.batch = batch;
+    }
+
+    @Override
+    public String id() {
+        return spec.id();
+    }
+
+    @Override
+    public String kind() {
+        return "cpu";
+    }
+
+    @Override
+    public String profileKey() {
+        return profileKey(spec.threads(), spec.kvBudgetBytes(), batch);
+    }
+
+    /** The profile key of a CPU worker with these settings on this machine. */
+    public static String profileKey(int threads, long kvBudgetBytes, int batch) {
+        return "cpu:threads=" + threads + ":kv=" + (kvBudgetBytes >> 20) + "MiB:batch=" + batch + ":" + CpuIsa.describe()
+                + ":" + cpuModel();
+    }
+
+    @Override
+    public double memoryGiB() {
+        return spec.memoryGiB();
+    }
+
+    public int threads() {
+        return spec.threads();
+    }
+
+    public MoaConfig.WorkerSpec spec() {
+        return spec;
+    }
+
+    /** Engine settings of every replica on this worker. */
+    public EngineConfig engineConfig() {
+        return EngineConfig.cpu(spec.threads()).kvBudgetBytes(spec.kvBudgetBytes()).maxSequences(batch);
+    }
+
+    @Override
+    public double replicaGiB(MoaConfig.ModelSpec model) {
+        Model m = models.acquire(model.model());
+        try {
+            return replicaGiB(SharedModels.weightBytes(m), spec.kvBudgetBytes());
+        } finally {
+            models.release(model.model());
+        }
+    }
+
+    /** GiB of one replica: its weights plus its KV budget. */
+    public static double replicaGiB(long weightBytes, long kvBudgetBytes) {
+        return (weightBytes + kvBudgetBytes) / (double) (1L << 30);
+    }
+
+    @Override
+    public synchronized ExpertEndpoint open(MoaConfig.ModelSpec model) {
+        if (closed) {
+            throw new IllegalStateException("worker " + spec.id() + " is closed");
+        }
+        Model m = models.acquire(model.model());
+        LocalEngineEndpoint ep;
+        try {
+            double need = replicaGiB(SharedModels.weightBytes(m), spec.kvBudgetBytes());
+            if (usedGiB + need > spec.memoryGiB() + 1e-9) {
+                throw new IllegalStateException(String.format(java.util.Locale.ROOT,
+                        "%s (%.3f GiB: weights + %d MiB KV) does not fit worker %s: %.3f of %.3f GiB already used",
+                        model.id(), need, spec.kvBudgetBytes() >> 20, spec.id(), usedGiB, spec.memoryGiB()));
+            }
+            ep = new LocalEngineEndpoint(model.id(), m, engineConfig(), () -> release(model, need));
+            usedGiB += need;
+        } catch (RuntimeException e) {
+            models.release(model.model());
+            throw e;
+        }
+        replicas.add(ep);
+        return ep;
+    }
+
+    private synchronized void release(MoaConfig.ModelSpec model, double gib) {
+        usedGiB -= gib;
+        models.release(model.model());
+    }
+
+    /** GiB charged to open replicas. */
+    public synchronized double usedGiB() {
+        return usedGiB;
+    }
+
+    @Override
+    public void close() {
+        List<LocalEngineEndpoint> open;
+        synchronized (this) {
+            closed = true;
+            open = new ArrayList<>(replicas);
+            replicas.clear();
+        }
+        for (LocalEngineEndpoint ep : open) {
+            ep.close();
+        }
+    }
+
+    static String cpuModel() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).trim();
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // fall through: the key then names only the ISA
+        }
+        return System.getProperty("os.arch");
+    }
+}
