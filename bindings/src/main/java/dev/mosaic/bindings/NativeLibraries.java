@@ -31,8 +31,8 @@ public final class NativeLibraries {
 
     /** A library MOSAIC knows how to find. */
     public enum Library {
-        /** HiGHS C API; bundled in {@code com.google.ortools:ortools-linux-x86-64}. */
-        HIGHS("mosaic.highs.library", "MOSAIC_HIGHS_LIBRARY", "ortools-linux-x86-64/libhighs.so.1", "libhighs.so.1"),
+        /** HiGHS C API; bundled in {@code dev.mosaic:mosaic-highs-native} (a dependency of mosaic-scheduler). */
+        HIGHS("mosaic.highs.library", "MOSAIC_HIGHS_LIBRARY", "native/linux-x86_64/libhighs.so.1", "libhighs.so.1"),
         /** Our own C ABI and CPU kernels (native/), packed into the bindings jar by the Maven build. */
         MOSAIC("mosaic.native.library", "MOSAIC_NATIVE_LIBRARY", "native/linux-x86_64/libmosaic.so", "libmosaic.so");
 

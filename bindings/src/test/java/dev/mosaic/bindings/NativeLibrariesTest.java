@@ -22,7 +22,7 @@ class NativeLibrariesTest {
     }
 
     @Test
-    void extractsHighsFromTheOrtoolsJar() {
+    void extractsBundledHighs() {
         NativeLibraries.Loaded lib = NativeLibraries.load(NativeLibraries.Library.HIGHS);
         assertTrue(lib.lookup().find("Highs_create").isPresent());
         assertTrue(lib.path().startsWith(NativeLibraries.cacheDir()), lib.path().toString());
