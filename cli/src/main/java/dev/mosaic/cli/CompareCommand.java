@@ -2,8 +2,8 @@ package dev.mosaic.cli;
 
 import dev.mosaic.scheduler.gen.InstanceGenerator;
 import dev.mosaic.scheduler.gen.InstanceSpec;
-import dev.mosaic.scheduler.plan.Planners;
-import dev.mosaic.scheduler.plan.PlannerOptions;
+import dev.mosaic.scheduler.Planners;
+import dev.mosaic.scheduler.plan.PlanningOptions;
 import dev.mosaic.scheduler.plan.PlanningException;
 import dev.mosaic.scheduler.problem.Problem;
 import dev.mosaic.scheduler.problem.ProblemValidator;
@@ -53,7 +53,7 @@ public final class CompareCommand implements Callable<Integer> {
             o.println("generated " + instance.preset + " (seed " + s.seed() + "): " + describe(problem));
         }
         o.flush();
-        PlannerOptions options = solver.options();
+        PlanningOptions options = solver.options();
         List<String> failures = new ArrayList<>();
         List<Planning.Result> results = new ArrayList<>();
         for (String m : Planners.methods()) {

@@ -4,7 +4,7 @@ import dev.mosaic.scheduler.baseline.RoundRobinPlanner;
 import dev.mosaic.scheduler.gen.InstanceSpec;
 import dev.mosaic.scheduler.pipeline.Study;
 import dev.mosaic.scheduler.plan.Planner;
-import dev.mosaic.scheduler.plan.Planners;
+import dev.mosaic.scheduler.Planners;
 import dev.mosaic.scheduler.plan.PlanningException;
 import dev.mosaic.scheduler.problem.ProblemValidator;
 import dev.mosaic.scheduler.report.ProgressBar;

@@ -111,7 +111,7 @@ public final class SimulateCommand implements Callable<Integer> {
             bar.done();
         }
         o.print(SimulationRun.table(List.of(result)));
-        if (!dev.mosaic.scheduler.plan.Planners.exists("ilp") && choice.method == null && choice.plan == null) {
+        if (!dev.mosaic.scheduler.Planners.exists("ilp") && choice.method == null && choice.plan == null) {
             o.println("note: the ilp planner is not registered in this build; ours = greedy");
         }
         SimulationRun.writeReport(report, List.of(result), settings, SimulationRun.headline(noise, steal, overlap), o);

@@ -25,7 +25,7 @@ public final class LptAssigner {
     }
 
     /**
-     * As {@link #assign(Problem, JobTable, boolean[][])}, but when {@code shares[expert][worker]}
+     * As {@link #assign(Problem, JobTable, boolean[][])}, but when {@code shares[worker][expert]}
      * (work at speed 1 each replica should get, e.g. from a fluid model) is given, a replicated
      * expert's jobs, largest first, go to the replica with the most of its share left. Either
      * way the result is then improved by moving single jobs off the most loaded worker.
@@ -88,9 +88,9 @@ public final class LptAssigner {
         }
         double[][] left = null;
         if (shares != null) {
-            left = new double[ne][];
-            for (int e = 0; e < ne; e++) {
-                left[e] = shares[e].clone();
+            left = new double[nw][];
+            for (int w = 0; w < nw; w++) {
+                left[w] = shares[w].clone();
             }
         }
         for (int j : order) {
@@ -98,7 +98,7 @@ public final class LptAssigner {
             int best = -1;
             double bestKey = Double.POSITIVE_INFINITY;
             for (int w : hosts[e]) {
-                double key = left != null ? -left[e][w] : Math.max(time[w] + cost[j] / speed[w], jobs.floor()[j] / speed[w]);
+                double key = left != null ? -left[w][e] : Math.max(time[w] + cost[j] / speed[w], jobs.floor()[j] / speed[w]);
                 if (key < bestKey) {
                     bestKey = key;
                     best = w;
@@ -107,7 +107,7 @@ public final class LptAssigner {
             jobWorker[j] = best;
             time[best] += cost[j] / speed[best];
             if (left != null) {
-                left[e][best] -= cost[j];
+                left[best][e] -= cost[j];
             }
         }
         improve(jobs, hosts, speed, time, jobWorker);
