@@ -19,7 +19,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mosaic compare}: plans one instance with every registered method and compares them. */
+/**
+ * {@code mosaic compare}: plans one instance with every registered method and compares them.
+ *
+ * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
+ */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Plan one instance (a file, or a generated preset) with round-robin, greedy and the ILP (when available) and compare makespans.")
 public final class CompareCommand implements Callable<Integer> {

@@ -13,7 +13,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mosaic gen}: writes a seeded synthetic problem. */
+/**
+ * {@code mosaic gen}: writes a seeded synthetic problem.
+ *
+ * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
+ */
 @Command(name = "gen", mixinStandardHelpOptions = true,
         description = "Generate a seeded synthetic problem (paper-like: 4 GPUs x 80 GiB, 6 experts of which 2 long-reasoning, 1000 prompts).")
 public final class GenCommand implements Callable<Integer> {

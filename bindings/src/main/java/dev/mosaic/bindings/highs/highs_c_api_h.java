@@ -22,6 +22,8 @@ import java.lang.invoke.MethodType;
  * {@code HighsInt} parameter and return value is exposed to Java as {@code long} (narrowed to the
  * native width at the call), so the same Java code drives both builds. Callers must keep values
  * within the native width and write {@code HighsInt} arrays with {@link #C_HIGHSINT}.
+ *
+ * <p>Thread safety: the handles are thread-safe; whether a call is depends on HiGHS (one {@code Highs} object must not be used by two threads at once).
  */
 public final class highs_c_api_h {
 

@@ -11,6 +11,8 @@ import java.util.Arrays;
  * the others, largest first, each go to the replica host where they would finish earliest
  * (respecting the job's latency floor on that worker's speed). Replicas that receive no job are
  * dropped from the placement afterwards, since they would only add load time.
+ *
+ * <p>Stateless and thread-safe (the arrays passed in belong to the caller and are written only where documented).
  */
 public final class LptAssigner {
 

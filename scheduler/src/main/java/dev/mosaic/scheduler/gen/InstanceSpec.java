@@ -14,6 +14,8 @@ import java.util.List;
  * @param expertsPerPrompt distinct experts each prompt is routed to (the router's k)
  * @param skew routing weight of a reasoning expert relative to an instruct expert (>= 1 favours reasoning)
  * @param seed random seed; the same spec always gives the same instance
+ *
+ * <p>Immutable and thread-safe.
  */
 public record InstanceSpec(int workers, double workerMemoryGiB, int experts, int reasoningExperts, int prompts,
                            int expertsPerPrompt, double skew, long seed) {

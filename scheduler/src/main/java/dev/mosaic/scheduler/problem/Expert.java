@@ -10,6 +10,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
  * @param prefillSecondsPerToken prompt processing cost per prompt token
  * @param decodeSecondsPerToken throughput-amortised decode cost per output token under batching
  * @param decodeLatencySecondsPerToken one sequence's decode step latency (the latency floor)
+ *
+ * <p>Immutable and thread-safe.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Expert(String id, double memoryGiB, double loadSeconds, double prefillSecondsPerToken,

@@ -11,6 +11,8 @@ import java.util.Set;
  * path ({@code prompts[17].route}) and the reason. Besides field checks it rejects instances no
  * plan can satisfy: an expert larger than every worker, or one replica of each expert not fitting
  * in the total memory of the workers large enough to hold them.
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class ProblemValidator {
 
