@@ -1,8 +1,10 @@
 package dev.mosaic.bindings.highs;
 
-import static dev.mosaic.bindings.highs.highs_c_api_h.C_DOUBLE;
-import static dev.mosaic.bindings.highs.highs_c_api_h.C_HIGHSINT;
-import static dev.mosaic.bindings.highs.highs_c_api_h.C_LONG_LONG;
+import dev.mosaic.bindings.highs.internal.highs_c_api_h;
+
+import static dev.mosaic.bindings.highs.internal.highs_c_api_h.C_DOUBLE;
+import static dev.mosaic.bindings.highs.internal.highs_c_api_h.C_HIGHSINT;
+import static dev.mosaic.bindings.highs.internal.highs_c_api_h.C_LONG_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;

@@ -6,6 +6,8 @@ import java.util.List;
  * What {@link InstanceGenerator} builds. Start from a {@link #preset(String) preset} and adjust
  * with the {@code with...} methods.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param workers number of workers (GPUs), all of speed 1
  * @param workerMemoryGiB memory of each worker
  * @param experts number of experts
@@ -14,8 +16,6 @@ import java.util.List;
  * @param expertsPerPrompt distinct experts each prompt is routed to (the router's k)
  * @param skew routing weight of a reasoning expert relative to an instruct expert (>= 1 favours reasoning)
  * @param seed random seed; the same spec always gives the same instance
- *
- * <p>Immutable and thread-safe.
  */
 public record InstanceSpec(int workers, double workerMemoryGiB, int experts, int reasoningExperts, int prompts,
                            int expertsPerPrompt, double skew, long seed) {

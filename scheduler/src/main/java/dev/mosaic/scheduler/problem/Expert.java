@@ -5,13 +5,13 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 /**
  * An expert LLM's offline-profiled cost profile (also used for the aggregator).
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param memoryGiB memory one replica occupies on a worker
  * @param loadSeconds time to load one replica onto a worker of speed 1
  * @param prefillSecondsPerToken prompt processing cost per prompt token
  * @param decodeSecondsPerToken throughput-amortised decode cost per output token under batching
  * @param decodeLatencySecondsPerToken one sequence's decode step latency (the latency floor)
- *
- * <p>Immutable and thread-safe.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record Expert(String id, double memoryGiB, double loadSeconds, double prefillSecondsPerToken,

@@ -1,4 +1,4 @@
-package dev.mosaic.bindings.highs;
+package dev.mosaic.bindings.highs.internal;
 
 import dev.mosaic.bindings.NativeLibraries;
 import java.lang.foreign.AddressLayout;
@@ -14,7 +14,7 @@ import java.lang.invoke.MethodType;
 /**
  * Bindings for the HiGHS C API header {@code highs_c_api.h} (HiGHS 1.9), in jextract's layout:
  * one holder class per function (descriptor, address, handle, initialised on first use),
- * constants as static methods. Mechanical only: no validation, no lifetimes; see {@link Highs}.
+ * constants as static methods. Mechanical only: no validation, no lifetimes; see {@link dev.mosaic.bindings.highs.Highs}. Internal: not exported from the module.
  *
  * <p>{@code HighsInt} is 32-bit in default HiGHS builds and 64-bit in builds configured with
  * {@code HIGHSINT64}. The width is probed once from the loaded library
