@@ -26,6 +26,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ModulePathTest {
 
+    /**
+     * Run-time third-party jars of the stack, by file-name prefix. A new module with run-time
+     * dependencies adds their prefixes here (test-only libraries stay out: they are not modules
+     * of the stack and may not even be valid modules).
+     */
+    static final List<String> THIRD_PARTY = List.of("jackson-", "picocli-");
+
+    /** Our modules that must be on the path (a new module that cli requires adds itself here). */
+    static final List<String> OUR_MODULES = List.of("common", "highs-native", "bindings", "scheduler", "inference", "cli");
+
     /** What a module-path user passes; README's "Use as a library" names the same list. */
     static final String NATIVE_MODULES = "dev.mosaic.bindings,dev.mosaic.inference";
 
@@ -117,12 +127,15 @@ class ModulePathTest {
             String name = Path.of(e).getFileName().toString();
             boolean ours = e.endsWith(File.separator + "target" + File.separator + "classes") && !e.contains("bench")
                     || name.startsWith("mosaic-") && name.endsWith(".jar");
-            boolean third = name.startsWith("jackson-") || name.startsWith("picocli-");
+            boolean third = THIRD_PARTY.stream().anyMatch(name::startsWith);
             if (ours || third) {
                 keep.add(e);
             }
         }
-        assertTrue(keep.size() >= 10, "stack path looks incomplete: " + keep);
+        for (String m : OUR_MODULES) {
+            assertTrue(keep.stream().anyMatch(e -> e.contains(File.separator + m + File.separator) || e.contains("mosaic-" + m + "-")),
+                    "module " + m + " missing from the stack path: " + keep);
+        }
         return String.join(File.pathSeparator, keep);
     }
 }
