@@ -1,5 +1,6 @@
 package dev.mosaic.bench;
 
+import dev.mosaic.scheduler.execution.StageResult;
 import dev.mosaic.scheduler.baseline.GreedyPlanner;
 import dev.mosaic.scheduler.gen.InstanceGenerator;
 import dev.mosaic.scheduler.gen.InstanceSpec;
@@ -7,7 +8,7 @@ import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.problem.Problem;
 import dev.mosaic.scheduler.sim.OutputNoise;
 import dev.mosaic.scheduler.sim.Simulator;
-import dev.mosaic.scheduler.sim.Timeline;
+import dev.mosaic.scheduler.execution.Timeline;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -73,8 +74,8 @@ public class SimulatorBench {
     }
 
     @Benchmark
-    public Simulator.Result expertStage(Counters counters) {
-        Simulator.Result r = simulator.run(conditions);
+    public StageResult expertStage(Counters counters) {
+        StageResult r = simulator.run(conditions);
         counters.events += r.events();
         counters.jobs += r.jobWorker().length;
         return r;

@@ -1,5 +1,6 @@
 package dev.mosaic.scheduler.pipeline;
 
+import dev.mosaic.scheduler.execution.StageResult;
 import dev.mosaic.scheduler.aggregation.AggregatorStage;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
@@ -8,7 +9,7 @@ import dev.mosaic.scheduler.problem.JobTable;
 import dev.mosaic.scheduler.problem.Problem;
 import dev.mosaic.scheduler.sim.OutputNoise;
 import dev.mosaic.scheduler.sim.Simulator;
-import dev.mosaic.scheduler.sim.Timeline;
+import dev.mosaic.scheduler.execution.Timeline;
 
 /**
  * Both MoA stages in simulation: the expert stage executes a given plan; the prompts that do
@@ -44,7 +45,7 @@ public final class MoaPipeline {
      * One simulated run of both stages. Times in seconds from the start; the aggregator stage is
      * the time after the expert stage ends.
      */
-    public record Run(Plan expertPlan, Plan aggregatorPlan, Simulator.Result expertStage, Simulator.Result aggregatorStage,
+    public record Run(Plan expertPlan, Plan aggregatorPlan, StageResult expertStage, StageResult aggregatorStage,
                       Timeline timeline, double[] actualExpertOutTokens, int aggregatedPrompts,
                       double expertStageSeconds, double aggregatorStageSeconds, double endToEndSeconds) {
 
@@ -79,7 +80,7 @@ public final class MoaPipeline {
         for (int q = 0; q < np; q++) {
             aggNoise[q] *= aggregatorBias;
         }
-        Simulator.Result r1 = stage1.run(new Simulator.Conditions(Timeline.Stage.EXPERT, null, null, actualOut, null, config.workStealing()));
+        StageResult r1 = stage1.run(new Simulator.Conditions(Timeline.Stage.EXPERT, null, null, actualOut, null, config.workStealing()));
         double expertEnd = r1.endSeconds();
 
         AggregatorStage stage = AggregatorStage.derive(problem, aggregate, jobs.outTokens(), aggregatorOutTokens);
@@ -107,7 +108,7 @@ public final class MoaPipeline {
         for (int w = 0; w < nw; w++) {
             workerStart[w] = config.overlap() ? r1.workerEndSeconds()[w] : expertEnd;
         }
-        Simulator.Result r2 = sim2.run(new Simulator.Conditions(Timeline.Stage.AGGREGATOR, workerStart, release, actualAggOut,
+        StageResult r2 = sim2.run(new Simulator.Conditions(Timeline.Stage.AGGREGATOR, workerStart, release, actualAggOut,
                 stage.promptTokens(problem, actualOut), config.workStealing()));
         double end = Math.max(expertEnd, r2.endSeconds());
         return new Run(expertPlan, plan2, r1, r2, r1.timeline().concat(r2.timeline()), actualOut, n2, expertEnd, end - expertEnd, end);

@@ -1,6 +1,6 @@
 package dev.mosaic.scheduler.report;
 
-import dev.mosaic.scheduler.sim.Timeline;
+import dev.mosaic.scheduler.execution.Timeline;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;

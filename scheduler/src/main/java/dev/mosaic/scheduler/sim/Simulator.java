@@ -1,5 +1,9 @@
 package dev.mosaic.scheduler.sim;
 
+import dev.mosaic.scheduler.execution.StageExecutor;
+import dev.mosaic.scheduler.execution.StageResult;
+import dev.mosaic.scheduler.execution.Timeline;
+
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
 import dev.mosaic.scheduler.problem.Expert;
@@ -66,23 +70,6 @@ public final class Simulator {
 
         public Conditions withWorkStealing(boolean on) {
             return new Conditions(stage, workerStartSeconds, jobReleaseSeconds, actualOutTokens, actualPromptTokens, on);
-        }
-    }
-
-    /**
-     * Outcome of a run: for each job the worker that actually ran it, its start and end; each
-     * worker's end (start of the stage if it had nothing to do); the timeline.
-     */
-    public record Result(Timeline timeline, int[] jobWorker, double[] jobStartSeconds, double[] jobEndSeconds,
-                         double[] workerEndSeconds, int stolenJobs, long events) {
-
-        /** When the last worker finished this stage. */
-        public double endSeconds() {
-            double end = 0;
-            for (double e : workerEndSeconds) {
-                end = Math.max(end, e);
-            }
-            return end;
         }
     }
 
@@ -165,8 +152,27 @@ public final class Simulator {
     }
 
     /** Runs the stage under {@code c}. */
-    public Result run(Conditions c) {
+    public StageResult run(Conditions c) {
         return new Run(c).execute();
+    }
+
+    /**
+     * This simulator as a {@link StageExecutor} under {@code c}: it runs the whole stage, then
+     * reports the jobs to the listener in order of their simulated end.
+     */
+    public StageExecutor executor(Conditions c) {
+        return listener -> {
+            StageResult r = run(c);
+            Integer[] order = new Integer[r.jobEndSeconds().length];
+            for (int j = 0; j < order.length; j++) {
+                order[j] = j;
+            }
+            Arrays.sort(order, (a, b) -> Double.compare(r.jobEndSeconds()[a], r.jobEndSeconds()[b]));
+            for (int j : order) {
+                listener.jobFinished(j, r.jobWorker()[j], r.jobEndSeconds()[j]);
+            }
+            return r;
+        };
     }
 
     /** Mutable state of one run. */
@@ -244,7 +250,7 @@ public final class Simulator {
             }
         }
 
-        Result execute() {
+        StageResult execute() {
             while (true) {
                 int w = -1;
                 double t = Double.POSITIVE_INFINITY;
@@ -266,7 +272,7 @@ public final class Simulator {
                     }
                 }
             }
-            return new Result(timeline(), jobWorker, start, end, workerEnd, stolen, events);
+            return new StageResult(timeline(), jobWorker, start, end, workerEnd, stolen, events);
         }
 
         void step(int w, double t) {

@@ -9,7 +9,7 @@ import dev.mosaic.scheduler.plan.Planner;
 import dev.mosaic.scheduler.problem.JobTable;
 import dev.mosaic.scheduler.problem.Problem;
 import dev.mosaic.scheduler.sim.TestInstances;
-import dev.mosaic.scheduler.sim.Timeline;
+import dev.mosaic.scheduler.execution.Timeline;
 import dev.mosaic.scheduler.workload.Presets;
 import dev.mosaic.scheduler.workload.Workload;
 import java.util.ArrayList;

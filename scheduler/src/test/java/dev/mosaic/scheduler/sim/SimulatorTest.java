@@ -1,5 +1,7 @@
 package dev.mosaic.scheduler.sim;
 
+import dev.mosaic.scheduler.execution.Timeline;
+import dev.mosaic.scheduler.execution.StageResult;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -32,7 +34,7 @@ class SimulatorTest {
         Problem p = new Problem(List.of(new Worker("w", 80, 1)), List.of(ex),
                 List.of(new Prompt("a", 0, Map.of("x", 1.0)), new Prompt("b", 0, Map.of("x", 1.0))));
         Plan plan = new Plan(Map.of("w", List.of("x")), List.of(new Assignment("a", "x", "w"), new Assignment("b", "x", "w")), 0, 0, 0, Map.of());
-        Simulator.Result r = Simulator.of(p, plan).run(PROFILED);
+        StageResult r = Simulator.of(p, plan).run(PROFILED);
         assertArrayEquals(new double[] {10, 10}, r.jobStartSeconds(), 1e-9);
         assertArrayEquals(new double[] {12, 12}, r.jobEndSeconds(), 1e-9);
         assertEquals(12, r.endSeconds(), 1e-9);
@@ -45,7 +47,7 @@ class SimulatorTest {
         Problem p = new Problem(List.of(new Worker("w", 80, 2.0)), List.of(ex),
                 List.of(new Prompt("a", 0, Map.of("x", 2.0)), new Prompt("b", 0, Map.of("x", 4.0))));
         Plan plan = new Plan(Map.of("w", List.of("x")), List.of(new Assignment("a", "x", "w"), new Assignment("b", "x", "w")), 0, 0, 0, Map.of());
-        Simulator.Result r = Simulator.of(p, plan).run(PROFILED);
+        StageResult r = Simulator.of(p, plan).run(PROFILED);
         assertArrayEquals(new double[] {2, 0}, r.jobStartSeconds(), 1e-9);
         assertArrayEquals(new double[] {3, 2}, r.jobEndSeconds(), 1e-9);
     }
@@ -58,7 +60,7 @@ class SimulatorTest {
             Simulator sim = Simulator.of(p, plan);
             double[] noisy = OutputNoise.apply(sim.jobs().outTokens(), OutputNoise.multipliers(sim.jobs().size(), 0.5, seed));
             for (boolean steal : new boolean[] {false, true}) {
-                Simulator.Result r = sim.run(PROFILED.withActualOutTokens(noisy).withWorkStealing(steal));
+                StageResult r = sim.run(PROFILED.withActualOutTokens(noisy).withWorkStealing(steal));
                 checkInvariants(p, plan, r, noisy, steal);
             }
         }
@@ -96,8 +98,8 @@ class SimulatorTest {
         Plan plan = TestInstances.replicatedLpt(p);
         Simulator sim = Simulator.of(p, plan);
         double[] noisy = OutputNoise.apply(sim.jobs().outTokens(), OutputNoise.multipliers(sim.jobs().size(), 1.0, 7));
-        Simulator.Result plain = sim.run(PROFILED.withActualOutTokens(noisy));
-        Simulator.Result stealing = sim.run(PROFILED.withActualOutTokens(noisy).withWorkStealing(true));
+        StageResult plain = sim.run(PROFILED.withActualOutTokens(noisy));
+        StageResult stealing = sim.run(PROFILED.withActualOutTokens(noisy).withWorkStealing(true));
         assertTrue(stealing.stolenJobs() > 0);
         assertTrue(stealing.endSeconds() < plain.endSeconds(), stealing.endSeconds() + " vs " + plain.endSeconds());
     }
@@ -113,7 +115,7 @@ class SimulatorTest {
             release[j] = 7.0 * (j % 13);
         }
         double[] starts = {100, 0, 50};
-        Simulator.Result r = sim.run(new Simulator.Conditions(Timeline.Stage.AGGREGATOR, starts, release, null, null, true));
+        StageResult r = sim.run(new Simulator.Conditions(Timeline.Stage.AGGREGATOR, starts, release, null, null, true));
         for (int j = 0; j < n; j++) {
             assertTrue(r.jobStartSeconds()[j] >= release[j] - 1e-9);
             assertTrue(r.jobStartSeconds()[j] >= starts[r.jobWorker()[j]] - 1e-9);
@@ -137,7 +139,7 @@ class SimulatorTest {
     }
 
     /** Checks a run against the concurrency model, using only the problem's own numbers. */
-    static void checkInvariants(Problem p, Plan plan, Simulator.Result r, double[] actualOut, boolean steal) {
+    static void checkInvariants(Problem p, Plan plan, StageResult r, double[] actualOut, boolean steal) {
         JobTable jobs = p.jobs();
         int n = jobs.size();
         Map<String, List<String>> placement = plan.placement();

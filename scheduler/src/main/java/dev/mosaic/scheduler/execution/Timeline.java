@@ -1,4 +1,4 @@
-package dev.mosaic.scheduler.sim;
+package dev.mosaic.scheduler.execution;
 
 import java.util.ArrayList;
 import java.util.Collections;

@@ -1,0 +1,34 @@
+package dev.mosaic.scheduler.aggregation;
+
+/**
+ * Scores how strongly one prompt's experts agree; the prompt bypasses the aggregator when its
+ * score reaches the rule's threshold and its top answer is not {@link Answers#ABSTAIN}. Used
+ * online by the MoA runtime (a prompt is scored as soon as its last expert finishes) and offline
+ * by calibration and the simulator, so both decide the same way. Implementations are immutable
+ * and thread-safe.
+ */
+public interface AgreementRule {
+
+    /**
+     * The top answer of one prompt's votes and its agreement score.
+     *
+     * @param answer the (weighted) plurality answer id, {@link Answers#ABSTAIN} when every expert abstained
+     * @param score agreement in [0, 1] on this rule's scale (higher = more agreement)
+     */
+    record Agreement(int answer, double score) {}
+
+    /**
+     * Scores the {@code n} votes {@code answers[0..n)} cast by {@code experts[0..n)} (expert
+     * indices) with answer-span mean log-probabilities {@code logprobs[0..n)} (NaN where unknown).
+     */
+    Agreement score(int n, int[] answers, int[] experts, double[] logprobs);
+
+    /** Bypass threshold: a prompt bypasses when its score is >= this. */
+    double threshold();
+
+    /** The same rule with another threshold (what calibration chooses). */
+    AgreementRule withThreshold(double threshold);
+
+    /** The rule's name as written in moa.json, e.g. {@code unanimity} or {@code plurality:0.67}. */
+    String spec();
+}
