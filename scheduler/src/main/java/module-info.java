@@ -11,6 +11,7 @@ module dev.mosaic.scheduler {
     exports dev.mosaic.scheduler;
     exports dev.mosaic.scheduler.aggregation;
     exports dev.mosaic.scheduler.baseline;
+    exports dev.mosaic.scheduler.execution;
     exports dev.mosaic.scheduler.gen;
     exports dev.mosaic.scheduler.ilp;
     exports dev.mosaic.scheduler.io;
@@ -23,6 +24,7 @@ module dev.mosaic.scheduler {
 
     // Jackson binds the JSON formats (problem, plan, workload, report summaries) by reflection.
     opens dev.mosaic.scheduler.aggregation to com.fasterxml.jackson.databind;
+    opens dev.mosaic.scheduler.execution to com.fasterxml.jackson.databind;
     opens dev.mosaic.scheduler.gen to com.fasterxml.jackson.databind;
     opens dev.mosaic.scheduler.pipeline to com.fasterxml.jackson.databind;
     opens dev.mosaic.scheduler.plan to com.fasterxml.jackson.databind;

@@ -34,7 +34,7 @@ class ModulePathTest {
     static final List<String> THIRD_PARTY = List.of("jackson-", "picocli-");
 
     /** Our modules that must be on the path (a new module that cli requires adds itself here). */
-    static final List<String> OUR_MODULES = List.of("common", "highs-native", "bindings", "scheduler", "inference", "cli");
+    static final List<String> OUR_MODULES = List.of("common", "highs-native", "bindings", "scheduler", "inference", "moa", "cli");
 
     /** What a module-path user passes; README's "Use as a library" names the same list. */
     static final String NATIVE_MODULES = "dev.mosaic.bindings,dev.mosaic.inference";
