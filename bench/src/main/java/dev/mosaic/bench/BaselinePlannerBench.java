@@ -4,8 +4,8 @@ import dev.mosaic.scheduler.gen.InstanceGenerator;
 import dev.mosaic.scheduler.gen.InstanceSpec;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.Planner;
-import dev.mosaic.scheduler.plan.PlannerOptions;
-import dev.mosaic.scheduler.plan.Planners;
+import dev.mosaic.scheduler.plan.PlanningOptions;
+import dev.mosaic.scheduler.Planners;
 import dev.mosaic.scheduler.problem.Problem;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -49,7 +49,7 @@ public class BaselinePlannerBench {
     @Setup(Level.Trial)
     public void setUp() {
         problem = InstanceGenerator.generate(InstanceSpec.preset(preset));
-        planner = Planners.create(method, PlannerOptions.defaults());
+        planner = Planners.create(method, PlanningOptions.defaults());
     }
 
     @Benchmark

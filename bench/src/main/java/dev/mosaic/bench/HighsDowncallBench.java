@@ -1,7 +1,7 @@
 package dev.mosaic.bench;
 
 import dev.mosaic.bindings.NativeLibraries;
-import dev.mosaic.bindings.highs.highs_c_api_h;
+import dev.mosaic.bindings.highs.internal.highs_c_api_h;
 import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemorySegment;

@@ -3,7 +3,7 @@ package dev.mosaic.bench;
 import dev.mosaic.scheduler.baseline.GreedyPlanner;
 import dev.mosaic.scheduler.gen.InstanceGenerator;
 import dev.mosaic.scheduler.gen.InstanceSpec;
-import dev.mosaic.scheduler.ilp.IlpOptions;
+import dev.mosaic.scheduler.plan.PlanningOptions;
 import dev.mosaic.scheduler.ilp.PlacementIlp;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
@@ -62,7 +62,7 @@ public class PlannerBench {
     public void setUp() {
         problem = InstanceGenerator.generate(InstanceSpec.preset(preset));
         planner = switch (method) {
-            case "ilp" -> new PlacementIlp(new IlpOptions(timeLimit, gap, Runtime.getRuntime().availableProcessors()));
+            case "ilp" -> new PlacementIlp(new PlanningOptions(timeLimit, gap, Runtime.getRuntime().availableProcessors()));
             case "greedy" -> new GreedyPlanner();
             default -> throw new IllegalArgumentException("method: " + method);
         };
@@ -78,6 +78,6 @@ public class PlannerBench {
     public void report() {
         double makespan = PlanEvaluator.evaluate(problem, last).requireValid().makespanSeconds();
         System.out.printf("%n[%s %s] makespan %.1f s, lower bound %.1f s, gap %.3f%%, chosen %s%n", preset, method,
-                makespan, last.lowerBoundSeconds(), 100 * last.gap(), last.solver().getOrDefault("chosen", method));
+                makespan, last.lowerBoundSeconds(), 100 * last.gap(), java.util.Objects.requireNonNullElse(last.solver().get("chosen"), method));
     }
 }

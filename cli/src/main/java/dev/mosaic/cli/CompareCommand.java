@@ -2,8 +2,8 @@ package dev.mosaic.cli;
 
 import dev.mosaic.scheduler.gen.InstanceGenerator;
 import dev.mosaic.scheduler.gen.InstanceSpec;
-import dev.mosaic.scheduler.plan.Planners;
-import dev.mosaic.scheduler.plan.PlannerOptions;
+import dev.mosaic.scheduler.Planners;
+import dev.mosaic.scheduler.plan.PlanningOptions;
 import dev.mosaic.scheduler.plan.PlanningException;
 import dev.mosaic.scheduler.problem.Problem;
 import dev.mosaic.scheduler.problem.ProblemValidator;
@@ -19,7 +19,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mosaic compare}: plans one instance with every registered method and compares them. */
+/**
+ * {@code mosaic compare}: plans one instance with every registered method and compares them.
+ *
+ * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
+ */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Plan one instance (a file, or a generated preset) with round-robin, greedy and the ILP (when available) and compare makespans.")
 public final class CompareCommand implements Callable<Integer> {
@@ -53,7 +57,7 @@ public final class CompareCommand implements Callable<Integer> {
             o.println("generated " + instance.preset + " (seed " + s.seed() + "): " + describe(problem));
         }
         o.flush();
-        PlannerOptions options = solver.options();
+        PlanningOptions options = solver.options();
         List<String> failures = new ArrayList<>();
         List<Planning.Result> results = new ArrayList<>();
         for (String m : Planners.methods()) {

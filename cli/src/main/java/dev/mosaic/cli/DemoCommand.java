@@ -4,7 +4,7 @@ import dev.mosaic.scheduler.baseline.RoundRobinPlanner;
 import dev.mosaic.scheduler.gen.InstanceSpec;
 import dev.mosaic.scheduler.pipeline.Study;
 import dev.mosaic.scheduler.plan.Planner;
-import dev.mosaic.scheduler.plan.Planners;
+import dev.mosaic.scheduler.Planners;
 import dev.mosaic.scheduler.plan.PlanningException;
 import dev.mosaic.scheduler.problem.ProblemValidator;
 import dev.mosaic.scheduler.report.ProgressBar;
@@ -27,6 +27,8 @@ import picocli.CommandLine.Spec;
  * {@code mosaic demo}: the whole story on the CPU. Generates the two preset workloads, plans them
  * with round-robin and MOSAIC, simulates both stages without and with noise (and with work
  * stealing and overlapped stages), writes the report and prints the comparison table.
+ *
+ * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"Generate the mmlu-pro-like and gpqa-like workloads (paper-like: 4 x 80 GiB workers, 6 experts, 1000 prompts),",

@@ -13,7 +13,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mosaic gen}: writes a seeded synthetic problem. */
+/**
+ * {@code mosaic gen}: writes a seeded synthetic problem.
+ *
+ * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
+ */
 @Command(name = "gen", mixinStandardHelpOptions = true,
         description = "Generate a seeded synthetic problem (paper-like: 4 GPUs x 80 GiB, 6 experts of which 2 long-reasoning, 1000 prompts).")
 public final class GenCommand implements Callable<Integer> {
@@ -24,21 +28,31 @@ public final class GenCommand implements Callable<Integer> {
     @Mixin
     InstanceOptions instance;
 
-    @Option(names = "--out", required = true, paramLabel = "P.json", description = "where to write the problem (atomically)")
-    Path out;
+    @Option(names = "--out", defaultValue = "-", paramLabel = "P.json",
+            description = "where to write the problem (atomically); - (the default) writes it to standard output")
+    String out;
 
     @Override
     public Integer call() {
         InstanceSpec s = instance.spec();
         Problem p = InstanceGenerator.generate(s);
-        try {
-            ProblemIo.write(p, out);
-        } catch (IOException e) {
-            throw new BadInputException(out + ": cannot write problem: " + e.getMessage(), e);
+        boolean toStdout = out.equals("-");
+        if (toStdout) {
+            spec.commandLine().getOut().println(ProblemIo.toJson(p));
+            spec.commandLine().getOut().flush();
+        } else {
+            try {
+                ProblemIo.write(p, Path.of(out));
+            } catch (IOException | java.nio.file.InvalidPathException e) {
+                throw new BadInputException(out + ": cannot write problem: " + e.getMessage(), e);
+            }
         }
-        spec.commandLine().getOut().printf("wrote %s: %d workers x %.1f GiB, %d experts (%d reasoning), %d prompts, %d jobs, seed %d%n",
-                out, s.workers(), s.workerMemoryGiB(), s.experts(), s.reasoningExperts(), s.prompts(), p.jobs().size(), s.seed());
-        spec.commandLine().getOut().flush();
+        // With the problem on standard output, the summary goes to standard error.
+        java.io.PrintWriter summary = toStdout ? spec.commandLine().getErr() : spec.commandLine().getOut();
+        summary.printf("wrote %s: %d workers x %.1f GiB, %d experts (%d reasoning), %d prompts, %d jobs, seed %d%n",
+                toStdout ? "standard output" : out, s.workers(), s.workerMemoryGiB(), s.experts(), s.reasoningExperts(),
+                s.prompts(), p.jobs().size(), s.seed());
+        summary.flush();
         return 0;
     }
 }

@@ -68,7 +68,8 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: available processors)")
     Integer threads;
 
-    @Option(names = "--stop", paramLabel = "STR", description = "stop when the text contains STR (repeatable)")
+    @Option(names = "--stop", paramLabel = "STR",
+            description = "stop when the text contains STR (repeatable; escapes \\n \\t \\r \\\\ \\uXXXX, e.g. \"\\n\\n\")")
     List<String> stops = new ArrayList<>();
 
     @Option(names = "--chat", description = "wrap the prompt as a user message in the model's chat template")
@@ -104,7 +105,8 @@ final class GenerateCommand implements Callable<Integer> {
         Path scratch = ModelOptions.scratch();
         try (Model model = modelOptions.open(scratch);
              Engine engine = ModelOptions.engine(model, EngineConfig.cpu(t).kvBudgetBytes(kvMib << 20).maxSequences(1))) {
-            GenerationRequest request = request(engine).withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(stops);
+            GenerationRequest request = request(engine).withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(
+                    stops.stream().map(x -> Escapes.unescape(x, "--stop")).toList());
             if (!json) {
                 request = request.withListener((token, logprob, text) -> {
                     out.print(text);

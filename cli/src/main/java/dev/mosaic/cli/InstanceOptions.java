@@ -3,7 +3,11 @@ package dev.mosaic.cli;
 import dev.mosaic.scheduler.gen.InstanceSpec;
 import picocli.CommandLine.Option;
 
-/** Options choosing a generated instance: a preset, a seed and size knobs (shared by gen and compare). */
+/**
+ * Options choosing a generated instance: a preset, a seed and size knobs (shared by gen and compare).
+ *
+ * <p>Not thread-safe: picocli fills one instance per command-line run.
+ */
 public final class InstanceOptions {
 
     @Option(names = "--preset", defaultValue = "paper-like", paramLabel = "NAME",

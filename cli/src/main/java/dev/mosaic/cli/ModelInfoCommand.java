@@ -16,7 +16,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mosaic model-info}: what a model file holds (config, tensor types and sizes), without running it. */
+/**
+ * {@code mosaic model-info}: what a model file holds (config, tensor types and sizes), without running it.
+ *
+ * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
+ */
 @Command(name = "model-info", mixinStandardHelpOptions = true,
         description = "Print a model's configuration and tensors (GGUF file or Hugging Face safetensors directory).")
 public final class ModelInfoCommand implements Callable<Integer> {

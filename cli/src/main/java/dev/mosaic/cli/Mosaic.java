@@ -4,7 +4,11 @@ import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** Entry point of the {@code mosaic} command line. Exit codes: 0 ok, 1 failure, 2 bad input. */
+/**
+ * Entry point of the {@code mosaic} command line. Exit codes: 0 ok, 1 failure, 2 bad input.
+ *
+ * <p>Not thread-safe: one instance per command-line run ({@link #commandLine()} makes a fresh one).
+ */
 @Command(name = "mosaic", mixinStandardHelpOptions = true, version = "MOSAIC 0.1.0",
         description = "Mixture-of-Agents scheduling and native-accelerated LLM inference.")
 public final class Mosaic implements Runnable {

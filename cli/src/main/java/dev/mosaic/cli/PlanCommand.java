@@ -14,7 +14,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mosaic plan}: plans a problem file and writes the plan JSON atomically. */
+/**
+ * {@code mosaic plan}: plans a problem file and writes the plan JSON atomically.
+ *
+ * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
+ */
 @Command(name = "plan", mixinStandardHelpOptions = true,
         description = "Plan a problem: place expert replicas on workers and assign every (prompt, expert) job; print per-worker loads and the gap.")
 public final class PlanCommand implements Callable<Integer> {

@@ -1,6 +1,6 @@
 package dev.mosaic.cli;
 
-import dev.mosaic.scheduler.plan.PlannerOptions;
+import dev.mosaic.scheduler.plan.PlanningOptions;
 import picocli.CommandLine.Option;
 
 /** Solver options shared by plan and compare. */
@@ -16,9 +16,9 @@ public final class PlannerOptionsMixin {
     Integer threads;
 
     /** The options; bad values are {@link BadInputException}s. */
-    public PlannerOptions options() {
+    public PlanningOptions options() {
         try {
-            return new PlannerOptions(timeLimit, gap, threads != null ? threads : PlannerOptions.defaults().threads());
+            return new PlanningOptions(timeLimit, gap, threads != null ? threads : PlanningOptions.defaults().threads());
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage(), e);
         }

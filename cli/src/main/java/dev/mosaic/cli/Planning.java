@@ -4,8 +4,8 @@ import dev.mosaic.scheduler.baseline.RoundRobinPlanner;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
 import dev.mosaic.scheduler.plan.Planner;
-import dev.mosaic.scheduler.plan.PlannerOptions;
-import dev.mosaic.scheduler.plan.Planners;
+import dev.mosaic.scheduler.plan.PlanningOptions;
+import dev.mosaic.scheduler.Planners;
 import dev.mosaic.scheduler.plan.PlanningException;
 import dev.mosaic.scheduler.problem.Problem;
 import dev.mosaic.scheduler.problem.ProblemIo;
@@ -32,7 +32,7 @@ final class Planning {
         }
     }
 
-    static Planner planner(String method, PlannerOptions options) {
+    static Planner planner(String method, PlanningOptions options) {
         try {
             return Planners.create(method, options);
         } catch (IllegalArgumentException e) {

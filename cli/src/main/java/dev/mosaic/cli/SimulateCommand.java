@@ -24,7 +24,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mosaic simulate}: both MoA stages of a problem in simulation, ours against round-robin, with a report. */
+/**
+ * {@code mosaic simulate}: both MoA stages of a problem in simulation, ours against round-robin, with a report.
+ *
+ * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
+ */
 @Command(name = "simulate", mixinStandardHelpOptions = true,
         description = {"Simulate both MoA stages (experts, then the aggregator with calibrated bypass) of a problem, ours against the round-robin baseline, and write an HTML report with summary.json.",
             "The problem may carry an 'answerModel' (written by 'mosaic demo'); without one the mmlu-pro-like answer model is used."})
@@ -111,7 +115,7 @@ public final class SimulateCommand implements Callable<Integer> {
             bar.done();
         }
         o.print(SimulationRun.table(List.of(result)));
-        if (!dev.mosaic.scheduler.plan.Planners.exists("ilp") && choice.method == null && choice.plan == null) {
+        if (!dev.mosaic.scheduler.Planners.exists("ilp") && choice.method == null && choice.plan == null) {
             o.println("note: the ilp planner is not registered in this build; ours = greedy");
         }
         SimulationRun.writeReport(report, List.of(result), settings, SimulationRun.headline(noise, steal, overlap), o);

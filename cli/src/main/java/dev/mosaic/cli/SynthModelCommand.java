@@ -11,7 +11,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mosaic synth-model}: writes a seeded random model as GGUF or as a Hugging Face safetensors directory. */
+/**
+ * {@code mosaic synth-model}: writes a seeded random model as GGUF or as a Hugging Face safetensors directory.
+ *
+ * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
+ */
 @Command(name = "synth-model", mixinStandardHelpOptions = true,
         description = "Write a seeded random llama/qwen2 model (with a small real tokenizer) as a GGUF file or a "
                 + "safetensors directory, e.g. the ~110M benchmark model: --size bench110m --type Q8_0 --out m.gguf")

@@ -9,6 +9,8 @@ import java.util.Locale;
  * A plain-text table for terminal output: a header row, a rule, then rows; columns padded to
  * their widest cell, numbers (cells that parse as numbers, with an optional unit suffix)
  * right-aligned, everything else left-aligned.
+ *
+ * <p>Not thread-safe: build and print a table from one thread.
  */
 public final class TextTable {
 

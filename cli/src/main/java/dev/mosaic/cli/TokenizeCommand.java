@@ -23,7 +23,11 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code mosaic tokenize}: encodes text with a model's tokenizer, or decodes ids. */
+/**
+ * {@code mosaic tokenize}: encodes text with a model's tokenizer, or decodes ids.
+ *
+ * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
+ */
 @Command(name = "tokenize", mixinStandardHelpOptions = true,
         description = "Encode text with a model's tokenizer (a GGUF file, a tokenizer.json, or a safetensors model "
                 + "directory), or decode token ids.")

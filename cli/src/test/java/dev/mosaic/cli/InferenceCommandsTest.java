@@ -69,6 +69,42 @@ class InferenceCommandsTest {
         assertTrue(r.out().contains("\"tokens\""), r.out());
     }
 
+    /** The README's example, on a synthetic llama (SentencePiece vocabulary with ChatML markers). */
+    @Test
+    void chatWorksOnASyntheticLlamaAsTheReadmeShows() throws IOException {
+        CliRun plain = run("generate", "--model", llama.toString(), "--prompt", "Hi!", "--greedy", "--max-tokens", "2", "--json");
+        CliRun chat = run("generate", "--model", llama.toString(), "--prompt", "Hi!", "--chat", "--temperature", "0.7",
+                "--top-p", "0.9", "--seed", "42", "--stop", "\\n\\n", "--max-tokens", "4", "--json");
+        assertEquals(0, chat.exit(), chat.err());
+        ObjectMapper m = new ObjectMapper();
+        // <|im_start|>user\nHi!<|im_end|>\n<|im_start|>assistant\n: the markers are single control tokens.
+        assertTrue(m.readTree(chat.out()).get("prompt_tokens").asInt() > m.readTree(plain.out()).get("prompt_tokens").asInt() + 4,
+                chat.out());
+    }
+
+    /** {@code --stop} takes escapes: the first generated character, written as a backslash-u escape, stops at once. */
+    @Test
+    void stopStringsTakeEscapes() throws IOException {
+        String[] base = {"generate", "--model", llama.toString(), "--prompt", "hello world", "--greedy", "--max-tokens", "12", "--json"};
+        CliRun free = run(base);
+        assertEquals(0, free.exit(), free.err());
+        ObjectMapper m = new ObjectMapper();
+        String text = m.readTree(free.out()).get("text").asText();
+        assertTrue(!text.isEmpty(), free.out());
+        String escaped = String.format("\\u%04x", (int) text.charAt(0));
+        String[] withStop = java.util.Arrays.copyOf(base, base.length + 2);
+        withStop[base.length] = "--stop";
+        withStop[base.length + 1] = escaped;
+        CliRun stopped = run(withStop);
+        assertEquals(0, stopped.exit(), stopped.err());
+        JsonNode doc = m.readTree(stopped.out());
+        assertTrue(doc.get("tokens").size() < 12, escaped + " " + stopped.out());
+        assertTrue(!"max_tokens".equals(doc.get("finish_reason").asText()), stopped.out());
+        CliRun bad = run("generate", "--model", llama.toString(), "--prompt", "x", "--stop", "\\q");
+        assertEquals(2, bad.exit(), bad.err());
+        assertTrue(bad.err().contains("--stop '\\q': unknown escape \\q"), bad.err());
+    }
+
     @Test
     void badModelFilesExitWithCode2AndSayWhy() throws IOException {
         Path junk = dir.resolve("junk.gguf");

@@ -130,4 +130,15 @@ class PlanningCommandsTest {
                 long name  100.0 s
                 """, t);
     }
+
+    @Test
+    void genWritesToStandardOutputByDefault() {
+        CliRun gen = run("gen", "--preset", "tiny", "--seed", "4");
+        assertEquals(0, gen.exit(), gen.err());
+        dev.mosaic.scheduler.problem.Problem p = dev.mosaic.scheduler.problem.ProblemIo.parse(gen.out(), "stdout");
+        assertTrue(p.prompts().size() > 0);
+        assertTrue(gen.err().contains("wrote standard output"), gen.err());
+        CliRun dash = run("gen", "--preset", "tiny", "--seed", "4", "--out", "-");
+        assertEquals(gen.out(), dash.out());
+    }
 }

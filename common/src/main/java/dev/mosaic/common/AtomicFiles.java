@@ -23,6 +23,8 @@ import java.util.Set;
  * disk, then the temporary file is atomically moved over the target. On failure the target is
  * untouched and the temporary file removed. Every file MOSAIC writes (plans, reports, model
  * files, extracted native libraries) goes through here.
+ *
+ * <p>Stateless and thread-safe; concurrent writers of one target each write their own temporary file and the last move wins.
  */
 public final class AtomicFiles {
 

@@ -1,8 +1,10 @@
 package dev.mosaic.bindings.highs;
 
-import static dev.mosaic.bindings.highs.highs_c_api_h.C_DOUBLE;
-import static dev.mosaic.bindings.highs.highs_c_api_h.C_HIGHSINT;
-import static dev.mosaic.bindings.highs.highs_c_api_h.C_LONG_LONG;
+import dev.mosaic.bindings.highs.internal.highs_c_api_h;
+
+import static dev.mosaic.bindings.highs.internal.highs_c_api_h.C_DOUBLE;
+import static dev.mosaic.bindings.highs.internal.highs_c_api_h.C_HIGHSINT;
+import static dev.mosaic.bindings.highs.internal.highs_c_api_h.C_LONG_LONG;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -40,6 +42,7 @@ public final class Highs implements AutoCloseable {
      * @throws HighsException if the loaded library's {@code HighsInt} width is not one these bindings support
      */
     public Highs() {
+        requireLibrary();
         checkHighsIntWidth(highs_c_api_h.HIGHSINT_BYTES);
         MemorySegment h = highs_c_api_h.Highs_create();
         if (h.equals(MemorySegment.NULL)) {
@@ -62,23 +65,36 @@ public final class Highs implements AutoCloseable {
 
     /** Width in bytes of {@code HighsInt} in the loaded library. */
     public static int highsIntBytes() {
+        requireLibrary();
         return highs_c_api_h.HIGHSINT_BYTES;
     }
 
     /** HiGHS version string, e.g. {@code 1.9.0}. */
     public static String version() {
+        requireLibrary();
         return highs_c_api_h.Highs_versionMajor() + "." + highs_c_api_h.Highs_versionMinor() + "."
                 + highs_c_api_h.Highs_versionPatch();
     }
 
     /** HiGHS version as reported by {@code Highs_version} (may carry a leading {@code v}). */
     public static String versionString() {
+        requireLibrary();
         return cString(highs_c_api_h.Highs_version());
     }
 
     /** Git hash HiGHS was built from. */
     public static String githash() {
+        requireLibrary();
         return cString(highs_c_api_h.Highs_githash());
+    }
+
+    /**
+     * Loads HiGHS (or throws {@link dev.mosaic.bindings.NativeLibraryException}, retryably) before
+     * any raw binding class is initialised: a failure inside a class initialiser would poison that
+     * class for the rest of the JVM.
+     */
+    private static void requireLibrary() {
+        dev.mosaic.bindings.NativeLibraries.load(dev.mosaic.bindings.NativeLibraries.Library.HIGHS);
     }
 
     private static String cString(MemorySegment p) {

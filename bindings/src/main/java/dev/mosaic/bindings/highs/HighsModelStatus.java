@@ -1,6 +1,10 @@
 package dev.mosaic.bindings.highs;
 
-/** Termination status of the model after {@code Highs_run} ({@code kHighsModelStatus*}). */
+/**
+ * Termination status of the model after {@code Highs_run} ({@code kHighsModelStatus*}).
+ *
+ * <p>Immutable and thread-safe.
+ */
 public enum HighsModelStatus {
     NOTSET(0), LOAD_ERROR(1), MODEL_ERROR(2), PRESOLVE_ERROR(3), SOLVE_ERROR(4), POSTSOLVE_ERROR(5),
     MODEL_EMPTY(6), OPTIMAL(7), INFEASIBLE(8), UNBOUNDED_OR_INFEASIBLE(9), UNBOUNDED(10),

@@ -1,6 +1,10 @@
 package dev.mosaic.bindings.highs;
 
-/** Return status of a HiGHS C API call ({@code kHighsStatus*}). */
+/**
+ * Return status of a HiGHS C API call ({@code kHighsStatus*}).
+ *
+ * <p>Immutable and thread-safe.
+ */
 public enum HighsStatus {
     ERROR(-1), OK(0), WARNING(1);
 

@@ -1,6 +1,10 @@
 package dev.mosaic.bindings.highs;
 
-/** Integrality of a column ({@code kHighsVarType*}). */
+/**
+ * Integrality of a column ({@code kHighsVarType*}).
+ *
+ * <p>Immutable and thread-safe.
+ */
 public enum HighsVarType {
     CONTINUOUS(0), INTEGER(1), SEMI_CONTINUOUS(2), SEMI_INTEGER(3), IMPLICIT_INTEGER(4);
 

@@ -8,6 +8,8 @@ import java.util.Arrays;
  * ({@code rowStart} has {@code numRows + 1} entries). Infinite bounds are
  * {@link Double#POSITIVE_INFINITY} / {@link Double#NEGATIVE_INFINITY}. Every size and index is
  * checked here, so a model that exists can be passed to native code safely.
+ *
+ * <p>Immutable once built and thread-safe; its {@code Builder} is not thread-safe.
  */
 public final class MipModel {
 

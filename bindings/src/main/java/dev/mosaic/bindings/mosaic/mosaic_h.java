@@ -8,19 +8,21 @@ import java.lang.foreign.FunctionDescriptor;
 import java.lang.foreign.Linker;
 import java.lang.foreign.MemoryLayout;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
-/** FFM bindings for {@code mosaic.h} (libmosaic): one holder per function, constants as methods. */
+/**
+ * FFM bindings for {@code mosaic.h} (libmosaic): one holder per function, constants as methods.
+ * Raw and internal: callers call {@link NativeLibraries#load} for {@code MOSAIC} first (the CPU
+ * backend does), so that a missing library is reported, retryably, before any holder is touched.
+ * Thread safety: the functions are as thread-safe as the C functions they bind (all of libmosaic's are).
+ */
 @SuppressWarnings("unused")
 public final class mosaic_h {
 
     mosaic_h() {
         // Should not be called directly
     }
-
-    static final SymbolLookup SYMBOL_LOOKUP = NativeLibraries.mosaic();
 
     public static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
     public static final ValueLayout.OfLong C_LONG = ValueLayout.JAVA_LONG;
@@ -30,7 +32,9 @@ public final class mosaic_h {
             .withTargetLayout(MemoryLayout.sequenceLayout(Long.MAX_VALUE, ValueLayout.JAVA_BYTE));
 
     static MemorySegment findOrThrow(String symbol) {
-        return SYMBOL_LOOKUP.find(symbol)
+        // Resolved per holder on first use, never in this class's initialiser, so a failed load
+        // (reported by NativeLibraries.load) does not poison the class for the rest of the JVM.
+        return NativeLibraries.mosaic().find(symbol)
                 .orElseThrow(() -> new UnsatisfiedLinkError("unresolved symbol: " + symbol));
     }
 

@@ -1,5 +1,7 @@
 package dev.mosaic.bindings.highs;
 
+import dev.mosaic.bindings.highs.internal.highs_c_api_h;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -168,6 +168,7 @@ public final class SyntheticModel {
             w.put("tokenizer.ggml.eos_token_id", 2);
             w.put("tokenizer.ggml.add_bos_token", true);
             w.put("tokenizer.ggml.add_eos_token", false);
+            w.put("tokenizer.chat_template", CHATML_TEMPLATE);
         } else {
             SyntheticVocabulary.Bpe v = SyntheticVocabulary.bpe(c.vocabSize(), QWEN2_SPECIALS);
             List<Integer> types = new ArrayList<>();

@@ -53,9 +53,14 @@ final class SyntheticVocabulary {
         for (int i = 0; i < tokens.size(); i++) {
             scores.add(0f);
         }
-        if (vocabSize < tokens.size() + 1) {
-            throw new IllegalArgumentException("a llama vocabulary needs more than " + tokens.size() + " tokens, got " + vocabSize);
+        // The last ids are ChatML's control tokens, so that --chat works on synthetic models (as on
+        // SentencePiece fine-tunes that use ChatML, e.g. OpenHermes-2.5-Mistral).
+        List<String> chatMarkers = List.of("<|im_start|>", "<|im_end|>");
+        if (vocabSize < tokens.size() + chatMarkers.size() + 1) {
+            throw new IllegalArgumentException("a llama vocabulary needs more than " + (tokens.size() + chatMarkers.size())
+                    + " tokens, got " + vocabSize);
         }
+        int room = vocabSize - tokens.size() - chatMarkers.size();
         Set<String> seen = new HashSet<>(tokens);
         List<String> singles = new ArrayList<>();
         singles.add(SPM_SPACE);
@@ -64,20 +69,25 @@ final class SyntheticVocabulary {
         }
         List<String> pieces = new ArrayList<>();
         for (String s : singles) {
-            addPiece(s, pieces, seen, vocabSize - tokens.size());
+            addPiece(s, pieces, seen, room);
         }
         for (String w : WORDS) {
             for (String base : new String[] {SPM_SPACE + w, w}) {
                 for (int n = 2; n <= base.length(); n++) {
-                    addPiece(base.substring(0, n), pieces, seen, vocabSize - tokens.size());
+                    addPiece(base.substring(0, n), pieces, seen, room);
                 }
             }
         }
-        fill(pieces, seen, vocabSize - tokens.size(), SPM_SPACE, null);
+        fill(pieces, seen, room, SPM_SPACE, null);
         for (int i = 0; i < pieces.size(); i++) {
             tokens.add(pieces.get(i));
             scores.add((float) -i);
             types.add(TYPE_NORMAL);
+        }
+        for (String m : chatMarkers) {
+            tokens.add(m);
+            scores.add(0f);
+            types.add(TYPE_CONTROL);
         }
         return new Spm(List.copyOf(tokens), List.copyOf(scores), List.copyOf(types));
     }

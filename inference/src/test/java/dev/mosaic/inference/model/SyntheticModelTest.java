@@ -273,7 +273,12 @@ class SyntheticModelTest {
             Set<Object> seen = new HashSet<>(tokens);
             assertEquals(tokens.size(), seen.size(), "tokens are distinct");
             assertTrue(seen.contains("\u2581the"));
-            for (int id = 259; id < tokens.size(); id++) {
+            // The last two ids are ChatML's control tokens (the file carries a ChatML template).
+            int pieces = tokens.size() - 2;
+            assertEquals(List.of("<|im_start|>", "<|im_end|>"), tokens.subList(pieces, tokens.size()));
+            assertEquals(List.of(3L, 3L), types.subList(pieces, tokens.size()));
+            assertTrue(((String) m.get("tokenizer.chat_template")).contains("<|im_start|>"));
+            for (int id = 259; id < pieces; id++) {
                 String p = (String) tokens.get(id);
                 boolean splittable = p.length() == 1;
                 for (int k = 1; k < p.length() && !splittable; k++) {

@@ -27,7 +27,7 @@ public interface Answers {
     int jobAnswer(int job);
 
     /**
-     * Mean log-probability of the tokens of job {@code job}'s answer span (a value <= 0), or
+     * Mean log-probability of the tokens of job {@code job}'s answer span (a value {@code <= 0}), or
      * {@link Double#NaN} where unknown (simulated answers, abstentions).
      */
     double jobLogprob(int job);

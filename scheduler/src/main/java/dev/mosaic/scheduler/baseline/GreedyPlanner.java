@@ -1,10 +1,14 @@
 package dev.mosaic.scheduler.baseline;
 
+import dev.mosaic.scheduler.plan.IndexedPlan;
+import dev.mosaic.scheduler.plan.LowerBounds;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.Planner;
 import dev.mosaic.scheduler.plan.PlanningException;
+import dev.mosaic.scheduler.plan.SolverInfo;
 import dev.mosaic.scheduler.problem.JobTable;
 import dev.mosaic.scheduler.problem.Problem;
+import dev.mosaic.scheduler.problem.ProblemValidator;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +33,7 @@ import java.util.Map;
  * </ol>
  * The round-robin plan is evaluated too and the better of the two returned, so greedy is never
  * worse than round-robin. Experts without jobs are not placed (they would only add load time).
+ * Stateless and thread-safe.
  */
 public final class GreedyPlanner implements Planner {
 
@@ -50,11 +55,10 @@ public final class GreedyPlanner implements Planner {
 
     @Override
     public Plan plan(Problem problem) {
+        ProblemValidator.validate(problem);
         long start = System.nanoTime();
         JobTable jobs = problem.jobs();
         Map<String, Object> solver = new LinkedHashMap<>();
-        solver.put("method", NAME);
-        solver.put("status", "heuristic");
 
         boolean[][] placed = null;
         int[] jobWorker = null;
@@ -68,10 +72,10 @@ public final class GreedyPlanner implements Planner {
             // Two ways to spread a replicated expert's jobs: earliest finish, or the fluid split; keep the better.
             boolean[][] placedByShares = copy(placed);
             jobWorker = LptAssigner.assign(problem, jobs, placed);
-            makespan = Schedules.makespan(problem, jobs, placed, jobWorker);
+            makespan = IndexedPlan.makespan(problem, jobs, placed, jobWorker);
             assignment = "earliest-finish";
             int[] byShares = LptAssigner.assign(problem, jobs, placedByShares, shares);
-            double m = Schedules.makespan(problem, jobs, placedByShares, byShares);
+            double m = IndexedPlan.makespan(problem, jobs, placedByShares, byShares);
             if (m < makespan) {
                 placed = placedByShares;
                 jobWorker = byShares;
@@ -92,7 +96,7 @@ public final class GreedyPlanner implements Planner {
         try {
             rrPlaced = RoundRobinPlanner.placement(problem);
             rrJobWorker = RoundRobinPlanner.jobWorkers(jobs, rrPlaced);
-            rrMakespan = Schedules.makespan(problem, jobs, rrPlaced, rrJobWorker);
+            rrMakespan = IndexedPlan.makespan(problem, jobs, rrPlaced, rrJobWorker);
         } catch (PlanningException e) {
             if (failure != null) {
                 throw new PlanningException(failure + "; " + e.getMessage());
@@ -110,9 +114,10 @@ public final class GreedyPlanner implements Planner {
         if (failure != null) {
             solver.put("note", failure);
         }
-        solver.put("replicas", Schedules.replicas(placed));
-        solver.put("solveSeconds", (System.nanoTime() - start) / 1e9);
-        return Schedules.toPlan(problem, jobs, placed, jobWorker, makespan, solver);
+        IndexedPlan schedule = new IndexedPlan(placed, jobWorker);
+        solver.put("replicas", schedule.replicas());
+        SolverInfo info = SolverInfo.heuristic(NAME, (System.nanoTime() - start) / 1e9, solver);
+        return schedule.toPlan(problem, jobs, makespan, LowerBounds.compute(problem, jobs).best(), info);
     }
 
     private static boolean[][] copy(boolean[][] a) {
@@ -514,9 +519,9 @@ public final class GreedyPlanner implements Planner {
             return evaluate(placed, timeOut, null);
         }
 
-        /** The fluid split of each expert's work over workers ({@code [expert][worker]}, speed-1 seconds) for a placement. */
+        /** The fluid split of each expert's work over workers ({@code [worker][expert]}, speed-1 seconds) for a placement. */
         double[][] shares(boolean[][] placed) {
-            double[][] shares = new double[ne][nw];
+            double[][] shares = new double[nw][ne];
             evaluate(placed, null, shares);
             return shares;
         }
@@ -552,7 +557,7 @@ public final class GreedyPlanner implements Planner {
                 if (count == 1) {
                     time[host] += work[e] / speed[host];
                     if (shares != null) {
-                        shares[e][host] = work[e];
+                        shares[host][e] = work[e];
                     }
                 }
             }
@@ -564,7 +569,7 @@ public final class GreedyPlanner implements Planner {
                     }
                 }
                 if (k > 1) {
-                    waterFill(time, hosts, k, work[e], shares == null ? null : shares[e]);
+                    waterFill(time, hosts, k, work[e], shares, e);
                 }
             }
             double makespan = floor;
@@ -577,7 +582,7 @@ public final class GreedyPlanner implements Planner {
         }
 
         /** Pours {@code amount} of work over the hosts, raising the least-loaded first to a common level. */
-        private void waterFill(double[] time, int[] hosts, int k, double amount, double[] share) {
+        private void waterFill(double[] time, int[] hosts, int k, double amount, double[][] shares, int e) {
             // insertion sort of the k hosts by current time
             for (int i = 1; i < k; i++) {
                 int h = hosts[i];
@@ -596,8 +601,8 @@ public final class GreedyPlanner implements Planner {
                 double level = (amount + sumTimeSpeed) / sumSpeed;
                 if (i == k - 1 || level <= time[hosts[i + 1]]) {
                     for (int m = 0; m <= i; m++) {
-                        if (share != null) {
-                            share[hosts[m]] = (level - time[hosts[m]]) * speed[hosts[m]];
+                        if (shares != null) {
+                            shares[hosts[m]][e] = (level - time[hosts[m]]) * speed[hosts[m]];
                         }
                         time[hosts[m]] = level;
                     }

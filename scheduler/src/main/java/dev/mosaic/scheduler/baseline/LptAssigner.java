@@ -11,6 +11,8 @@ import java.util.Arrays;
  * the others, largest first, each go to the replica host where they would finish earliest
  * (respecting the job's latency floor on that worker's speed). Replicas that receive no job are
  * dropped from the placement afterwards, since they would only add load time.
+ *
+ * <p>Stateless and thread-safe (the arrays passed in belong to the caller and are written only where documented).
  */
 public final class LptAssigner {
 
@@ -25,7 +27,7 @@ public final class LptAssigner {
     }
 
     /**
-     * As {@link #assign(Problem, JobTable, boolean[][])}, but when {@code shares[expert][worker]}
+     * As {@link #assign(Problem, JobTable, boolean[][])}, but when {@code shares[worker][expert]}
      * (work at speed 1 each replica should get, e.g. from a fluid model) is given, a replicated
      * expert's jobs, largest first, go to the replica with the most of its share left. Either
      * way the result is then improved by moving single jobs off the most loaded worker.
@@ -88,9 +90,9 @@ public final class LptAssigner {
         }
         double[][] left = null;
         if (shares != null) {
-            left = new double[ne][];
-            for (int e = 0; e < ne; e++) {
-                left[e] = shares[e].clone();
+            left = new double[nw][];
+            for (int w = 0; w < nw; w++) {
+                left[w] = shares[w].clone();
             }
         }
         for (int j : order) {
@@ -98,7 +100,7 @@ public final class LptAssigner {
             int best = -1;
             double bestKey = Double.POSITIVE_INFINITY;
             for (int w : hosts[e]) {
-                double key = left != null ? -left[e][w] : Math.max(time[w] + cost[j] / speed[w], jobs.floor()[j] / speed[w]);
+                double key = left != null ? -left[w][e] : Math.max(time[w] + cost[j] / speed[w], jobs.floor()[j] / speed[w]);
                 if (key < bestKey) {
                     bestKey = key;
                     best = w;
@@ -107,7 +109,7 @@ public final class LptAssigner {
             jobWorker[j] = best;
             time[best] += cost[j] / speed[best];
             if (left != null) {
-                left[e][best] -= cost[j];
+                left[best][e] -= cost[j];
             }
         }
         improve(jobs, hosts, speed, time, jobWorker);

@@ -1,18 +1,21 @@
 package dev.mosaic.scheduler.baseline;
 
+import dev.mosaic.scheduler.plan.IndexedPlan;
+import dev.mosaic.scheduler.plan.LowerBounds;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.Planner;
 import dev.mosaic.scheduler.plan.PlanningException;
+import dev.mosaic.scheduler.plan.SolverInfo;
 import dev.mosaic.scheduler.problem.Expert;
 import dev.mosaic.scheduler.problem.JobTable;
 import dev.mosaic.scheduler.problem.Problem;
-import java.util.LinkedHashMap;
+import dev.mosaic.scheduler.problem.ProblemValidator;
 import java.util.Map;
 
 /**
  * The paper's baseline: expert i gets one replica on worker {@code i mod W}, or on the next worker
  * (cyclically) with room for it, and every job runs on its expert's only replica. It ignores load
- * and skew, which is exactly what MOSAIC improves on.
+ * and skew, which is exactly what MOSAIC improves on. Stateless and thread-safe.
  */
 public final class RoundRobinPlanner implements Planner {
 
@@ -26,17 +29,14 @@ public final class RoundRobinPlanner implements Planner {
 
     @Override
     public Plan plan(Problem problem) {
+        ProblemValidator.validate(problem);
         long start = System.nanoTime();
         JobTable jobs = problem.jobs();
-        boolean[][] placed = placement(problem);
-        int[] jobWorker = jobWorkers(jobs, placed);
-        double makespan = Schedules.makespan(problem, jobs, placed, jobWorker);
-        Map<String, Object> solver = new LinkedHashMap<>();
-        solver.put("method", NAME);
-        solver.put("status", "heuristic");
-        solver.put("replicas", Schedules.replicas(placed));
-        solver.put("solveSeconds", (System.nanoTime() - start) / 1e9);
-        return Schedules.toPlan(problem, jobs, placed, jobWorker, makespan, solver);
+        IndexedPlan schedule = new IndexedPlan(placement(problem), null);
+        schedule = new IndexedPlan(schedule.placed(), jobWorkers(jobs, schedule.placed()));
+        double makespan = schedule.makespan(problem, jobs);
+        SolverInfo solver = SolverInfo.heuristic(NAME, (System.nanoTime() - start) / 1e9, Map.of("replicas", schedule.replicas()));
+        return schedule.toPlan(problem, jobs, makespan, LowerBounds.compute(problem, jobs).best(), solver);
     }
 
     /** The round-robin placement matrix {@code [worker][expert]}; throws if some expert finds no room. */

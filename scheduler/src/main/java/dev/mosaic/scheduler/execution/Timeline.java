@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * What ran where and when: per worker, model loads and jobs with their stage, start and end (in
- * seconds from the start of the run). Produced by the {@link Simulator}; a measured run on real
+ * seconds from the start of the run). Produced by the {@link dev.mosaic.scheduler.sim.Simulator}; a measured run on real
  * engines records the same shape, so reports work on either.
  */
 public final class Timeline {

@@ -45,6 +45,8 @@ import java.util.SplittableRandom;
  * for reasoning models, 280-450 for instruct models) times a per-prompt difficulty factor
  * (lognormal, sigma 0.35, shared by the prompt's experts) times a per-job lognormal factor (sigma
  * 0.7 reasoning, 0.5 instruct), rounded and capped at the usual max_tokens (32768 / 4096).
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class InstanceGenerator {
 

@@ -6,6 +6,8 @@ import java.util.List;
  * What {@link InstanceGenerator} builds. Start from a {@link #preset(String) preset} and adjust
  * with the {@code with...} methods.
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param workers number of workers (GPUs), all of speed 1
  * @param workerMemoryGiB memory of each worker
  * @param experts number of experts

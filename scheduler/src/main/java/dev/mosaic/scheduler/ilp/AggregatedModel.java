@@ -4,7 +4,9 @@ import dev.mosaic.bindings.highs.HighsVarType;
 import dev.mosaic.bindings.highs.MipModel;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The aggregated placement MIP: its size depends on workers x experts, never on the number of
@@ -41,7 +43,7 @@ import java.util.List;
  * things: jobs are divisible (shares instead of whole jobs) and a replica's largest floor only
  * counts on the fastest replica.
  */
-final class AggregatedModel {
+final class AggregatedModel implements Formulation {
     final Instance in;
     final double upper;
     final double lower;
@@ -207,6 +209,48 @@ final class AggregatedModel {
      * Returns the relabelled job-to-worker array in {@code relabelled} and the column values.
      */
     double[] warmStart(int[] jobWorker, int[] relabelled) {
+        return warmStartInto(jobWorker, relabelled);
+    }
+
+    @Override
+    public String name() {
+        return "aggregated";
+    }
+
+    @Override
+    public MipModel model() {
+        return model;
+    }
+
+    @Override
+    public Map<String, Object> facts() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("columns", model.numCols());
+        m.put("rows", model.numRows());
+        m.put("symmetryRows", numSymmetryRows);
+        return m;
+    }
+
+    @Override
+    public double[] warmStart(int[] jobWorker) {
+        return warmStartInto(jobWorker, new int[in.nj]);
+    }
+
+    /**
+     * Packs the solution's placement into whole jobs two ways (following its work shares, and
+     * LPT), each improved by local search.
+     */
+    @Override
+    public List<Schedule> realise(double[] solution, int[] order, double cap, double goal, long deadlineNanos) {
+        boolean[][] placed = placement(solution);
+        Schedule a = JobPacker.followShares(in, placed, shares(solution), order, cap);
+        LocalSearch.improve(a, cap, goal, deadlineNanos);
+        Schedule b = JobPacker.lpt(in, placed, order, cap);
+        LocalSearch.improve(b, cap, goal, deadlineNanos);
+        return List.of(a, b);
+    }
+
+    private double[] warmStartInto(int[] jobWorker, int[] relabelled) {
         int nw = in.nw;
         int ne = in.ne;
         double[][] share = new double[nw][ne];

@@ -2,6 +2,9 @@ package dev.mosaic.scheduler.ilp;
 
 import dev.mosaic.bindings.highs.HighsVarType;
 import dev.mosaic.bindings.highs.MipModel;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The exact per-job MIP, used instead of {@link AggregatedModel} when the instance is small
@@ -20,7 +23,7 @@ import dev.mosaic.bindings.highs.MipModel;
  * This is the problem itself (makespan = max(load, floor)), restricted to plans no worse than
  * the warm start (T <= U), so its optimum is the true optimum and its dual bound a true bound.
  */
-final class PerJobModel {
+final class PerJobModel implements Formulation {
     final Instance in;
     final double upper;
     final int[][] yCol;
@@ -102,8 +105,35 @@ final class PerJobModel {
         model = b.build();
     }
 
+    @Override
+    public String name() {
+        return "per-job";
+    }
+
+    @Override
+    public MipModel model() {
+        return model;
+    }
+
+    @Override
+    public Map<String, Object> facts() {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("columns", model.numCols());
+        m.put("rows", model.numRows());
+        return m;
+    }
+
+    /** The solution's own assignment, improved by local search. */
+    @Override
+    public List<Schedule> realise(double[] solution, int[] order, double cap, double goal, long deadlineNanos) {
+        Schedule s = Schedule.fromJobs(in, jobWorkers(solution));
+        LocalSearch.improve(s, cap, goal, deadlineNanos);
+        return List.of(s);
+    }
+
     /** MIP start from a valid plan's job-to-worker array (replicas without jobs dropped). */
-    double[] warmStart(int[] jobWorker) {
+    @Override
+    public double[] warmStart(int[] jobWorker) {
         double[] x = new double[model.numCols()];
         x[tCol] = upper;
         for (int j = 0; j < in.nj; j++) {

@@ -3,12 +3,16 @@ package dev.mosaic.scheduler.ilp;
 import dev.mosaic.bindings.highs.Highs;
 import dev.mosaic.bindings.highs.HighsException;
 import dev.mosaic.bindings.highs.MipModel;
+import dev.mosaic.bindings.highs.HighsModelStatus;
 import dev.mosaic.scheduler.baseline.GreedyPlanner;
 import dev.mosaic.scheduler.plan.LowerBounds;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
 import dev.mosaic.scheduler.plan.Planner;
+import dev.mosaic.scheduler.plan.PlanningOptions;
+import dev.mosaic.scheduler.plan.SolverInfo;
 import dev.mosaic.scheduler.problem.Problem;
+import dev.mosaic.scheduler.problem.ProblemValidator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -23,21 +27,26 @@ import java.util.Objects;
  *       and a {@link PlacementSearch} (max-flow local search over placements in the divisible
  *       relaxation), each packed into jobs ({@link JobPacker}) and improved by local search.</li>
  *   <li><b>MIP.</b> The best incumbent seeds HiGHS (MIP start) and caps the model ({@code T <= U}).
- *       Tiny instances (at most {@link #PER_JOB_LIMIT} job-worker pairs) use the exact
- *       {@link PerJobModel}; all others the {@link AggregatedModel}, whose size is workers x
- *       experts, independent of the number of prompts.</li>
- *   <li><b>Packing.</b> An aggregated MIP solution (placement + work shares) is packed into whole
- *       jobs two ways and improved against the true makespan.</li>
+ *       The {@link Formulation} is the exact {@link PerJobModel} on tiny instances (at most
+ *       {@link #PER_JOB_LIMIT} job-worker pairs), else the {@link AggregatedModel}, whose size is
+ *       workers x experts, independent of the number of prompts.</li>
+ *   <li><b>Realising.</b> A MIP solution better than its start is turned into whole-job schedules
+ *       by its formulation ({@link Formulation#realise}) and improved against the true makespan.</li>
  * </ol>
+ * The {@link TimeBudget} says how the time limit is divided among these steps.
  * The plan returned is the best by evaluated makespan among all of these, so it is never worse
  * than the warm start. Its lower bound is the largest of {@link LowerBounds}, the instance bounds
  * and HiGHS's MIP dual bound, which is valid because both models are relaxations of (or equal to)
  * the per-job problem restricted to plans no worse than the incumbent (argued on each model).
  * If HiGHS ends without a feasible solution (it is always given the incumbent as a start, so
  * this takes a failure or a start it rejects), the best heuristic plan is returned and
- * {@code solver.fallback} / {@code solver.reason} say so. The {@code solver} map records the
- * HiGHS status, model status, solve seconds, MIP gap, node count, dual bound, HiGHS version,
- * threads, formulation and model size, and which step produced the plan ({@code chosen}).
+ * {@link SolverInfo#fallback()} / {@link SolverInfo#fallbackReason()} say so. The
+ * {@link SolverInfo} carries status, HiGHS's dual bound and gap, threads requested and used; its
+ * details the HiGHS and model status, MIP seconds, node count, HiGHS version, formulation and
+ * model size, and which step produced the plan ({@code chosen}).
+ *
+ * <p>Thread-safe: the planner holds only immutable options; HiGHS runs are serialised by the
+ * bindings.
  */
 public final class PlacementIlp implements Planner {
 
@@ -50,12 +59,13 @@ public final class PlacementIlp implements Planner {
     /** Command-line name. */
     public static final String NAME = "ilp";
 
-    private final IlpOptions options;
+    private final PlanningOptions options;
+    private final TimeBudget budget;
     private final Planner warmStart;
     private final boolean passMipStart;
 
-    /** The planner warm-started from {@link GreedyPlanner}. */
-    public PlacementIlp(IlpOptions options) {
+    /** The planner warm-started from {@link GreedyPlanner}, with the default time budget. */
+    public PlacementIlp(PlanningOptions options) {
         this(options, new GreedyPlanner());
     }
 
@@ -63,18 +73,24 @@ public final class PlacementIlp implements Planner {
      * @param options solver options
      * @param warmStart heuristic whose plan is the first incumbent (normally the greedy planner)
      */
-    public PlacementIlp(IlpOptions options, Planner warmStart) {
-        this(options, warmStart, true);
+    public PlacementIlp(PlanningOptions options, Planner warmStart) {
+        this(options, TimeBudget.DEFAULT, warmStart, true);
     }
 
     /**
+     * @param budget how the time limit is divided among the portfolio's steps
      * @param passMipStart whether HiGHS is given the warm-start plan as its initial incumbent;
      *                     without it a very short time limit can end with no incumbent at all
      */
-    PlacementIlp(IlpOptions options, Planner warmStart, boolean passMipStart) {
+    PlacementIlp(PlanningOptions options, TimeBudget budget, Planner warmStart, boolean passMipStart) {
         this.options = Objects.requireNonNull(options, "options");
+        this.budget = Objects.requireNonNull(budget, "budget");
         this.warmStart = Objects.requireNonNull(warmStart, "warmStart");
         this.passMipStart = passMipStart;
+    }
+
+    PlacementIlp(PlanningOptions options, Planner warmStart, boolean passMipStart) {
+        this(options, TimeBudget.DEFAULT, warmStart, passMipStart);
     }
 
     @Override
@@ -82,12 +98,19 @@ public final class PlacementIlp implements Planner {
         return NAME;
     }
 
-    public IlpOptions options() {
+    /** The options this planner was created with. */
+    public PlanningOptions options() {
         return options;
+    }
+
+    /** How this planner divides its time limit. */
+    public TimeBudget budget() {
+        return budget;
     }
 
     @Override
     public Plan plan(Problem problem) {
+        ProblemValidator.validate(problem);
         long t0 = System.nanoTime();
         long deadline = t0 + (long) (options.timeLimitSeconds() * 1e9);
         Instance in = new Instance(problem);
@@ -95,27 +118,99 @@ public final class PlacementIlp implements Planner {
         PlanEvaluator.Evaluation warmEval = PlanEvaluator.evaluate(problem, warm).requireValid();
         double simpleBound = Math.max(in.simpleLowerBound(), LowerBounds.compute(problem, in.jobs).best());
 
-        Map<String, Object> solver = new LinkedHashMap<>();
-        solver.put("method", name());
-        solver.put("warmStart", warmStart.name());
-        solver.put("warmStartMakespanSeconds", warmEval.makespanSeconds());
-        solver.put("warmStartSeconds", (System.nanoTime() - t0) / 1e9);
-        solver.put("timeLimitSeconds", options.timeLimitSeconds());
-        solver.put("relativeGap", options.relativeGap());
-        solver.put("highsVersion", Highs.version());
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("warmStart", warmStart.name());
+        details.put("warmStartMakespanSeconds", warmEval.makespanSeconds());
+        details.put("warmStartSeconds", (System.nanoTime() - t0) / 1e9);
+        details.put("timeLimitSeconds", options.timeLimitSeconds());
+        details.put("relativeGap", options.relativeGap());
+        details.put("highsVersion", Highs.version());
 
-        // Local search stops once within a quarter of the requested gap of the bound.
-        double lsGoal = simpleBound * (1 + 0.25 * options.relativeGap());
-        // Heuristic incumbents before the MIP; the best seeds HiGHS and caps its model (U).
-        int[] order = JobPacker.byDecreasingCost(in);
-        double floorCap = Math.max(simpleBound, warmEval.maxJobFloorSeconds());
-        long heuristicDeadline = t0 + (long) (0.1 * options.timeLimitSeconds() * 1e9);
-        Incumbent inc = new Incumbent(fromJobs(in, warmEval.jobWorker()), warmEval.makespanSeconds(), warmStart.name());
-        Schedule warmLs = fromJobs(in, warmEval.jobWorker());
-        LocalSearch.improve(warmLs, floorCap, lsGoal, heuristicDeadline);
-        inc = inc.orBetter(warmLs, warmStart.name() + "+local-search");
-        boolean perJob = (long) in.nj * in.nw <= PER_JOB_LIMIT;
-        if (!perJob) {
+        Steps steps = new Steps(in, simpleBound, Math.max(simpleBound, warmEval.maxJobFloorSeconds()), details);
+        // 1. Heuristic incumbents; the best seeds HiGHS and caps its model (U).
+        Incumbent inc = steps.incumbents(warmEval.jobWorker(), warmEval.makespanSeconds(), t0, deadline);
+        details.put("heuristicSeconds", (System.nanoTime() - t0) / 1e9);
+        details.put("mipStart", inc.name);
+        details.put("mipStartMakespanSeconds", inc.makespan);
+
+        // 2. The MIP.
+        Formulation formulation = Formulation.choose(in, inc.makespan, simpleBound);
+        details.put("formulation", formulation.name());
+        details.putAll(formulation.facts());
+        double[] start = formulation.warmStart(inc.schedule.jobWorker);
+        long now = System.nanoTime();
+        double mipSeconds = budget.mip() * (deadline - now) / 1e9;
+        Solve full = solve(formulation, passMipStart ? start : null, mipSeconds, options.relativeGap());
+        details.putAll(full.facts);
+        double bound = simpleBound;
+        if (Double.isFinite(full.dualBound)) {
+            bound = Math.max(bound, full.dualBound);
+        }
+
+        // 3. Realise a MIP solution that improves on its start.
+        String fallback = null;
+        String fallbackReason = null;
+        if (full.solution == null) {
+            fallback = inc.name;
+            fallbackReason = full.failure != null ? full.failure
+                    : "HiGHS stopped (" + full.facts.get("modelStatus") + ") without a feasible solution";
+        } else if (full.objective < inc.makespan * (1 - 1e-9)) {
+            double cap = Math.max(steps.floorCap, full.objective);
+            long lsDeadline = Math.max(deadline, System.nanoTime() + (long) (budget.minPackingSeconds() * 1e9));
+            for (Schedule s : formulation.realise(full.solution, steps.order, cap, steps.lsGoal, lsDeadline)) {
+                inc = inc.orBetter(s, name());
+            }
+        }
+        details.put("chosen", inc.name);
+        Plan best = inc.name.equals(warmStart.name()) ? warm
+                : inc.schedule.toPlan(inc.makespan, 0, SolverInfo.heuristic(name(), 0, Map.of()));
+        PlanEvaluator.Evaluation ev = PlanEvaluator.evaluate(problem, best).requireValid();
+        double makespan = ev.makespanSeconds();
+        // HiGHS's bound carries its feasibility tolerance; never report a bound above a plan we hold.
+        double lowerBound = Math.min(bound, makespan);
+        SolverInfo.Status status = fallback != null ? SolverInfo.Status.FALLBACK
+                : full.modelStatus == HighsModelStatus.OPTIMAL ? SolverInfo.Status.OPTIMAL : SolverInfo.Status.LIMIT_REACHED;
+        SolverInfo info = new SolverInfo(name(), status, full.dualBound, full.gap, options.threads(),
+                full.threadsUsed > 0 ? full.threadsUsed : options.threads(), (System.nanoTime() - t0) / 1e9,
+                fallback, fallbackReason, details);
+        return new Plan(best.placement(), best.assignment(), makespan, lowerBound, Plan.gap(makespan, lowerBound), info);
+    }
+
+    /** The heuristic half of the portfolio for one instance: incumbents before the MIP. */
+    private final class Steps {
+        final Instance in;
+        final double simpleBound;
+        /** Latency-floor cap for packing: no plan does better than this. */
+        final double floorCap;
+        /** Local search stops once within a quarter of the requested gap of the bound. */
+        final double lsGoal;
+        /** Jobs by decreasing cost, the packing order. */
+        final int[] order;
+        final Map<String, Object> details;
+
+        Steps(Instance in, double simpleBound, double floorCap, Map<String, Object> details) {
+            this.in = in;
+            this.simpleBound = simpleBound;
+            this.floorCap = floorCap;
+            this.lsGoal = simpleBound * (1 + 0.25 * options.relativeGap());
+            this.order = JobPacker.byDecreasingCost(in);
+            this.details = details;
+        }
+
+        /**
+         * The warm start, the warm start after local search and, on aggregated-size instances, a
+         * {@link SplitFit} placement and a {@link PlacementSearch} result, each packed into jobs and
+         * improved by local search; returns the best.
+         */
+        Incumbent incumbents(int[] warmJobWorker, double warmMakespan, long t0, long deadline) {
+            long heuristicDeadline = t0 + (long) (budget.heuristics() * options.timeLimitSeconds() * 1e9);
+            Incumbent inc = new Incumbent(Schedule.fromJobs(in, warmJobWorker), warmMakespan, warmStart.name());
+            Schedule warmLs = Schedule.fromJobs(in, warmJobWorker);
+            LocalSearch.improve(warmLs, floorCap, lsGoal, heuristicDeadline);
+            inc = inc.orBetter(warmLs, warmStart.name() + "+local-search");
+            if (Formulation.perJob(in)) {
+                return inc;
+            }
             SplitFit.Result sf = SplitFit.search(in, simpleBound, inc.makespan);
             if (sf != null) {
                 Schedule s = JobPacker.followShares(in, sf.placed(), sf.shares(), order, Math.max(floorCap, sf.target()));
@@ -123,13 +218,12 @@ public final class PlacementIlp implements Planner {
                 inc = inc.orBetter(s, "split-fit");
             }
             // Placement search in the divisible relaxation, from the best placement so far.
-            long now = System.nanoTime();
-            long searchDeadline = now + (long) (0.35 * Math.max(0, deadline - now));
+            long searchDeadline = TimeBudget.share(System.nanoTime(), deadline, budget.placementSearch());
             // Packing whole jobs loses a little against the divisible makespan: aim below the gap.
             double goal = simpleBound * (1 + 0.5 * options.relativeGap());
             PlacementSearch.Result ps = new PlacementSearch(in).improve(inc.schedule.placed, goal, searchDeadline);
-            solver.put("placementSearchMoves", ps.moves());
-            solver.put("placementSearchDivisibleSeconds", ps.makespan());
+            details.put("placementSearchMoves", ps.moves());
+            details.put("placementSearchDivisibleSeconds", ps.makespan());
             if (Double.isFinite(ps.makespan())) {
                 double cap = Math.max(floorCap, ps.makespan());
                 Schedule a = JobPacker.followShares(in, ps.placed(), ps.shares(), order, cap);
@@ -139,105 +233,42 @@ public final class PlacementIlp implements Planner {
                 LocalSearch.improve(b, cap, lsGoal, searchDeadline);
                 inc = inc.orBetter(b, "placement-search");
             }
+            return inc;
         }
-        double upper = inc.makespan;
-        solver.put("heuristicSeconds", (System.nanoTime() - t0) / 1e9);
-        solver.put("mipStart", inc.name);
-        solver.put("mipStartMakespanSeconds", upper);
-
-        AggregatedModel am = perJob ? null : new AggregatedModel(in, upper, simpleBound);
-        PerJobModel pj = perJob ? new PerJobModel(in, upper, simpleBound) : null;
-        MipModel model = perJob ? pj.model : am.model;
-        solver.put("formulation", perJob ? "per-job" : "aggregated");
-        solver.put("columns", model.numCols());
-        solver.put("rows", model.numRows());
-        if (am != null) {
-            solver.put("symmetryRows", am.numSymmetryRows);
-        }
-        double[] start = perJob ? pj.warmStart(inc.schedule.jobWorker) : am.warmStart(inc.schedule.jobWorker, new int[in.nj]);
-
-        double bound = simpleBound;
-        // Most of what is left goes to HiGHS; packing its solution takes the rest.
-        double left = (deadline - System.nanoTime()) / 1e9;
-        Solve full = solve(model, passMipStart ? start : null, 0.85 * left, options.relativeGap());
-        solver.putAll(full.facts);
-        if (Double.isFinite(full.dualBound)) {
-            bound = Math.max(bound, full.dualBound);
-        }
-        if (full.solution == null) {
-            solver.put("fallback", inc.name);
-            solver.put("reason", full.failure != null ? full.failure
-                    : "HiGHS stopped (" + full.facts.get("modelStatus") + ") without a feasible solution");
-        } else if (full.objective < inc.makespan * (1 - 1e-9)) {
-            // HiGHS improved on its start: realise its solution as whole jobs.
-            double cap = Math.max(floorCap, full.objective);
-            long lsDeadline = Math.max(deadline, System.nanoTime() + 200_000_000L);
-            if (perJob) {
-                Schedule s = fromJobs(in, pj.jobWorkers(full.solution));
-                LocalSearch.improve(s, cap, lsGoal, lsDeadline);
-                inc = inc.orBetter(s, name());
-            } else {
-                inc = packAndImprove(in, am, full.solution, order, cap, lsGoal, lsDeadline, inc);
-            }
-        }
-        solver.put("chosen", inc.name);
-        solver.put("totalSeconds", (System.nanoTime() - t0) / 1e9);
-        Plan best = inc.name.equals(warmStart.name()) ? warm : inc.schedule.toPlan(inc.makespan, 0, Map.of());
-        PlanEvaluator.Evaluation ev = PlanEvaluator.evaluate(problem, best).requireValid();
-        double makespan = ev.makespanSeconds();
-        // HiGHS's bound carries its feasibility tolerance; never report a bound above a plan we hold.
-        double lowerBound = Math.min(bound, makespan);
-        return new Plan(best.placement(), best.assignment(), makespan, lowerBound, Plan.gap(makespan, lowerBound), solver);
     }
 
-    /** Outcome of one HiGHS run: facts for the solver map, solution (null if none), bounds. */
-    private record Solve(Map<String, Object> facts, double[] solution, double objective, double dualBound, String failure) {}
+    /** Outcome of one HiGHS run: facts for the details, solution (null if none), bounds, threads. */
+    private record Solve(Map<String, Object> facts, double[] solution, double objective, double dualBound, double gap,
+                         HighsModelStatus modelStatus, int threadsUsed, String failure) {}
 
-    private Solve solve(MipModel model, double[] start, double seconds, double gap) {
+    private Solve solve(Formulation formulation, double[] start, double seconds, double gap) {
         Map<String, Object> facts = new LinkedHashMap<>();
         try (Highs highs = new Highs()) {
             highs.setThreads(options.threads());
             highs.setTimeLimit(Math.max(1e-3, seconds));
             highs.setMipRelativeGap(gap);
-            highs.passModel(model);
+            highs.passModel(formulation.model());
             if (start != null) {
                 highs.setSolution(start);
             }
             Highs.RunResult r = highs.run();
             facts.put("highsStatus", r.status().name());
             facts.put("modelStatus", r.modelStatus().name());
-            facts.put("solveSeconds", r.seconds());
-            facts.put("threads", r.threads());
+            facts.put("mipSeconds", r.seconds());
             if (!r.threadNote().isEmpty()) {
                 facts.put("threadNote", r.threadNote());
             }
             facts.put("nodes", highs.int64Info("mip_node_count"));
             double dual = highs.doubleInfo("mip_dual_bound");
-            if (Double.isFinite(dual)) {
-                facts.put("mipDualBoundSeconds", dual);
-            }
             if (!r.hasFeasibleSolution()) {
-                return new Solve(facts, null, Double.NaN, dual, null);
+                return new Solve(facts, null, Double.NaN, dual, Double.NaN, r.modelStatus(), r.threads(), null);
             }
             double objective = highs.objectiveValue();
             facts.put("mipObjectiveSeconds", objective);
-            facts.put("mipGap", highs.doubleInfo("mip_gap"));
-            return new Solve(facts, highs.solution(), objective, dual, null);
+            return new Solve(facts, highs.solution(), objective, dual, highs.doubleInfo("mip_gap"), r.modelStatus(), r.threads(), null);
         } catch (HighsException e) {
-            return new Solve(facts, null, Double.NaN, Double.NaN, "HiGHS failed: " + e.getMessage());
+            return new Solve(facts, null, Double.NaN, Double.NaN, Double.NaN, null, 0, "HiGHS failed: " + e.getMessage());
         }
-    }
-
-    /** Packs an aggregated solution two ways (share-following and LPT), improves both, keeps the best. */
-    private Incumbent packAndImprove(Instance in, AggregatedModel am, double[] sol, int[] order, double cap,
-                                     double lsGoal, long lsDeadline, Incumbent inc) {
-        boolean[][] placed = am.placement(sol);
-        Schedule a = JobPacker.followShares(in, placed, am.shares(sol), order, cap);
-        LocalSearch.improve(a, cap, lsGoal, lsDeadline);
-        inc = inc.orBetter(a, name());
-        Schedule b = JobPacker.lpt(in, placed, order, cap);
-        LocalSearch.improve(b, cap, lsGoal, lsDeadline);
-        return inc.orBetter(b, name());
     }
 
     /** The best schedule found so far, its makespan and which step produced it. */
@@ -246,17 +277,5 @@ public final class PlacementIlp implements Planner {
             double ms = s.makespan();
             return ms < makespan * (1 - 1e-12) ? new Incumbent(s, ms, by) : this;
         }
-    }
-
-    private static Schedule fromJobs(Instance in, int[] jobWorker) {
-        boolean[][] placed = new boolean[in.nw][in.ne];
-        for (int j = 0; j < in.nj; j++) {
-            placed[jobWorker[j]][in.jobExpert[j]] = true;
-        }
-        Schedule s = new Schedule(in, placed);
-        for (int j = 0; j < in.nj; j++) {
-            s.assign(j, jobWorker[j]);
-        }
-        return s;
     }
 }

@@ -1,16 +1,13 @@
 package dev.mosaic.scheduler.ilp;
 
-import dev.mosaic.scheduler.plan.Assignment;
+import dev.mosaic.scheduler.plan.IndexedPlan;
 import dev.mosaic.scheduler.plan.Plan;
-import dev.mosaic.scheduler.problem.JobTable;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
+import dev.mosaic.scheduler.plan.SolverInfo;
 
 /**
  * A mutable per-job schedule with incrementally maintained worker loads and per-worker job lists
- * (O(1) add/remove), the working state of packing and local search.
+ * (O(1) add/remove), the working state of packing and local search. Indexed like
+ * {@link IndexedPlan} ({@code placed[worker][expert]}, {@code jobWorker[job]}).
  */
 final class Schedule {
     final Instance in;
@@ -41,6 +38,19 @@ final class Schedule {
                 }
             }
         }
+    }
+
+    /** The schedule running each job on {@code jobWorker[j]}, with exactly the replicas those jobs need. */
+    static Schedule fromJobs(Instance in, int[] jobWorker) {
+        boolean[][] placed = new boolean[in.nw][in.ne];
+        for (int j = 0; j < in.nj; j++) {
+            placed[jobWorker[j]][in.jobExpert[j]] = true;
+        }
+        Schedule s = new Schedule(in, placed);
+        for (int j = 0; j < in.nj; j++) {
+            s.assign(j, jobWorker[j]);
+        }
+        return s;
     }
 
     void assign(int j, int w) {
@@ -101,44 +111,17 @@ final class Schedule {
         return m;
     }
 
-    /** The makespan as the evaluator defines it (loads recomputed from scratch to shed drift). */
+    /** The makespan ({@link IndexedPlan#makespan}); loads are recomputed from scratch, shedding incremental drift. */
     double makespan() {
-        recomputeLoads();
-        return Math.max(maxLoad(), maxFloor());
+        return IndexedPlan.makespan(in.speed, in.loadSeconds, in.jobs, placed, jobWorker, load);
     }
 
     void recomputeLoads() {
-        java.util.Arrays.fill(load, 0);
-        for (int w = 0; w < in.nw; w++) {
-            for (int e = 0; e < in.ne; e++) {
-                if (placed[w][e]) {
-                    load[w] += in.loadSeconds[e] / in.speed[w];
-                }
-            }
-        }
-        for (int j = 0; j < in.nj; j++) {
-            load[jobWorker[j]] += in.cost[j] / in.speed[jobWorker[j]];
-        }
+        makespan();
     }
 
-    /** Placement and assignment in the public plan format (makespan and bound filled in by the caller). */
-    Plan toPlan(double makespan, double lowerBound, Map<String, Object> solver) {
-        Map<String, List<String>> placement = new LinkedHashMap<>();
-        for (int w = 0; w < in.nw; w++) {
-            List<String> experts = new ArrayList<>();
-            for (int e = 0; e < in.ne; e++) {
-                if (placed[w][e]) {
-                    experts.add(in.problem.experts().get(e).id());
-                }
-            }
-            placement.put(in.problem.workers().get(w).id(), experts);
-        }
-        JobTable jt = in.jobs;
-        List<Assignment> assignment = new ArrayList<>(in.nj);
-        for (int j = 0; j < in.nj; j++) {
-            assignment.add(new Assignment(in.problem.prompts().get(jt.prompt()[j]).id(),
-                    in.problem.experts().get(jt.expert()[j]).id(), in.problem.workers().get(jobWorker[j]).id()));
-        }
-        return new Plan(placement, assignment, makespan, lowerBound, Plan.gap(makespan, lowerBound), solver);
+    /** Placement and assignment in the public plan format. */
+    Plan toPlan(double makespan, double lowerBound, SolverInfo solver) {
+        return new IndexedPlan(placed, jobWorker).toPlan(in.problem, in.jobs, makespan, lowerBound, solver);
     }
 }

@@ -31,6 +31,8 @@ import dev.mosaic.scheduler.problem.Worker;
  *       needs more replicas, so the M that pass form an interval; its lower end, found by
  *       bisection, is a bound. It charges the extra load time that splitting heavy experts costs.</li>
  * </ul>
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class LowerBounds {
 

@@ -19,6 +19,8 @@ import java.util.Set;
  * <p>Cost model: a worker's load is the sum of its jobs' costs plus the load time of every
  * replica placed on it, all divided by its speed; the makespan is the larger of the largest load
  * and the largest job latency floor.
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class PlanEvaluator {
 

@@ -13,6 +13,8 @@ import java.util.List;
 /**
  * Reads and writes plan JSON (the public output format, see {@link Plan}). Writes are atomic.
  * Reading checks the shape only; whether a plan fits its problem is {@link PlanEvaluator}'s job.
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class PlanIo {
 

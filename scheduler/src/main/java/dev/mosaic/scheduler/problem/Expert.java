@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 /**
  * An expert LLM's offline-profiled cost profile (also used for the aggregator).
  *
+ * <p>Immutable and thread-safe.
+ *
  * @param memoryGiB memory one replica occupies on a worker
  * @param loadSeconds time to load one replica onto a worker of speed 1
  * @param prefillSecondsPerToken prompt processing cost per prompt token

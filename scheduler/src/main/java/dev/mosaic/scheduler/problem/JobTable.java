@@ -7,6 +7,8 @@ import java.util.Map;
  * Job {@code j} is prompt {@code prompt[j]} routed to expert {@code expert[j]}; {@code cost[j]}
  * and {@code floor[j]} are its work and latency floor on a worker of speed 1 (divide by the
  * worker's speed).
+ *
+ * <p>Thread-safe to read from any number of threads; the arrays are shared, not copied, so nobody may modify them.
  */
 public record JobTable(int[] prompt, int[] expert, double[] outTokens, double[] cost, double[] floor) {
 

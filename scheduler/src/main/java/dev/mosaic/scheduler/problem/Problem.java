@@ -10,6 +10,8 @@ import java.util.Map;
 /**
  * A MOSAIC scheduling instance: workers, experts, routed prompts and (for stage 2) an optional
  * aggregator profile. This is the public JSON input format; unknown fields are ignored.
+ *
+ * <p>Immutable and thread-safe.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)

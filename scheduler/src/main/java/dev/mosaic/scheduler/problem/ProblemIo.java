@@ -20,6 +20,8 @@ import java.util.Map;
  * strict: JSON syntax errors report line and column, missing or mistyped fields report their
  * path, and the result is checked by {@link ProblemValidator}. Every failure is a
  * {@link ProblemValidationException} whose message starts with the file name.
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class ProblemIo {
 

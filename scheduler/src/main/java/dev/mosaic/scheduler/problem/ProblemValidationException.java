@@ -7,6 +7,8 @@ import java.util.List;
  * malformed field, or an instance that no plan can satisfy. The message names the file (when
  * there is one), the field path and the reason, e.g.
  * {@code experts[2].memoryGiB: must be a finite number >= 0, got NaN}.
+ *
+ * <p>Immutable; safe to share between threads.
  */
 public final class ProblemValidationException extends RuntimeException {
 

@@ -11,6 +11,8 @@ import java.util.Set;
  * path ({@code prompts[17].route}) and the reason. Besides field checks it rejects instances no
  * plan can satisfy: an expert larger than every worker, or one replica of each expert not fitting
  * in the total memory of the workers large enough to hold them.
+ *
+ * <p>Stateless and thread-safe.
  */
 public final class ProblemValidator {
 
@@ -78,12 +80,18 @@ public final class ProblemValidator {
         Set<String> known = expertIds.keySet();
         for (int i = 0; i < problem.prompts().size(); i++) {
             Prompt p = problem.prompts().get(i);
+            if (p != null && p.id() != null && !p.id().isBlank() && promptIds.putIfAbsent(p.id(), i) == null
+                    && p.promptTokens() >= 0 && promptIsValid(p, known)) {
+                continue;   // the common case, without building any path strings (50k+ prompts per plan)
+            }
             String path = "prompts[" + i + "]";
             if (p == null) {
                 errors.add(path + ": missing");
                 continue;
             }
-            checkId(errors, path, p.id(), promptIds, "prompts", i);
+            if (p.id() == null || p.id().isBlank() || promptIds.get(p.id()) != i) {
+                checkId(errors, path, p.id(), promptIds, "prompts", i);
+            }
             if (p.promptTokens() < 0) {
                 errors.add(path + ".promptTokens: must be an integer >= 0, got " + p.promptTokens());
             }
@@ -112,6 +120,20 @@ public final class ProblemValidator {
             checkFeasible(errors, problem);
         }
         return errors;
+    }
+
+    /** Whether the prompt's route and optional fields are valid (the checks below, without messages). */
+    private static boolean promptIsValid(Prompt p, Set<String> known) {
+        if (p.route() == null || p.route().isEmpty()) {
+            return false;
+        }
+        for (Map.Entry<String, Double> r : p.route().entrySet()) {
+            Double v = r.getValue();
+            if (!known.contains(r.getKey()) || v == null || !Double.isFinite(v) || v < 0) {
+                return false;
+            }
+        }
+        return (p.answer() == null || !p.answer().isBlank()) && (p.category() == null || !p.category().isBlank());
     }
 
     private static void checkFeasible(List<String> errors, Problem problem) {

@@ -8,6 +8,8 @@ import java.util.Map;
  * A prompt and its routing: {@code route} maps each routed expert's id to the profiled expected
  * output length in tokens (iteration order is the routing order). {@code answer} and
  * {@code category} are optional ground truth used by the aggregation stage.
+ *
+ * <p>Immutable and thread-safe.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)

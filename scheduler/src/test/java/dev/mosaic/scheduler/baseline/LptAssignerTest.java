@@ -48,7 +48,7 @@ class LptAssignerTest {
         Problem p = twoReplicas();
         boolean[][] placed = {{true}, {true}};
         // shares asking for everything on "a": 20 / 0 before refinement; moving single jobs off "a" gets to 11 / 9 or better
-        int[] jw = LptAssigner.assign(p, p.jobs(), placed, new double[][] {{20, 0}});
+        int[] jw = LptAssigner.assign(p, p.jobs(), placed, new double[][] {{20}, {0}});   // shares[worker][expert]
         double[] load = new double[2];
         for (int j = 0; j < jw.length; j++) {
             load[jw[j]] += p.jobs().cost()[j];

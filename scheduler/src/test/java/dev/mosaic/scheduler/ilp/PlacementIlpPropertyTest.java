@@ -1,5 +1,7 @@
 package dev.mosaic.scheduler.ilp;
 
+import dev.mosaic.scheduler.plan.PlanningOptions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -21,7 +23,7 @@ import net.jqwik.api.constraints.IntRange;
 /** ILP planner properties on random instances: valid, bounded, ILP <= greedy <= round-robin. */
 class PlacementIlpPropertyTest {
 
-    private static final IlpOptions OPTIONS = new IlpOptions(2.0, 0.005, 1);
+    private static final PlanningOptions OPTIONS = new PlanningOptions(2.0, 0.005, 1);
 
     @Property(tries = 25)
     void randomInstances(@ForAll long seed, @ForAll @IntRange(min = 1, max = 5) int nw,
@@ -55,8 +57,8 @@ class PlacementIlpPropertyTest {
             // round-robin cannot place these experts; the other two still must hold
         }
         // The bound (before any clamping) must not exceed any valid plan's makespan.
-        Object dual = ilp.solver().get("mipDualBoundSeconds");
-        double bound = Math.max(LowerBounds.of(p), dual instanceof Double d ? d : 0);
+        double dual = ilp.solver().boundSeconds();
+        double bound = Math.max(LowerBounds.of(p), Double.isFinite(dual) ? dual : 0);
         double slack = 1 + 1e-6;
         assertTrue(bound <= ms * slack, "bound " + bound + " > ILP makespan " + ms + " " + ilp.solver());
         assertTrue(bound <= greedy.makespanSeconds() * slack);

@@ -1,5 +1,7 @@
 package dev.mosaic.scheduler.ilp;
 
+import dev.mosaic.scheduler.plan.PlanningOptions;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,7 +16,7 @@ import org.junit.jupiter.api.Test;
 class PlacementIlpTest {
 
     private static PlacementIlp ilp(double timeLimit) {
-        return new PlacementIlp(new IlpOptions(timeLimit, 1e-4, 1));
+        return new PlacementIlp(new PlanningOptions(timeLimit, 1e-4, 1));
     }
 
     @Test
@@ -97,13 +99,15 @@ class PlacementIlpTest {
     void noIncumbentFallsBackToBestHeuristicPlan() {
         Problem p = bigMemory(TestInstances.random(new Random(9), 16, 32, 2000, 3, false));
         Plan warm = new TestInstances.OneReplicaPlanner().plan(p);
-        Plan plan = new PlacementIlp(new IlpOptions(1e-3, 0.005, 1), new TestInstances.OneReplicaPlanner(), false).plan(p);
+        Plan plan = new PlacementIlp(new PlanningOptions(1e-3, 0.005, 1), new TestInstances.OneReplicaPlanner(), false).plan(p);
         // HiGHS got no start and almost no time: it ends without a solution and the plan is the
         // best heuristic one (the warm start, possibly improved by the pre-MIP heuristics).
         assertEquals("TIME_LIMIT", plan.solver().get("modelStatus"), plan.solver().toString());
         assertEquals(plan.solver().get("mipStart"), plan.solver().get("fallback"), plan.solver().toString());
         assertEquals(plan.solver().get("mipStart"), plan.solver().get("chosen"));
-        assertTrue(String.valueOf(plan.solver().get("reason")).contains("without a feasible solution"), plan.solver().toString());
+        assertTrue(String.valueOf(plan.solver().fallbackReason()).contains("without a feasible solution"), plan.solver().toString());
+        assertEquals(dev.mosaic.scheduler.plan.SolverInfo.Status.FALLBACK, plan.solver().status());
+        assertTrue(plan.solver().isFallback());
         assertEquals((double) plan.solver().get("mipStartMakespanSeconds"), plan.makespanSeconds(), 1e-9 * plan.makespanSeconds());
         assertTrue(plan.makespanSeconds() <= warm.makespanSeconds());
         PlanEvaluator.evaluate(p, plan).requireValid();
@@ -111,9 +115,9 @@ class PlacementIlpTest {
 
     @Test
     void registeredAsIlpWithTheCommandLineOptions() {
-        assertTrue(dev.mosaic.scheduler.plan.Planners.methods().contains("ilp"));
-        var planner = dev.mosaic.scheduler.plan.Planners.create("ilp", new dev.mosaic.scheduler.plan.PlannerOptions(3.5, 0.02, 2));
+        assertTrue(dev.mosaic.scheduler.Planners.methods().contains("ilp"));
+        var planner = dev.mosaic.scheduler.Planners.create("ilp", new dev.mosaic.scheduler.plan.PlanningOptions(3.5, 0.02, 2));
         assertEquals("ilp", planner.name());
-        assertEquals(new IlpOptions(3.5, 0.02, 2), ((PlacementIlp) planner).options());
+        assertEquals(new PlanningOptions(3.5, 0.02, 2), ((PlacementIlp) planner).options());
     }
 }

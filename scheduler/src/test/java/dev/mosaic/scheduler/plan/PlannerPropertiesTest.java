@@ -1,5 +1,7 @@
 package dev.mosaic.scheduler.plan;
 
+import dev.mosaic.scheduler.Planners;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,8 +24,8 @@ class PlannerPropertiesTest {
                                                @ForAll @IntRange(min = 1, max = 8) int experts, @ForAll @IntRange(min = 0, max = 60) int prompts) {
         Problem p = ProblemValidator.validate(Instances.random(seed, workers, experts, prompts));
         double bound = LowerBounds.of(p);
-        double rr = checked(p, Planners.create("round-robin", PlannerOptions.defaults()), bound);
-        double greedy = checked(p, Planners.create("greedy", PlannerOptions.defaults()), bound);
+        double rr = checked(p, Planners.create("round-robin", PlanningOptions.defaults()), bound);
+        double greedy = checked(p, Planners.create("greedy", PlanningOptions.defaults()), bound);
         assertTrue(greedy <= rr * (1 + 1e-12), "greedy " + greedy + " > round-robin " + rr);
     }
 
@@ -41,7 +43,7 @@ class PlannerPropertiesTest {
         double bound = LowerBounds.of(p);
         double greedy;
         try {
-            greedy = checked(p, Planners.create("greedy", PlannerOptions.defaults()), bound);
+            greedy = checked(p, Planners.create("greedy", PlanningOptions.defaults()), bound);
         } catch (PlanningException e) {
             // memory so tight that the replicas may not pack at all (bin packing); both planners must say so
             assertTrue(e.getMessage().contains("found no way to fit one replica of every expert"), e.getMessage());
@@ -49,7 +51,7 @@ class PlannerPropertiesTest {
             return;
         }
         try {
-            double rr = checked(p, Planners.create("round-robin", PlannerOptions.defaults()), bound);
+            double rr = checked(p, Planners.create("round-robin", PlanningOptions.defaults()), bound);
             assertTrue(greedy <= rr * (1 + 1e-12));
         } catch (PlanningException e) {
             assertTrue(e.getMessage().startsWith("round-robin: no worker has room left"), e.getMessage());

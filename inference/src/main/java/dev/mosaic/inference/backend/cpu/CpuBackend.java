@@ -76,6 +76,8 @@ public final class CpuBackend implements Backend {
             throw new IllegalArgumentException("threads must be in 1.." + MAX_THREADS + ", got " + threads);
         }
         this.threads = threads;
+        // Explicit, retryable load (NativeLibraryException naming every path tried) before any downcall.
+        dev.mosaic.bindings.NativeLibraries.load(dev.mosaic.bindings.NativeLibraries.Library.MOSAIC);
         int abi = mosaic_h.mosaic_abi_version();
         if (abi != mosaic_h.MOSAIC_ABI_VERSION()) {
             throw new IllegalStateException("libmosaic ABI version " + abi + " does not match the bindings' "

@@ -11,23 +11,32 @@ import dev.mosaic.bindings.mosaic.mosaic_h;
 public enum CpuIsa {
     PORTABLE, AVX2, AVX512;
 
+    /** Loads libmosaic explicitly (retryable on failure) before the raw bindings are touched. */
+    private static void lib() {
+        dev.mosaic.bindings.NativeLibraries.load(dev.mosaic.bindings.NativeLibraries.Library.MOSAIC);
+    }
+
     /** The path kernels use now. */
     public static CpuIsa active() {
+        lib();
         return values()[mosaic_h.mosaic_isa()];
     }
 
     /** The widest path this CPU supports. */
     public static CpuIsa best() {
+        lib();
         return values()[mosaic_h.mosaic_isa_best()];
     }
 
     /** Selects {@code isa}, or the best supported path if this CPU lacks it; returns the path now active. */
     public static CpuIsa select(CpuIsa isa) {
+        lib();
         return values()[mosaic_h.mosaic_set_isa(isa.ordinal())];
     }
 
     /** The active and best paths and the CPU features libmosaic saw, e.g. {@code active=avx512 best=avx512 cpu=avx2,...}. */
     public static String describe() {
+        lib();
         return mosaic_h.mosaic_cpu_features().reinterpret(Integer.MAX_VALUE).getString(0);
     }
 }

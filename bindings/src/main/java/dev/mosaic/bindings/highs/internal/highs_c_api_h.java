@@ -1,4 +1,4 @@
-package dev.mosaic.bindings.highs;
+package dev.mosaic.bindings.highs.internal;
 
 import dev.mosaic.bindings.NativeLibraries;
 import java.lang.foreign.AddressLayout;
@@ -14,7 +14,7 @@ import java.lang.invoke.MethodType;
 /**
  * Bindings for the HiGHS C API header {@code highs_c_api.h} (HiGHS 1.9), in jextract's layout:
  * one holder class per function (descriptor, address, handle, initialised on first use),
- * constants as static methods. Mechanical only: no validation, no lifetimes; see {@link Highs}.
+ * constants as static methods. Mechanical only: no validation, no lifetimes; see {@link dev.mosaic.bindings.highs.Highs}. Internal: not exported from the module.
  *
  * <p>{@code HighsInt} is 32-bit in default HiGHS builds and 64-bit in builds configured with
  * {@code HIGHSINT64}. The width is probed once from the loaded library
@@ -22,6 +22,8 @@ import java.lang.invoke.MethodType;
  * {@code HighsInt} parameter and return value is exposed to Java as {@code long} (narrowed to the
  * native width at the call), so the same Java code drives both builds. Callers must keep values
  * within the native width and write {@code HighsInt} arrays with {@link #C_HIGHSINT}.
+ *
+ * <p>Thread safety: the handles are thread-safe; whether a call is depends on HiGHS (one {@code Highs} object must not be used by two threads at once).
  */
 public final class highs_c_api_h {
 

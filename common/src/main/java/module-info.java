@@ -1,0 +1,4 @@
+/** Small shared utilities: atomic file writes. */
+module dev.mosaic.common {
+    exports dev.mosaic.common;
+}

@@ -1,0 +1,14 @@
+/**
+ * The MoA runtime: the two-stage pipeline on real workers (profiler, plan executor, answer
+ * extraction, agreement scoring, bypass, aggregator). Needs
+ * {@code --enable-native-access=dev.mosaic.bindings,dev.mosaic.inference}.
+ */
+module dev.mosaic.moa {
+    requires transitive dev.mosaic.scheduler;
+    requires transitive dev.mosaic.inference;
+    requires transitive com.fasterxml.jackson.databind;
+
+    // Export each package once it has classes (javac rejects exporting an empty package):
+    // exports dev.mosaic.moa;
+    // Packages whose types Jackson binds also need: opens <package> to com.fasterxml.jackson.databind;
+}
