@@ -8,7 +8,8 @@ module dev.mosaic.moa {
     requires transitive dev.mosaic.inference;
     requires transitive com.fasterxml.jackson.databind;
 
-    // Export each package once it has classes (javac rejects exporting an empty package):
-    // exports dev.mosaic.moa;
-    // Packages whose types Jackson binds also need: opens <package> to com.fasterxml.jackson.databind;
+    // Export each package once it has classes (javac rejects exporting an empty package);
+    // packages whose types Jackson binds also need: opens <package> to com.fasterxml.jackson.databind;
+    exports dev.mosaic.moa.config;
+    exports dev.mosaic.moa.worker;
 }
