@@ -444,9 +444,16 @@ public final class SyntheticModel {
             case F32 -> 0;
             case F16 -> 1;
             case Q4_0 -> 2;
+            case Q4_1 -> 3;
             case Q8_0 -> 7;
-            case Q4_K -> 15;
+            case Q5_0 -> 8;
+            case Q5_1 -> 9;
+            case Q2_K -> 10;
+            case Q3_K -> 12; // Q3_K_M
+            case Q4_K -> 15; // Q4_K_M
+            case Q5_K -> 17; // Q5_K_M
             case Q6_K -> 18;
+            case IQ4_NL -> 25;
             case BF16 -> 32;
         };
     }
