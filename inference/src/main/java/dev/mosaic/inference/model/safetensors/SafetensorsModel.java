@@ -197,7 +197,8 @@ public final class SafetensorsModel implements Model {
         return parent == null ? Path.of(".") : parent;
     }
 
-    private static Set<Path> shards(Path index) {
+    /** The shard files an index json lists, checked to exist inside its directory. */
+    public static Set<Path> shards(Path index) {
         JsonNode j = readJson(index);
         JsonNode map = j.get("weight_map");
         if (map == null || !map.isObject() || map.isEmpty()) {
@@ -219,7 +220,8 @@ public final class SafetensorsModel implements Model {
         return files;
     }
 
-    private static JsonNode readJson(Path file) {
+    /** A JSON object file, or {@link ModelFormatException} naming it. */
+    public static JsonNode readJson(Path file) {
         try {
             JsonNode j = JSON.readTree(Files.readString(file));
             if (j == null || !j.isObject()) {
