@@ -55,6 +55,30 @@ MOSAIC_API const char *mosaic_cpu_features(void);
 #define MOSAIC_TYPE_Q6_K 14
 #define MOSAIC_TYPE_BF16 30
 
+#define MOSAIC_TYPE_Q4_1 3
+#define MOSAIC_TYPE_Q5_0 6
+#define MOSAIC_TYPE_Q5_1 7
+#define MOSAIC_TYPE_Q2_K 10
+#define MOSAIC_TYPE_Q3_K 11
+#define MOSAIC_TYPE_Q5_K 13
+#define MOSAIC_TYPE_IQ4_NL 20
+
+/* Type ids are < MOSAIC_TYPE_COUNT (ggml's GGML_TYPE_COUNT when this table was written). */
+#define MOSAIC_TYPE_COUNT 43
+
+/* Flags of mosaic_type_traits. */
+#define MOSAIC_TYPE_KNOWN 1        /* ggml defines the id: name and block geometry are valid */
+#define MOSAIC_TYPE_DEQUANTIZE 2   /* mosaic_dequantize and mosaic_embedding accept it */
+#define MOSAIC_TYPE_MATMUL 4       /* mosaic_matmul accepts it (float activations) */
+#define MOSAIC_TYPE_MATMUL_INT8 8  /* mosaic_matmul_int8 accepts it (int8 activations) */
+#define MOSAIC_TYPE_VECTOR 16      /* a plain float type: rmsnorm gains and biases may have it */
+
+/* The one table of type facts (types.c): elements and bytes per block and MOSAIC_TYPE_* flags of
+ * type id `type`; returns 1 if ggml defines the id, else 0 (all outputs 0). Java reads it at load
+ * rather than repeating the sizes. */
+MOSAIC_API int32_t mosaic_type_traits(int32_t type, int64_t *block_elems, int64_t *block_bytes, int32_t *flags);
+/* ggml's name of the type ("q4_K"), a static string, or NULL when the id is unknown. */
+MOSAIC_API const char *mosaic_type_name(int32_t type);
 /* Whether matmul/embedding/dequantize accept this weight type (1) or not (0). */
 MOSAIC_API int32_t mosaic_type_supported(int32_t type);
 
@@ -68,7 +92,7 @@ MOSAIC_API void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64
 
 /* ---- matmul_int8.c ------------------------------------------------------------------ */
 
-/* Like mosaic_matmul for type Q8_0 or Q4_0 only, but each activation row is first quantised to
+/* Like mosaic_matmul for the types flagged MOSAIC_TYPE_MATMUL_INT8 (Q8_0, Q4_0) only, but each activation row is first quantised to
  * int8 per 32-element block like ggml's q8_0 (d = amax/127 kept as float32, q = round(x/d)) and
  * every block's dot product is an exact integer sum, scaled by d_w * d_x: faster, at the cost of
  * the activation rounding (relative error about 1/254 per element). A row's result does not

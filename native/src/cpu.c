@@ -97,26 +97,3 @@ const char *mosaic_cpu_features(void) {
 #undef MOSAIC_FEATURE
     return buf;
 }
-
-int64_t mosaic_block_elems(int32_t type) {
-    switch (type) {
-    case MOSAIC_TYPE_F32: case MOSAIC_TYPE_F16: case MOSAIC_TYPE_BF16: return 1;
-    case MOSAIC_TYPE_Q8_0: case MOSAIC_TYPE_Q4_0: return 32;
-    case MOSAIC_TYPE_Q4_K: case MOSAIC_TYPE_Q6_K: return 256;
-    default: return 0;
-    }
-}
-
-int64_t mosaic_block_bytes(int32_t type) {
-    switch (type) {
-    case MOSAIC_TYPE_F32: return 4;
-    case MOSAIC_TYPE_F16: case MOSAIC_TYPE_BF16: return 2;
-    case MOSAIC_TYPE_Q8_0: return 34;
-    case MOSAIC_TYPE_Q4_0: return 18;
-    case MOSAIC_TYPE_Q4_K: return 144;
-    case MOSAIC_TYPE_Q6_K: return 210;
-    default: return 0;
-    }
-}
-
-int32_t mosaic_type_supported(int32_t type) { return mosaic_block_elems(type) != 0; }

@@ -21,7 +21,19 @@ MOSAIC_INTERNAL void mosaic_parallel_for(int64_t n, int64_t grain, int32_t threa
 /* The active instruction-set path (cpu.c). */
 MOSAIC_INTERNAL int32_t mosaic_isa_active(void);
 
-/* Elements per block and bytes per block of a supported type; 0 for unknown types. */
+/* One row of the type table (types.c). dequant turns one block into block_elems floats, bit-exact
+ * with ggml; NULL for types we do not run. */
+typedef void (*mosaic_dequant_block_fn)(const uint8_t *src, float *dst);
+struct mosaic_type_info {
+    const char *name;
+    int64_t block_elems, block_bytes;
+    mosaic_dequant_block_fn dequant;
+    int32_t flags;
+};
+/* The table row of a type; an all-zero row for unknown ids. */
+MOSAIC_INTERNAL const struct mosaic_type_info *mosaic_type_info(int32_t type);
+
+/* Elements per block and bytes per block of a known type; 0 for unknown types. */
 MOSAIC_INTERNAL int64_t mosaic_block_elems(int32_t type);
 MOSAIC_INTERNAL int64_t mosaic_block_bytes(int32_t type);
 
@@ -83,6 +95,17 @@ static inline float mosaic_float_elem(int32_t type, const void *p, int64_t i) {
 
 /* Dequantises one block (mosaic_block_elems(type) elements) at src into dst (portable C). */
 MOSAIC_INTERNAL void mosaic_dequantize_block(int32_t type, const uint8_t *src, float *dst);
+
+/* Matmul for the types without a hand-written SIMD kernel (Q4_1, Q5_0, Q5_1, Q2_K, Q3_K, Q5_K,
+ * IQ4_NL; quant_matmul*.c): weight rows dequantised bit-exactly into L1/L2, then dotted with float
+ * SIMD on the active ISA path. */
+MOSAIC_INTERNAL int32_t mosaic_matmul_generic_type(int32_t type);
+MOSAIC_INTERNAL void mosaic_matmul_generic(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x,
+                                           int64_t rows, float *out, int32_t threads);
+/* out[j] = dot(w + j * n, x) for j < nw <= 4: nw dequantised weight rows of n floats (n a multiple
+ * of 32) against one activation row, x loaded once for all of them. */
+MOSAIC_INTERNAL void mosaic_dot4_f32_avx2(const float *w, int64_t n, const float *x, int nw, float *out);
+MOSAIC_INTERNAL void mosaic_dot4_f32_avx512(const float *w, int64_t n, const float *x, int nw, float *out);
 
 /* Per-ISA kernel variants, compiled with their own target flags (matmul_avx2.c, matmul_avx512.c,
  * attention_avx512.c). */

@@ -77,6 +77,10 @@ static void matmul_portable(int32_t type, const void *w, int64_t w_rows, int64_t
 
 void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows, float *out,
                    int32_t threads) {
+    if (mosaic_matmul_generic_type(type)) { /* types without their own SIMD kernel: quant_matmul.c */
+        mosaic_matmul_generic(type, w, w_rows, cols, x, rows, out, threads);
+        return;
+    }
     switch (mosaic_isa_active()) {
     case MOSAIC_ISA_AVX512:
         mosaic_matmul_avx512(type, w, w_rows, cols, x, rows, out, threads);

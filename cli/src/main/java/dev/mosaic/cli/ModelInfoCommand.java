@@ -4,6 +4,7 @@ import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelConfig;
 import dev.mosaic.inference.model.ModelFormatException;
 import dev.mosaic.inference.model.ModelLoader;
+import dev.mosaic.inference.model.ModelSupport;
 import dev.mosaic.inference.tensor.GgmlType;
 import dev.mosaic.inference.tensor.Tensor;
 import java.nio.file.Path;
@@ -22,7 +23,8 @@ import picocli.CommandLine.Spec;
  * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
  */
 @Command(name = "model-info", mixinStandardHelpOptions = true,
-        description = "Print a model's configuration and tensors (GGUF file or Hugging Face safetensors directory).")
+        description = "Print a model's configuration and tensors (GGUF file or Hugging Face safetensors directory);"
+                + " a model MOSAIC cannot run gets one line per unsupported architecture and tensor type, exit code 2.")
 public final class ModelInfoCommand implements Callable<Integer> {
 
     @Spec
@@ -37,6 +39,20 @@ public final class ModelInfoCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         java.io.PrintWriter out = spec.commandLine().getOut();
+        java.util.List<String> problems;
+        try {
+            // from the header alone, before the model is opened: every unsupported part at once
+            problems = ModelSupport.problems(model);
+        } catch (ModelFormatException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+        if (!problems.isEmpty()) {
+            java.io.PrintWriter err = spec.commandLine().getErr();
+            err.println(model + ": cannot run this model:");
+            problems.forEach(p -> err.println("  " + p));
+            err.flush();
+            return Mosaic.EXIT_BAD_INPUT;
+        }
         try (Model m = ModelLoader.open(model)) {
             ModelConfig c = m.config();
             out.println("model        " + m.source());
@@ -46,7 +62,8 @@ public final class ModelInfoCommand implements Callable<Integer> {
             out.printf("rope         theta %s, layout %s%s%s%n", c.rope().theta(), c.rope().layout(),
                     c.rope().scaling() != null ? ", scaling " + c.rope().scaling() : "",
                     c.rope().freqFactors() != null ? ", rope_freqs" : "");
-            out.printf("other        rms eps %s, qkv bias %s, tied embeddings %s%n", c.rmsNormEps(), c.qkvBias(), c.tiedEmbeddings());
+            out.printf("other        rms eps %s, qkv bias %s, q/k norm %s, tied embeddings %s%n", c.rmsNormEps(), c.qkvBias(),
+                    c.qkNorm(), c.tiedEmbeddings());
             Map<GgmlType, long[]> byType = new TreeMap<>();
             long params = 0;
             long bytes = 0;
@@ -58,7 +75,7 @@ public final class ModelInfoCommand implements Callable<Integer> {
                 bytes += t.data().byteSize();
             }
             out.printf("tensors      %d, %,d parameters, %,d bytes%n", m.tensors().size(), params, bytes);
-            byType.forEach((type, acc) -> out.printf("  %-5s %4d tensors %,16d bytes%n", type, acc[0], acc[1]));
+            byType.forEach((type, acc) -> out.printf("  %-6s %4d tensors %,16d bytes%n", type, acc[0], acc[1]));
             if (listTensors) {
                 for (Tensor t : m.tensors().values()) {
                     out.printf("  %-32s %-5s %-16s %,14d bytes%n", t.name(), t.type(), Arrays.toString(t.shape()), t.data().byteSize());

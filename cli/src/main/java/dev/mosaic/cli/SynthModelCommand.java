@@ -30,11 +30,12 @@ public final class SynthModelCommand implements Callable<Integer> {
     @Option(names = "--size", defaultValue = "tiny", description = "tiny | tiny-gqa | bench110m (default: ${DEFAULT-VALUE})")
     String size;
 
-    @Option(names = "--arch", defaultValue = "llama", description = "llama | qwen2 (default: ${DEFAULT-VALUE})")
+    @Option(names = "--arch", defaultValue = "llama", description = "llama | qwen2 | qwen3 | mistral3 (default: ${DEFAULT-VALUE})")
     String arch;
 
     @Option(names = "--type", defaultValue = "F32",
-            description = "Weight type: F32, F16, BF16, Q8_0, Q4_0, Q4_K, Q6_K (safetensors: F32, F16, BF16) (default: ${DEFAULT-VALUE})")
+            description = "Weight type: F32, F16, BF16, Q8_0, Q4_0, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q4_K, Q5_K, Q6_K"
+                    + " (safetensors: F32, F16, BF16) (default: ${DEFAULT-VALUE})")
     String type;
 
     @Option(names = "--format", defaultValue = "gguf", description = "gguf | safetensors (default: ${DEFAULT-VALUE})")
@@ -52,8 +53,8 @@ public final class SynthModelCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new BadInputException("--type: unknown tensor type " + type);
         }
-        if (!arch.equals("llama") && !arch.equals("qwen2")) {
-            throw new BadInputException("--arch: must be llama or qwen2, not " + arch);
+        if (!SyntheticModel.ARCHITECTURES.contains(arch)) {
+            throw new BadInputException("--arch: must be one of " + String.join(", ", SyntheticModel.ARCHITECTURES) + ", not " + arch);
         }
         ModelConfig c = switch (size.toLowerCase(Locale.ROOT)) {
             case "tiny" -> SyntheticModel.tiny(arch, false);

@@ -212,6 +212,64 @@ public final class mosaic_h {
         }
     }
 
+    private static class mosaic_type_traits {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT, mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_POINTER);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_type_traits");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_type_traits$descriptor() {
+        return mosaic_type_traits.DESC;
+    }
+
+    public static MethodHandle mosaic_type_traits$handle() {
+        return mosaic_type_traits.HANDLE;
+    }
+
+    public static MemorySegment mosaic_type_traits$address() {
+        return mosaic_type_traits.ADDR;
+    }
+
+    public static int mosaic_type_traits(int type, MemorySegment block_elems, MemorySegment block_bytes, MemorySegment flags) {
+        var mh$ = mosaic_type_traits.HANDLE;
+        try {
+            return (int) mh$.invokeExact(type, block_elems, block_bytes, flags);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_type_name {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_POINTER, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_type_name");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_type_name$descriptor() {
+        return mosaic_type_name.DESC;
+    }
+
+    public static MethodHandle mosaic_type_name$handle() {
+        return mosaic_type_name.HANDLE;
+    }
+
+    public static MemorySegment mosaic_type_name$address() {
+        return mosaic_type_name.ADDR;
+    }
+
+    public static MemorySegment mosaic_type_name(int type) {
+        var mh$ = mosaic_type_name.HANDLE;
+        try {
+            return (MemorySegment) mh$.invokeExact(type);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mosaic_matmul {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_INT);
         public static final MemorySegment ADDR = findOrThrow("mosaic_matmul");
@@ -631,6 +689,58 @@ public final class mosaic_h {
 
     public static int MOSAIC_TYPE_BF16() {
         return 30;
+    }
+
+    public static int MOSAIC_TYPE_Q4_1() {
+        return 3;
+    }
+
+    public static int MOSAIC_TYPE_Q5_0() {
+        return 6;
+    }
+
+    public static int MOSAIC_TYPE_Q5_1() {
+        return 7;
+    }
+
+    public static int MOSAIC_TYPE_Q2_K() {
+        return 10;
+    }
+
+    public static int MOSAIC_TYPE_Q3_K() {
+        return 11;
+    }
+
+    public static int MOSAIC_TYPE_Q5_K() {
+        return 13;
+    }
+
+    public static int MOSAIC_TYPE_IQ4_NL() {
+        return 20;
+    }
+
+    public static int MOSAIC_TYPE_COUNT() {
+        return 43;
+    }
+
+    public static int MOSAIC_TYPE_KNOWN() {
+        return 1;
+    }
+
+    public static int MOSAIC_TYPE_DEQUANTIZE() {
+        return 2;
+    }
+
+    public static int MOSAIC_TYPE_MATMUL() {
+        return 4;
+    }
+
+    public static int MOSAIC_TYPE_MATMUL_INT8() {
+        return 8;
+    }
+
+    public static int MOSAIC_TYPE_VECTOR() {
+        return 16;
     }
 
     public static int MOSAIC_ROPE_INTERLEAVED() {

@@ -32,6 +32,7 @@ class MosaicHTest {
         String features = mosaic_h.mosaic_cpu_features().reinterpret(256).getString(0);
         assertTrue(features.startsWith("active="), features);
         assertEquals(1, mosaic_h.mosaic_type_supported(mosaic_h.MOSAIC_TYPE_Q6_K()));
-        assertEquals(0, mosaic_h.mosaic_type_supported(3));
+        assertEquals(1, mosaic_h.mosaic_type_supported(mosaic_h.MOSAIC_TYPE_Q5_K()));
+        assertEquals(0, mosaic_h.mosaic_type_supported(16)); // IQ2_XXS: known to the table, not run
     }
 }

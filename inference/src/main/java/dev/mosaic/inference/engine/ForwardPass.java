@@ -19,7 +19,7 @@ import java.util.List;
 /**
  * One transformer forward pass over a {@link Backend}, for a mixed batch of rows (prefill chunks
  * and decode tokens of many sequences): embedding, then per layer RMSNorm, q/k/v projections
- * (+ biases), RoPE, KV store, paged attention, output projection and residual, RMSNorm, SwiGLU
+ * (+ biases; + per-head q/k RMSNorm for qwen3), RoPE, KV store, paged attention, output projection and residual, RMSNorm, SwiGLU
  * feed-forward and residual; then the final norm and the output projection, only for the rows
  * whose logits are wanted.
  *
@@ -57,7 +57,8 @@ public final class ForwardPass implements AutoCloseable {
 
     private record Layer(BackendWeight attnNorm, BackendWeight wq, BackendWeight wk, BackendWeight wv,
                          BackendWeight bq, BackendWeight bk, BackendWeight bv, BackendWeight wo,
-                         BackendWeight ffnNorm, BackendWeight gate, BackendWeight up, BackendWeight down) {}
+                         BackendWeight ffnNorm, BackendWeight gate, BackendWeight up, BackendWeight down,
+                         BackendWeight qNorm, BackendWeight kNorm) {}
 
     /** Rows of one step and which of them need logits. */
     public record Step(int[] tokens, int[] positions, int[] slots, AttentionBatch attention, int[] logitRows) {
@@ -110,7 +111,9 @@ public final class ForwardPass implements AutoCloseable {
                     weight(model, p + "ffn_norm.weight", c.dim(), 1),
                     weight(model, p + "ffn_gate.weight", c.dim(), c.ffnDim()),
                     weight(model, p + "ffn_up.weight", c.dim(), c.ffnDim()),
-                    weight(model, p + "ffn_down.weight", c.ffnDim(), c.dim())));
+                    weight(model, p + "ffn_down.weight", c.ffnDim(), c.dim()),
+                    c.qkNorm() ? weight(model, p + "attn_q_norm.weight", c.headDim(), 1) : null,
+                    c.qkNorm() ? weight(model, p + "attn_k_norm.weight", c.headDim(), 1) : null));
         }
         try {
             x = buffer((long) maxRows * c.dim());
@@ -153,7 +156,7 @@ public final class ForwardPass implements AutoCloseable {
         long bytes = output.tensor().data().byteSize() + outputNorm.tensor().data().byteSize();
         for (Layer l : layers) {
             for (BackendWeight w : new BackendWeight[] {l.attnNorm, l.wq, l.wk, l.wv, l.bq, l.bk, l.bv, l.wo,
-                    l.ffnNorm, l.gate, l.up, l.down}) {
+                    l.ffnNorm, l.gate, l.up, l.down, l.qNorm, l.kNorm}) {
                 if (w != null) {
                     bytes += w.tensor().data().byteSize();
                 }
@@ -203,6 +206,11 @@ public final class ForwardPass implements AutoCloseable {
                 backend.addBias(q, l.bq, rows);
                 backend.addBias(k, l.bk, rows);
                 backend.addBias(v, l.bv, rows);
+            }
+            if (l.qNorm != null) {
+                // qwen3: every head of q and k normalised on its own (rows of headDim), before RoPE
+                backend.rmsNorm(q, q, l.qNorm, rows * c.nHeads(), c.rmsNormEps());
+                backend.rmsNorm(k, k, l.kNorm, rows * c.nKvHeads(), c.rmsNormEps());
             }
             backend.rope(q, rows, c.nHeads(), c.headDim(), step.positions(), c.rope());
             backend.rope(k, rows, c.nKvHeads(), c.headDim(), step.positions(), c.rope());

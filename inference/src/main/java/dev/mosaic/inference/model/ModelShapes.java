@@ -15,6 +15,7 @@ public final class ModelShapes {
 
     /** Throws {@link ModelFormatException} naming {@code source} and the first missing or mis-shaped tensor. */
     public static void validate(Path source, ModelConfig c, Map<String, Tensor> tensors) {
+        rejectUnused(source, c, tensors);
         long q = (long) c.nHeads() * c.headDim();
         long kv = c.kvDim();
         expect(source, tensors, "token_embd.weight", c.dim(), c.vocabSize());
@@ -33,11 +34,35 @@ public final class ModelShapes {
                 expect(source, tensors, b + "attn_k.bias", kv);
                 expect(source, tensors, b + "attn_v.bias", kv);
             }
+            if (c.qkNorm()) {
+                expect(source, tensors, b + "attn_q_norm.weight", c.headDim());
+                expect(source, tensors, b + "attn_k_norm.weight", c.headDim());
+            }
             expect(source, tensors, b + "attn_output.weight", q, c.dim());
             expect(source, tensors, b + "ffn_norm.weight", c.dim());
             expect(source, tensors, b + "ffn_gate.weight", c.dim(), c.ffnDim());
             expect(source, tensors, b + "ffn_up.weight", c.dim(), c.ffnDim());
             expect(source, tensors, b + "ffn_down.weight", c.ffnDim(), c.dim());
+        }
+    }
+
+    /**
+     * Tensors that change a layer's output in the architectures that have them but that this
+     * engine's graph would silently skip; a file carrying one is refused rather than run wrong.
+     */
+    private static final String[] UNUSED_BUT_MEANINGFUL = {"attn_output.bias", "ffn_gate.bias", "ffn_up.bias",
+            "ffn_down.bias", "post_attention_norm.weight", "post_ffw_norm.weight", "attn_q_norm.weight",
+            "attn_k_norm.weight"};
+
+    /** Throws {@link ModelFormatException} if layer 0 has a tensor {@code c}'s graph would ignore (see above). */
+    public static void rejectUnused(Path source, ModelConfig c, Map<String, Tensor> tensors) {
+        for (String part : UNUSED_BUT_MEANINGFUL) {
+            boolean used = c.qkNorm() && part.startsWith("attn_") && part.endsWith("_norm.weight");
+            String name = "blk.0." + part;
+            if (!used && tensors.containsKey(name)) {
+                throw new ModelFormatException(source, name, "tensor is not part of the " + c.architecture()
+                        + " graph this engine runs (it would be ignored and the output would be wrong)");
+            }
         }
     }
 

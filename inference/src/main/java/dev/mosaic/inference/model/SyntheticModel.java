@@ -53,16 +53,28 @@ public final class SyntheticModel {
 
     private SyntheticModel() {}
 
+    /** The architectures these models come in (GGUF {@code general.architecture} names). */
+    public static final List<String> ARCHITECTURES = List.of("llama", "qwen2", "qwen3", "mistral3");
+
     /**
      * A tiny model: dim 256, 2 layers, 4 heads of 64, 4 KV heads (2 with {@code gqa}), FFN 512,
      * vocab 512, context 512. Every row length is a multiple of 256, so every tensor type works.
-     * {@code arch} is {@code llama} or {@code qwen2} (with q/k/v biases). The rope layout is
-     * {@code HALVES}, the order of the underlying (HF) weights.
+     * {@code arch} is {@code llama}, {@code qwen2} (with q/k/v biases), {@code qwen3} (per-head q/k
+     * RMSNorm, heads of 128 so that {@code heads * headDim != dim}, as in real Qwen3 files) or
+     * {@code mistral3} (the llama graph with heads of 128, written as Mistral-style GGUF metadata with
+     * {@code attention.key_length}; its safetensors form is a {@code MistralForCausalLM}). The rope
+     * layout is {@code HALVES}, the order of the underlying (HF) weights.
      */
     public static ModelConfig tiny(String arch, boolean gqa) {
         checkArch(arch);
-        return new ModelConfig(arch, 256, 2, 4, gqa ? 2 : 4, 64, 512, 512, 512, 1e-5f,
-                new RopeConfig(10000f, RopeConfig.Layout.HALVES), arch.equals("qwen2"), false);
+        int headDim = arch.equals("qwen3") || arch.equals("mistral3") ? 128 : 64;
+        return new ModelConfig(arch, 256, 2, 4, gqa ? 2 : 4, headDim, 512, 512, 512, 1e-5f,
+                new RopeConfig(10000f, RopeConfig.Layout.HALVES), arch.equals("qwen2"), false, arch.equals("qwen3"));
+    }
+
+    /** Whether {@code arch} uses the llama tokenizer and llama.cpp's q/k row permutation (else the qwen ones). */
+    private static boolean llamaFamily(String arch) {
+        return !arch.startsWith("qwen");
     }
 
     /** The ~110M-parameter llama benchmark model: dim 768, 12 layers, 12 heads, 4 KV heads, FFN 2048, vocab 32000. */
@@ -86,6 +98,10 @@ public final class SyntheticModel {
                 s.put(b + "attn_q.bias", new long[] {q});
                 s.put(b + "attn_k.bias", new long[] {c.kvDim()});
                 s.put(b + "attn_v.bias", new long[] {c.kvDim()});
+            }
+            if (c.qkNorm()) {
+                s.put(b + "attn_q_norm.weight", new long[] {c.headDim()});
+                s.put(b + "attn_k_norm.weight", new long[] {c.headDim()});
             }
             s.put(b + "attn_output.weight", new long[] {q, c.dim()});
             s.put(b + "ffn_norm.weight", new long[] {c.dim()});
@@ -157,7 +173,7 @@ public final class SyntheticModel {
         w.put(a + ".rope.dimension_count", c.headDim());
         w.put(a + ".rope.freq_base", c.rope().theta());
         w.put(a + ".attention.layer_norm_rms_epsilon", c.rmsNormEps());
-        if (a.equals("llama")) {
+        if (llamaFamily(a)) {
             SyntheticVocabulary.Spm v = SyntheticVocabulary.spm(c.vocabSize());
             w.put("tokenizer.ggml.model", "llama");
             w.putArray("tokenizer.ggml.tokens", GgufValueType.STRING, v.tokens());
@@ -200,7 +216,7 @@ public final class SyntheticModel {
             }
             w.addTensor(name, type, shape, () -> {
                 float[] x = canonicalWeights(c, seed, name);
-                if (a.equals("llama") && (name.startsWith("blk.") && (name.contains(".attn_q.") || name.contains(".attn_k.")))) {
+                if (llamaFamily(a) && (name.startsWith("blk.") && (name.contains(".attn_q.") || name.contains(".attn_k.")))) {
                     int heads = name.contains(".attn_q.") ? c.nHeads() : c.nKvHeads();
                     x = permuteRows(x, heads, c.headDim(), shape.length == 1 ? 1 : (int) shape[0]);
                 }
@@ -303,12 +319,22 @@ public final class SyntheticModel {
     }
 
     private static void writeHfConfig(ModelConfig c, GgmlType type, Path dir) throws IOException {
-        boolean llama = c.architecture().equals("llama");
+        boolean llama = llamaFamily(c.architecture());
         List<String> specials = llama ? LLAMA3_SPECIALS : QWEN2_SPECIALS;
         int firstSpecial = c.vocabSize() - specials.size();
         ObjectNode j = JSON.createObjectNode();
-        j.putArray("architectures").add(llama ? "LlamaForCausalLM" : "Qwen2ForCausalLM");
-        j.put("model_type", c.architecture());
+        String[] names = switch (c.architecture()) {
+            case "qwen2" -> new String[] {"Qwen2ForCausalLM", "qwen2"};
+            case "qwen3" -> new String[] {"Qwen3ForCausalLM", "qwen3"};
+            case "mistral3" -> new String[] {"MistralForCausalLM", "mistral"};
+            default -> new String[] {"LlamaForCausalLM", "llama"};
+        };
+        j.putArray("architectures").add(names[0]);
+        j.put("model_type", names[1]);
+        if (!c.architecture().equals("llama")) {
+            j.putNull("sliding_window");
+            j.put("use_sliding_window", false);
+        }
         j.put("hidden_size", c.dim());
         j.put("intermediate_size", c.ffnDim());
         j.put("num_hidden_layers", c.nLayers());
@@ -321,8 +347,10 @@ public final class SyntheticModel {
         j.put("rope_theta", Double.parseDouble(Float.toString(c.rope().theta())));
         j.put("hidden_act", "silu");
         j.put("tie_word_embeddings", c.tiedEmbeddings());
-        if (llama) {
+        if (llama || c.architecture().equals("qwen3")) {
             j.put("attention_bias", c.qkvBias());
+        }
+        if (llama) {
             j.put("bos_token_id", firstSpecial);
             j.put("eos_token_id", firstSpecial + 1);
         } else {
@@ -349,7 +377,7 @@ public final class SyntheticModel {
     }
 
     private static void writeTokenizer(ModelConfig c, Path dir) throws IOException {
-        boolean llama = c.architecture().equals("llama");
+        boolean llama = llamaFamily(c.architecture());
         List<String> specials = llama ? LLAMA3_SPECIALS : QWEN2_SPECIALS;
         SyntheticVocabulary.Bpe v = SyntheticVocabulary.bpe(c.vocabSize(), specials);
         ObjectNode t = JSON.createObjectNode();
@@ -445,9 +473,16 @@ public final class SyntheticModel {
             case F32 -> 0;
             case F16 -> 1;
             case Q4_0 -> 2;
+            case Q4_1 -> 3;
             case Q8_0 -> 7;
-            case Q4_K -> 15;
+            case Q5_0 -> 8;
+            case Q5_1 -> 9;
+            case Q2_K -> 10;
+            case Q3_K -> 12; // Q3_K_M
+            case Q4_K -> 15; // Q4_K_M
+            case Q5_K -> 17; // Q5_K_M
             case Q6_K -> 18;
+            case IQ4_NL -> 25;
             case BF16 -> 32;
         };
     }
@@ -457,8 +492,8 @@ public final class SyntheticModel {
     }
 
     private static void checkArch(String arch) {
-        if (!arch.equals("llama") && !arch.equals("qwen2")) {
-            throw new IllegalArgumentException("architecture must be llama or qwen2: " + arch);
+        if (!ARCHITECTURES.contains(arch)) {
+            throw new IllegalArgumentException("architecture must be one of " + ARCHITECTURES + ": " + arch);
         }
     }
 }

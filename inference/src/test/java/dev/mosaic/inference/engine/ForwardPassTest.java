@@ -30,7 +30,8 @@ class ForwardPassTest {
      */
     static double storedTolerance(GgmlType type) {
         return switch (type) {
-            case F32, F16, BF16 -> 1e-4;
+            // the types without their own SIMD kernel always multiply float activations
+            case F32, F16, BF16, Q4_1, Q5_0, Q5_1, IQ4_NL, Q2_K, Q3_K, Q5_K -> 1e-4;
             default -> 2e-2;
         };
     }
@@ -43,7 +44,10 @@ class ForwardPassTest {
             case BF16 -> 1.5e-2; // ~5e-3
             case Q8_0 -> 4e-2;  // ~1.6e-2
             case Q6_K -> 8e-2;
-            default -> 0.4;     // Q4_0, Q4_K: ~0.25, 4-bit weights move logits a lot
+            case Q5_0, Q5_1, Q5_K -> 0.2;
+            case Q3_K -> 0.8;
+            case Q2_K -> 1.5;   // 2-bit weights: the logits keep only their rough shape
+            default -> 0.4;     // Q4_0, Q4_1, IQ4_NL, Q4_K: ~0.25, 4-bit weights move logits a lot
         };
     }
 
@@ -66,8 +70,16 @@ class ForwardPassTest {
         b.add(Arguments.of(l3, GgmlType.F32));
         // K-quants need rows that are multiples of 256.
         ModelConfig kq = TestModels.llama(256, 1, 4, 2, 256, 200, Layout.INTERLEAVED);
-        for (GgmlType t : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K}) {
             b.add(Arguments.of(kq, t));
+        }
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL}) {
+            b.add(Arguments.of(llamaGqa, t));
+        }
+        // qwen3: per-head q/k RMSNorm, heads * headDim != dim
+        ModelConfig qwen3 = TestModels.qwen3(64, 2, 4, 2, 32, 96, 300);
+        for (GgmlType t : new GgmlType[] {GgmlType.F32, GgmlType.BF16, GgmlType.Q8_0, GgmlType.Q5_0}) {
+            b.add(Arguments.of(qwen3, t));
         }
         return b.build();
     }

@@ -11,7 +11,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The independent reference: a plain float64 forward pass of a llama/qwen2 model, written from
+ * The independent reference: a plain float64 forward pass of a llama/mistral/qwen2/qwen3 model, written from
  * the architecture's definition, reading the model's tensors through {@link Quantization} (so it
  * sees exactly the stored weights) and sharing no code with the engine or its kernels.
  */
@@ -48,6 +48,10 @@ final class ReferenceForward {
                     addInPlace(q[t], vector(p + "attn_q.bias"));
                     addInPlace(k[t], vector(p + "attn_k.bias"));
                     addInPlace(v[t], vector(p + "attn_v.bias"));
+                }
+                if (c.qkNorm()) {
+                    headNorm(q[t], c.nHeads(), vector(p + "attn_q_norm.weight"));
+                    headNorm(k[t], c.nKvHeads(), vector(p + "attn_k_norm.weight"));
                 }
                 rope(q[t], c.nHeads(), t);
                 rope(k[t], c.nKvHeads(), t);
@@ -145,6 +149,15 @@ final class ReferenceForward {
                 x[a] = x0 * Math.cos(angle) - x1 * Math.sin(angle);
                 x[b] = x0 * Math.sin(angle) + x1 * Math.cos(angle);
             }
+        }
+    }
+
+    /** qwen3's q/k norm: RMSNorm of each head's headDim values on its own, with one shared gain. */
+    private void headNorm(double[] x, int heads, double[] g) {
+        int hd = c.headDim();
+        for (int h = 0; h < heads; h++) {
+            double[] head = java.util.Arrays.copyOfRange(x, h * hd, (h + 1) * hd);
+            System.arraycopy(rmsNorm(head, g), 0, x, h * hd, hd);
         }
     }
 

@@ -30,12 +30,17 @@ class SyntheticModelEngineTest {
     private static final int[] PROMPT = {3, 77, 140, 9, 300, 41, 250};
 
     @ParameterizedTest(name = "{0} gqa={1}")
-    @CsvSource({"llama, true", "llama, false", "qwen2, true"})
+    @CsvSource({"llama, true", "llama, false", "qwen2, true", "qwen3, true", "qwen3, false", "mistral3, true"})
     void ggufAndSafetensorsOfTheSameSeedGiveTheSameLogits(String arch, boolean gqa) {
         ModelConfig c = SyntheticModel.tiny(arch, gqa);
         Path gguf = SyntheticModel.writeGguf(c, GgmlType.F32, 5, dir.resolve("m.gguf"));
         Path hf = SyntheticModel.writeSafetensors(c, GgmlType.F32, 5, dir.resolve("hf"));
         try (Model a = ModelLoader.open(gguf); Model b = ModelLoader.open(hf)) {
+            assertEquals(c.qkNorm(), a.config().qkNorm());
+            assertEquals(c.qkNorm(), b.config().qkNorm());
+            assertEquals(c.headDim(), a.config().headDim());
+            assertEquals(arch, a.config().architecture());
+            assertEquals(arch.equals("mistral3") ? "mistral" : arch, b.config().architecture());
             float[] la = logits(a);
             float[] lb = logits(b);
             double[][] reference = new ReferenceForward(a).logits(PROMPT);
@@ -79,7 +84,7 @@ class SyntheticModelEngineTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource({"llama", "qwen2"})
+    @CsvSource({"llama", "qwen2", "qwen3", "mistral3"})
     void textPromptsAndChatWorkWithTheModelsOwnTokenizerInBothFormats(String arch) {
         ModelConfig c = SyntheticModel.tiny(arch, true);
         Path gguf = SyntheticModel.writeGguf(c, GgmlType.F32, 9, dir.resolve("m.gguf"));
@@ -118,8 +123,8 @@ class SyntheticModelEngineTest {
         }
         // The formats may carry different tokenizers (SentencePiece in GGUF llama, BPE in tokenizer.json);
         // when they encode the prompt alike, the same weights must continue it alike.
-        if (arch.equals("qwen2")) {
-            assertArrayEquals(prompts[0], prompts[1], "qwen2 uses the same byte-level BPE in both formats");
+        if (arch.startsWith("qwen")) {
+            assertArrayEquals(prompts[0], prompts[1], arch + " uses the same byte-level BPE in both formats");
         }
         if (java.util.Arrays.equals(prompts[0], prompts[1])) {
             assertArrayEquals(tokens[0], tokens[1]);

@@ -32,6 +32,12 @@ final class TestModels {
                 new RopeConfig(1_000_000f, RopeConfig.Layout.HALVES), true, true);
     }
 
+    /** A qwen3 config: per-head q/k RMSNorm, no biases, heads of {@code headDim} independent of {@code dim}. */
+    static ModelConfig qwen3(int dim, int layers, int heads, int kvHeads, int headDim, int ffn, int vocab) {
+        return new ModelConfig("qwen3", dim, layers, heads, kvHeads, headDim, ffn, vocab, 512, 1e-6f,
+                new RopeConfig(1_000_000f, RopeConfig.Layout.HALVES), false, true, true);
+    }
+
     /**
      * A model with random weights of {@code type} (norm gains and biases stay F32, as in real
      * files). Weights are scaled so activations stay of order one through the layers.
@@ -65,6 +71,10 @@ final class TestModels {
                     vector(p + "attn_q.bias", q, 0, 0.2);
                     vector(p + "attn_k.bias", c.kvDim(), 0, 0.2);
                     vector(p + "attn_v.bias", c.kvDim(), 0, 0.2);
+                }
+                if (c.qkNorm()) {
+                    vector(p + "attn_q_norm.weight", c.headDim(), 1.0, 0.3);
+                    vector(p + "attn_k_norm.weight", c.headDim(), 1.0, 0.3);
                 }
                 matrix(p + "attn_output.weight", type, q, c.dim(), 1 / Math.sqrt(q));
                 vector(p + "ffn_norm.weight", c.dim(), 1.0, 0.1);

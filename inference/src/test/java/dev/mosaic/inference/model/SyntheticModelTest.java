@@ -176,7 +176,10 @@ class SyntheticModelTest {
                     case BF16 -> 5e-3;
                     case Q8_0 -> 1e-2;
                     case Q6_K -> 3e-2;
-                    case Q4_0, Q4_K -> 0.15;
+                    case Q5_0, Q5_1, Q5_K -> 0.08;
+                    case Q4_0, Q4_1, Q4_K, IQ4_NL -> 0.15;
+                    case Q3_K -> 0.3;
+                    case Q2_K -> 0.5;
                 };
                 assertTrue(rel <= bound, name + " " + type + " relative rms error " + rel);
             }

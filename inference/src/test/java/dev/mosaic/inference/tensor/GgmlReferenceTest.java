@@ -67,8 +67,10 @@ class GgmlReferenceTest {
         byte[] raw = new byte[n * t.blockBytes()];
         r.nextBytes(raw);
         int[] scaleOffsets = switch (t) {
-            case Q8_0, Q4_0 -> new int[] {0};
-            case Q4_K -> new int[] {0, 2};
+            case Q8_0, Q4_0, Q5_0, IQ4_NL -> new int[] {0};
+            case Q4_1, Q5_1, Q4_K, Q5_K -> new int[] {0, 2};
+            case Q2_K -> new int[] {80, 82};
+            case Q3_K -> new int[] {108};
             case Q6_K -> new int[] {208};
             default -> throw new IllegalArgumentException();
         };
@@ -94,30 +96,64 @@ class GgmlReferenceTest {
         return b;
     }
 
+    /** Every quantised type MOSAIC runs. */
+    private static final GgmlType[] QUANTISED = {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1,
+            GgmlType.IQ4_NL, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q4_K, GgmlType.Q5_K, GgmlType.Q6_K};
+
+    /** ggml's function-name spelling of a type: q4_0, q4_K, iq4_nl. */
+    private static String ggmlName(GgmlType t) {
+        return t.name().toLowerCase().replace("_k", "_K");
+    }
+
+    /** Both of our dequantisers (Java {@link Quantization} and libmosaic's table) against ggml's, bit for bit. */
     @Test
     void dequantisersAreBitExactWithGgml() throws Throwable {
         Random r = new Random(31337);
-        for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
+        for (GgmlType t : QUANTISED) {
             int n = 64;
             byte[] raw = blocks(r, t, n);
             long k = (long) n * t.blockSize();
-            float[] theirs = floats(call("dequantize_row_" + t.name().toLowerCase().replace("_k", "_K"), raw,
-                    (int) k * 4, k));
+            float[] theirs = floats(call("dequantize_row_" + ggmlName(t), raw, (int) k * 4, k));
             float[] ours = Quantization.dequantize(t, raw);
+            float[] nat = nativeDequantize(t, raw, (int) k);
             for (int i = 0; i < ours.length; i++) {
                 assertEquals(Float.floatToRawIntBits(theirs[i]), Float.floatToRawIntBits(ours[i]), t + " element " + i);
+                assertEquals(Float.floatToRawIntBits(theirs[i]), Float.floatToRawIntBits(nat[i]), t + " native, element " + i);
             }
         }
     }
 
+    private static float[] nativeDequantize(GgmlType t, byte[] raw, int k) {
+        try (Arena a = Arena.ofConfined()) {
+            MemorySegment in = a.allocate(raw.length, 64);
+            in.copyFrom(MemorySegment.ofArray(raw));
+            MemorySegment out = a.allocate((long) k * 4, 64);
+            dev.mosaic.bindings.mosaic.mosaic_h.mosaic_dequantize(t.id(), in, k, out);
+            return out.toArray(ValueLayout.JAVA_FLOAT);
+        }
+    }
+
     @Test
-    void q8_0AndQ4_0QuantisersMatchGgmlsReferenceQuantisers() throws Throwable {
+    void blockGeometryMatchesGgml() throws Throwable {
+        // ggml_blck_size / ggml_type_size of libggml-base itself against libmosaic's table (which GgmlType reads)
+        MethodHandle blck = LINKER.downcallHandle(ggml.find("ggml_blck_size").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        MethodHandle size = LINKER.downcallHandle(ggml.find("ggml_type_size").orElseThrow(),
+                FunctionDescriptor.of(ValueLayout.JAVA_LONG, ValueLayout.JAVA_INT));
+        for (GgmlType t : GgmlType.values()) {
+            assertEquals((long) blck.invokeExact(t.id()), t.blockSize(), t + " block size");
+            assertEquals((long) size.invokeExact(t.id()), t.blockBytes(), t + " block bytes");
+        }
+    }
+
+    @Test
+    void legacyQuantisersMatchGgmlsReferenceQuantisers() throws Throwable {
         Random r = new Random(4242);
         float[] x = new float[32 * 200];
         for (int i = 0; i < x.length; i++) {
-            x[i] = (float) (r.nextGaussian() * (1 + (i / 32) % 7));
+            x[i] = (float) (r.nextGaussian() * (1 + (i / 32) % 7) + ((i / 32) % 3 == 0 ? 2.5 : 0));
         }
-        for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0}) {
+        for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_1, GgmlType.Q5_0, GgmlType.Q5_1}) {
             byte[] theirs = call("quantize_row_" + t.name().toLowerCase() + "_ref", bytes(x), (int) t.byteSize(x.length), x.length);
             assertArrayEquals(theirs, Quantization.quantize(t, x), t.name());
         }
@@ -139,7 +175,7 @@ class GgmlReferenceTest {
         assertArrayEquals(call("ggml_fp32_to_bf16_row", bytes(x), x.length * 2, x.length), Quantization.quantize(GgmlType.BF16, x));
     }
 
-    /** Our simple K-quantisers are not ggml's, but their error must be of the same order. */
+    /** Our simple K-quantisers (and IQ4_NL's) are not ggml's, but their error must be of the same order. */
     @Test
     void kQuantiserErrorComparableToGgml() throws Throwable {
         Random r = new Random(7);
@@ -147,9 +183,9 @@ class GgmlReferenceTest {
         for (int i = 0; i < x.length; i++) {
             x[i] = (float) (r.nextGaussian() * 0.02);
         }
-        for (GgmlType t : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K}) {
-            byte[] theirs = call("quantize_row_" + t.name().toLowerCase().replace("_k", "_K") + "_ref", bytes(x),
-                    (int) t.byteSize(x.length), x.length);
+        for (GgmlType t : new GgmlType[] {GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K,
+                GgmlType.IQ4_NL}) {
+            byte[] theirs = call("quantize_row_" + ggmlName(t) + "_ref", bytes(x), (int) t.byteSize(x.length), x.length);
             double ggmlErr = rms(x, Quantization.dequantize(t, theirs));
             double ourErr = rms(x, Quantization.dequantize(t, Quantization.quantize(t, x)));
             assertTrue(ourErr < 2.0 * ggmlErr, t + ": ours " + ourErr + " vs ggml " + ggmlErr);

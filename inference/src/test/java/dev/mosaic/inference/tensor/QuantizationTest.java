@@ -227,7 +227,8 @@ class QuantizationTest {
     void quantisersStayWithinTheirErrorBounds() {
         Random r = new Random(SEEDS.nextLong());
         float[] x = gaussian(r, 4096, 0.02f);
-        for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
+        for (GgmlType t : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K, GgmlType.Q4_1,
+                GgmlType.Q5_0, GgmlType.Q5_1, GgmlType.IQ4_NL, GgmlType.Q2_K, GgmlType.Q3_K, GgmlType.Q5_K}) {
             float[] back = Quantization.dequantize(t, Quantization.quantize(t, x));
             // relative to the block's largest magnitude: half a step of the quantisation grid,
             // plus the rounding of the block scales to f16/6-bit/8-bit
@@ -236,6 +237,13 @@ class QuantizationTest {
                 case Q4_0 -> 1.0 / 8 + 0.002;
                 case Q4_K -> 2.0 / 15 + 0.04;
                 case Q6_K -> 0.5 / 32 + 0.02;
+                case Q4_1 -> 0.5 / 15 * 2 + 0.002; // half a step of (max - min) / 15, max - min <= 2 amax
+                case Q5_0 -> 1.0 / 16 + 0.002;
+                case Q5_1 -> 0.5 / 31 * 2 + 0.002;
+                case IQ4_NL -> 14.0 / 127 + 0.004; // the far side tops out at 113, not 127; inner gaps <= 24/2
+                case Q2_K -> 2.0 / 3 + 0.15;
+                case Q3_K -> 1.0 / 4 + 0.08;
+                case Q5_K -> 2.0 / 31 + 0.04;
                 default -> throw new AssertionError();
             };
             int bs = t.blockSize();
@@ -257,6 +265,9 @@ class QuantizationTest {
             double maxRms = switch (t) {
                 case Q8_0 -> 0.01;
                 case Q6_K -> 0.03;
+                case Q5_0, Q5_1, Q5_K -> 0.08;
+                case Q3_K -> 0.3;
+                case Q2_K -> 0.5;
                 default -> 0.15;
             };
             assertTrue(snr < maxRms, t + " relative rms error " + snr);
@@ -284,6 +295,16 @@ class QuantizationTest {
                     putHalf(raw, base + 2, r);
                 }
                 case Q6_K -> putHalf(raw, base + 208, r);
+                case Q5_0, IQ4_NL -> putHalf(raw, base, r);
+                case Q4_1, Q5_1, Q5_K -> {
+                    putHalf(raw, base, r);
+                    putHalf(raw, base + 2, r);
+                }
+                case Q2_K -> {
+                    putHalf(raw, base + 80, r);
+                    putHalf(raw, base + 82, r);
+                }
+                case Q3_K -> putHalf(raw, base + 108, r);
                 case F16 -> {
                     for (int i = 0; i < t.blockBytes() * blocks; i += 2) {
                         putHalf(raw, i, r);

@@ -34,11 +34,21 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class CpuBackend implements Backend {
 
     /** Weight types the kernels accept in matmul and embedding. */
-    public static final Set<GgmlType> MATMUL_TYPES = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16,
-            GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K);
+    public static final Set<GgmlType> MATMUL_TYPES = typesWhere(GgmlType::matmul);
 
     /** Types a norm gain or bias vector may have. */
-    public static final Set<GgmlType> VECTOR_TYPES = EnumSet.of(GgmlType.F32, GgmlType.F16, GgmlType.BF16);
+    public static final Set<GgmlType> VECTOR_TYPES = typesWhere(GgmlType::isFloat);
+
+    /** The types whose flags in libmosaic's type table (read by {@link GgmlType}) satisfy {@code p}. */
+    private static Set<GgmlType> typesWhere(java.util.function.Predicate<GgmlType> p) {
+        EnumSet<GgmlType> s = EnumSet.noneOf(GgmlType.class);
+        for (GgmlType t : GgmlType.values()) {
+            if (p.test(t)) {
+                s.add(t);
+            }
+        }
+        return java.util.Collections.unmodifiableSet(s);
+    }
 
     /** Largest head dimension rope and attention accept. */
     public static final int MAX_HEAD_DIM = mosaic_h.MOSAIC_MAX_HEAD_DIM();

@@ -14,12 +14,26 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * A {@code llama} or {@code qwen2} model read from a GGUF file. Hyper-parameters come from the
- * {@code <arch>.*} metadata keys; llama files use {@link RopeConfig.Layout#INTERLEAVED} (their
- * converter permuted q/k rows), qwen2 files {@link RopeConfig.Layout#HALVES}. Every tensor the
+ * A {@code llama}, {@code mistral3}, {@code qwen2} or {@code qwen3} model read from a GGUF file.
+ * Hyper-parameters come from the {@code <arch>.*} metadata keys (Mistral-style files: llama with
+ * {@code attention.key_length} differing from {@code embedding_length / head_count}); llama and
+ * mistral3 files use {@link RopeConfig.Layout#INTERLEAVED} (their converter permuted q/k rows), the
+ * qwen family {@link RopeConfig.Layout#HALVES}. Every tensor the
  * config needs is checked for presence and shape when the model is opened.
  */
 public final class GgufModel implements Model {
+    /**
+     * The {@code general.architecture} values this engine runs: the llama graph, optionally with
+     * q/k/v biases (qwen2) or per-head q/k RMSNorm (qwen3). {@code mistral3} is the llama graph
+     * too; its files that use YaRN rope scaling or attention temperature scaling are refused.
+     */
+    public static final java.util.Set<String> ARCHITECTURES = java.util.Set.of("llama", "mistral3", "qwen2", "qwen3");
+
+    /** The one-line reason an architecture is refused. */
+    public static String unsupportedArchitecture(String arch) {
+        return "unsupported architecture \"" + arch + "\" (supported: " + String.join(", ", new java.util.TreeSet<>(ARCHITECTURES)) + ")";
+    }
+
     private final GgufFile file;
     private final ModelConfig config;
 
@@ -45,9 +59,13 @@ public final class GgufModel implements Model {
     public static ModelConfig config(GgufFile f) {
         Meta m = new Meta(f);
         String arch = m.string("general.architecture");
-        if (!arch.equals("llama") && !arch.equals("qwen2")) {
-            throw new ModelFormatException(f.path(), "general.architecture",
-                    "unsupported architecture \"" + arch + "\" (supported: llama, qwen2)");
+        if (!ARCHITECTURES.contains(arch)) {
+            throw new ModelFormatException(f.path(), "general.architecture", unsupportedArchitecture(arch));
+        }
+        double temperatureScale = m.doubleValueOr(arch + ".attention.temperature_scale", 0);
+        if (temperatureScale != 0) {
+            throw new ModelFormatException(f.path(), arch + ".attention.temperature_scale",
+                    "Llama 4 style attention temperature scaling (" + temperatureScale + ") is not supported");
         }
         int dim = m.intValue(arch + ".embedding_length");
         int layers = m.intValue(arch + ".block_count");
@@ -97,11 +115,15 @@ public final class GgufModel implements Model {
             freqFactors = new float[headDim / 2];
             Quantization.dequantize(GgmlType.F32, rf.data(), 0, freqFactors, 0, freqFactors.length);
         }
-        RopeConfig.Layout layout = arch.equals("llama") ? RopeConfig.Layout.INTERLEAVED : RopeConfig.Layout.HALVES;
+        // llama.cpp's rope types: NORM (pairs 2i, 2i+1; the converter permuted q/k rows) for llama and
+        // mistral3, NEOX (halves) for the qwen family
+        RopeConfig.Layout layout = arch.startsWith("qwen") ? RopeConfig.Layout.HALVES : RopeConfig.Layout.INTERLEAVED;
         RopeConfig rope = new RopeConfig(theta, layout, null, freqFactors);
         boolean bias = arch.equals("qwen2") || tensors.containsKey("blk.0.attn_q.bias");
         boolean tied = !tensors.containsKey("output.weight");
-        ModelConfig c = new ModelConfig(arch, dim, layers, heads, kvHeads, headDim, ffn, vocab, ctx, eps, rope, bias, tied);
+        boolean qkNorm = arch.equals("qwen3");
+        ModelConfig c = new ModelConfig(arch, dim, layers, heads, kvHeads, headDim, ffn, vocab, ctx, eps, rope, bias, tied,
+                qkNorm);
         ModelShapes.validateConfig(f.path(), c);
         return c;
     }

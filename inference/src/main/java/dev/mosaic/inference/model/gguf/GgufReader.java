@@ -53,14 +53,40 @@ public final class GgufReader {
             } catch (IOException e) {
                 throw new ModelFormatException(file, "file", "cannot read: " + e.getMessage(), e);
             }
-            return parse(file, mapped, arena);
+            return (GgufFile) parse(file, mapped, arena, false);
         } catch (RuntimeException | Error e) {
             arena.close();
             throw e;
         }
     }
 
-    private static GgufFile parse(Path file, MemorySegment mapped, Arena arena) {
+    /** A tensor-info entry as written, its type only an id (which MOSAIC may not support). */
+    public record RawTensorInfo(String name, int typeId, long[] shape) {}
+
+    /** Header, metadata and tensor infos of a GGUF file, read without judging the tensor types. */
+    public record Header(Path path, int version, Map<String, Object> metadata, List<RawTensorInfo> tensors) {}
+
+    /**
+     * Reads the header, metadata and tensor infos of {@code file} like {@link #open} but keeps
+     * tensors of types MOSAIC does not run (and skips the data-size checks that need a type's
+     * geometry), so that a caller can list everything that is unsupported at once. Nothing stays
+     * mapped after it returns.
+     *
+     * @throws ModelFormatException if the file is not a readable GGUF file
+     */
+    public static Header header(Path file) {
+        try (Arena arena = Arena.ofConfined()) {
+            MemorySegment mapped;
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+                mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            } catch (IOException e) {
+                throw new ModelFormatException(file, "file", "cannot read: " + e.getMessage(), e);
+            }
+            return (Header) parse(file, mapped, arena, true);
+        }
+    }
+
+    private static Object parse(Path file, MemorySegment mapped, Arena arena, boolean headerOnly) {
         Cursor c = new Cursor(file, mapped);
         c.field = "header.magic";
         int magic = c.i32();
@@ -103,6 +129,7 @@ public final class GgufReader {
         }
 
         List<GgufTensorInfo> infos = new ArrayList<>();
+        List<RawTensorInfo> raw = new ArrayList<>();
         Set<String> names = new HashSet<>();
         for (long i = 0; i < tensorCount; i++) {
             c.field = "tensor_info[" + i + "].name";
@@ -123,12 +150,16 @@ public final class GgufReader {
                 }
             }
             int typeId = c.i32();
+            long offset = c.i64();
+            if (headerOnly) {
+                raw.add(new RawTensorInfo(name, typeId, shape));
+                continue;
+            }
             GgmlType type = GgmlType.byId(typeId);
             if (type == null) {
-                throw new ModelFormatException(file, c.field, "unknown or unsupported tensor type id " + Integer.toUnsignedString(typeId)
-                        + " (supported: " + Arrays.toString(GgmlType.values()) + ")");
+                throw new ModelFormatException(file, c.field, "tensor type " + GgmlType.describe(typeId)
+                        + " is not supported (supported: " + Arrays.toString(GgmlType.values()) + ")");
             }
-            long offset = c.i64();
             if (shape[0] % type.blockSize() != 0) {
                 throw new ModelFormatException(file, c.field, "row length " + shape[0] + " is not a multiple of the "
                         + type + " block size " + type.blockSize());
@@ -149,6 +180,9 @@ public final class GgufReader {
             infos.add(new GgufTensorInfo(name, type, shape, offset));
         }
 
+        if (headerOnly) {
+            return new Header(file, version, java.util.Collections.unmodifiableMap(metadata), List.copyOf(raw));
+        }
         long dataOffset = alignUp(c.pos, alignment);
         long fileSize = mapped.byteSize();
         for (GgufTensorInfo info : infos) {

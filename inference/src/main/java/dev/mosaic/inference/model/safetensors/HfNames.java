@@ -4,7 +4,7 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Hugging Face llama/qwen2 tensor names to GGUF's canonical names and back. */
+/** Hugging Face llama/mistral/qwen2/qwen3 tensor names to GGUF's canonical names and back. */
 public final class HfNames {
     private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\.(.+)\\.(weight|bias)");
     private static final Pattern BLOCK = Pattern.compile("blk\\.(\\d+)\\.(.+)\\.(weight|bias)");
@@ -14,6 +14,8 @@ public final class HfNames {
             {"self_attn.k_proj", "attn_k"},
             {"self_attn.v_proj", "attn_v"},
             {"self_attn.o_proj", "attn_output"},
+            {"self_attn.q_norm", "attn_q_norm"},
+            {"self_attn.k_norm", "attn_k_norm"},
             {"post_attention_layernorm", "ffn_norm"},
             {"mlp.gate_proj", "ffn_gate"},
             {"mlp.up_proj", "ffn_up"},

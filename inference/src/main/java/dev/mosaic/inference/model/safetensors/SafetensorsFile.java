@@ -37,6 +37,49 @@ public record SafetensorsFile(Path path, Map<String, String> metadata, Map<Strin
     /** Upper bound on the JSON header, as in the reference implementation. */
     static final long MAX_HEADER = 100L << 20;
 
+    /**
+     * The dtype string of every tensor in {@code file}'s JSON header (by tensor name, file order),
+     * read without mapping the data or judging the dtypes.
+     *
+     * @throws ModelFormatException if the header cannot be read or is not a JSON object
+     */
+    public static Map<String, String> dtypes(Path file) {
+        JsonNode header;
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+            java.nio.ByteBuffer len = java.nio.ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+            if (ch.read(len, 0) != 8) {
+                throw new ModelFormatException(file, "header length", "file is truncated: a safetensors file starts with 8 bytes");
+            }
+            long headerLen = len.getLong(0);
+            if (headerLen < 2 || headerLen > ch.size() - 8 || headerLen > MAX_HEADER) {
+                throw new ModelFormatException(file, "header length", "header length " + Long.toUnsignedString(headerLen)
+                        + " lies past the end of the file (" + ch.size() + " bytes) or exceeds " + MAX_HEADER);
+            }
+            java.nio.ByteBuffer h = java.nio.ByteBuffer.allocate((int) headerLen);
+            while (h.hasRemaining() && ch.read(h, 8 + h.position()) > 0) {
+                // read the whole header
+            }
+            header = JSON.readTree(new String(h.array(), 0, h.position(), StandardCharsets.UTF_8));
+        } catch (JacksonException e) {
+            throw new ModelFormatException(file, "header", "invalid JSON: " + e.getOriginalMessage(), e);
+        } catch (IOException e) {
+            throw new ModelFormatException(file, "file", "cannot read: " + e.getMessage(), e);
+        }
+        if (header == null || !header.isObject()) {
+            throw new ModelFormatException(file, "header", "expected a JSON object");
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        header.fields().forEachRemaining(e -> {
+            if (!e.getKey().equals("__metadata__")) {
+                out.put(e.getKey(), e.getValue().path("dtype").asText("?"));
+            }
+        });
+        return out;
+    }
+
+    /** The dtypes {@link #map} accepts, as safetensors spells them. */
+    public static final java.util.Set<String> DTYPES = java.util.Set.of("F32", "F16", "BF16");
+
     /** Maps {@code file} into {@code arena} and parses its header. */
     public static SafetensorsFile map(Path file, Arena arena) {
         MemorySegment mapped;

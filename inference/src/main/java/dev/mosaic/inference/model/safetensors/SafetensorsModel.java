@@ -113,15 +113,9 @@ public final class SafetensorsModel implements Model {
         Cfg c = new Cfg(configFile, j);
         String archClass = j.path("architectures").path(0).asText("");
         String modelType = j.path("model_type").asText("");
-        String arch;
-        if (archClass.equals("LlamaForCausalLM") || archClass.equals("MistralForCausalLM")
-                || (archClass.isEmpty() && modelType.equals("llama"))) {
-            arch = "llama";
-        } else if (archClass.equals("Qwen2ForCausalLM") || (archClass.isEmpty() && modelType.equals("qwen2"))) {
-            arch = "qwen2";
-        } else {
-            throw new ModelFormatException(configFile, "architectures", "unsupported architecture \"" + archClass
-                    + "\" (model_type \"" + modelType + "\"); supported: LlamaForCausalLM, Qwen2ForCausalLM");
+        String arch = architecture(archClass, modelType);
+        if (arch == null) {
+            throw new ModelFormatException(configFile, "architectures", unsupportedArchitecture(archClass, modelType));
         }
         int dim = c.integer("hidden_size");
         int layers = c.integer("num_hidden_layers");
@@ -158,10 +152,44 @@ public final class SafetensorsModel implements Model {
             throw new ModelFormatException(configFile, "lm_head.weight", "tensor is missing and tie_word_embeddings is not set");
         }
         boolean bias = arch.equals("qwen2") || j.path("attention_bias").asBoolean(false);
+        JsonNode window = j.get("sliding_window");
+        boolean windowUsed = window != null && !window.isNull()
+                && (!arch.startsWith("qwen") || j.path("use_sliding_window").asBoolean(false));
+        if (windowUsed) {
+            // Mistral 7B v0.1: attention sees only the last sliding_window positions. Within that many
+            // positions it equals full causal attention, so the context is capped there rather than
+            // computing something else past it.
+            int w = c.integer("sliding_window");
+            if (w <= 0) {
+                throw new ModelFormatException(configFile, "sliding_window", "must be positive or null, got " + w);
+            }
+            ctx = Math.min(ctx, w);
+        }
         ModelConfig cfg = new ModelConfig(arch, dim, layers, heads, kvHeads, headDim, ffn, vocab, ctx, eps,
-                new RopeConfig(theta, RopeConfig.Layout.HALVES, scaling, null), bias, !hasLmHead);
+                new RopeConfig(theta, RopeConfig.Layout.HALVES, scaling, null), bias, !hasLmHead, arch.equals("qwen3"));
         ModelShapes.validateConfig(configFile, cfg);
         return cfg;
+    }
+
+    /** The {@code architectures[0]} / {@code model_type} pairs this engine runs, mapped to our architecture name. */
+    private static final Map<String, String> ARCHITECTURE_CLASSES = Map.of("LlamaForCausalLM", "llama",
+            "MistralForCausalLM", "mistral", "Qwen2ForCausalLM", "qwen2", "Qwen3ForCausalLM", "qwen3");
+
+    /**
+     * Our architecture name for a config's {@code architectures[0]} (or, when that is absent, its
+     * {@code model_type}), or {@code null} when the engine does not run it.
+     */
+    public static String architecture(String archClass, String modelType) {
+        if (!archClass.isEmpty()) {
+            return ARCHITECTURE_CLASSES.get(archClass);
+        }
+        return ARCHITECTURE_CLASSES.containsValue(modelType) ? modelType : null;
+    }
+
+    /** The one-line reason a config's architecture is refused. */
+    public static String unsupportedArchitecture(String archClass, String modelType) {
+        return "unsupported architecture \"" + archClass + "\" (model_type \"" + modelType + "\"); supported: "
+                + String.join(", ", new java.util.TreeSet<>(ARCHITECTURE_CLASSES.keySet()));
     }
 
     private static Path parent(Path p) {
@@ -169,7 +197,8 @@ public final class SafetensorsModel implements Model {
         return parent == null ? Path.of(".") : parent;
     }
 
-    private static Set<Path> shards(Path index) {
+    /** The shard files an index json lists, checked to exist inside its directory. */
+    public static Set<Path> shards(Path index) {
         JsonNode j = readJson(index);
         JsonNode map = j.get("weight_map");
         if (map == null || !map.isObject() || map.isEmpty()) {
@@ -191,7 +220,8 @@ public final class SafetensorsModel implements Model {
         return files;
     }
 
-    private static JsonNode readJson(Path file) {
+    /** A JSON object file, or {@link ModelFormatException} naming it. */
+    public static JsonNode readJson(Path file) {
         try {
             JsonNode j = JSON.readTree(Files.readString(file));
             if (j == null || !j.isObject()) {

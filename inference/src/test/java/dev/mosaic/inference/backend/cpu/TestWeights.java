@@ -15,6 +15,7 @@ import java.util.Random;
 final class TestWeights {
 
     private static final ValueLayout.OfShort SHORT = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    private static final ValueLayout.OfInt INT = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfFloat FLOAT = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
 
     /** A tensor and the values of its rows. */
@@ -129,6 +130,132 @@ final class TestWeights {
                     }
                 }
             }
+            case Q4_1, Q5_1 -> {
+                boolean five = type == GgmlType.Q5_1;
+                int bb = five ? 24 : 20;
+                for (int b = 0; b < cols / 32; b++) {
+                    long o = (long) bb * b;
+                    short d = randomHalf(rnd, 0.1);
+                    short m = randomHalf(rnd, 0.5);
+                    row.set(SHORT, o, d);
+                    row.set(SHORT, o + 2, m);
+                    int qh = rnd.nextInt();
+                    if (five) {
+                        row.set(INT, o + 4, qh);
+                    }
+                    long qs = o + (five ? 8 : 4);
+                    for (int j = 0; j < 32; j++) {
+                        // element j: nibble j % 16 (low half first), fifth bit = bit j of qh
+                        int q = rnd.nextInt(16);
+                        setNibble(row, qs + j % 16, j >= 16, q);
+                        int full = q + (five ? 16 * ((qh >>> j) & 1) : 0);
+                        v[32 * b + j] = full * half(d) + half(m);
+                    }
+                }
+            }
+            case Q5_0 -> {
+                for (int b = 0; b < cols / 32; b++) {
+                    long o = 22L * b;
+                    short d = randomHalf(rnd, 0.1);
+                    row.set(SHORT, o, d);
+                    int qh = rnd.nextInt();
+                    row.set(INT, o + 2, qh);
+                    for (int j = 0; j < 32; j++) {
+                        int q = rnd.nextInt(16);
+                        setNibble(row, o + 6 + j % 16, j >= 16, q);
+                        v[32 * b + j] = (q + 16 * ((qh >>> j) & 1) - 16) * half(d);
+                    }
+                }
+            }
+            case IQ4_NL -> {
+                int[] levels = {-127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113};
+                for (int b = 0; b < cols / 32; b++) {
+                    long o = 18L * b;
+                    short d = randomHalf(rnd, 0.01);
+                    row.set(SHORT, o, d);
+                    for (int j = 0; j < 32; j++) {
+                        int q = rnd.nextInt(16);
+                        setNibble(row, o + 2 + j % 16, j >= 16, q);
+                        v[32 * b + j] = half(d) * levels[q];
+                    }
+                }
+            }
+            case Q2_K -> {
+                for (int b = 0; b < cols / 256; b++) {
+                    long o = 84L * b;
+                    short d = randomHalf(rnd, 0.01);
+                    short dmin = randomHalf(rnd, 0.01);
+                    row.set(SHORT, o + 80, d);
+                    row.set(SHORT, o + 82, dmin);
+                    for (int s = 0; s < 16; s++) {
+                        row.set(ValueLayout.JAVA_BYTE, o + s, (byte) rnd.nextInt(256));
+                    }
+                    for (int e = 0; e < 256; e++) {
+                        int q = rnd.nextInt(4);
+                        long at = o + 16 + twoBitByte(e);
+                        row.set(ValueLayout.JAVA_BYTE, at, (byte) (row.get(ValueLayout.JAVA_BYTE, at) | (q << twoBitShift(e))));
+                        int sc = row.get(ValueLayout.JAVA_BYTE, o + e / 16) & 0xFF;
+                        v[256 * b + e] = half(d) * (sc & 0xF) * q - half(dmin) * (sc >> 4);
+                    }
+                }
+            }
+            case Q3_K -> {
+                for (int b = 0; b < cols / 256; b++) {
+                    long o = 110L * b;
+                    short d = randomHalf(rnd, 0.01);
+                    row.set(SHORT, o + 108, d);
+                    int[] sc = new int[16];
+                    for (int s = 0; s < 16; s++) {
+                        sc[s] = rnd.nextInt(64);
+                        // low nibble: byte s % 8, half s / 8; high two bits: byte 8 + s % 4, bits 2 * (s / 4)
+                        setNibble(row, o + 96 + s % 8, s >= 8, sc[s] & 0xF);
+                        long hb = o + 96 + 8 + s % 4;
+                        row.set(ValueLayout.JAVA_BYTE, hb, (byte) (row.get(ValueLayout.JAVA_BYTE, hb) | ((sc[s] >> 4) << (2 * (s / 4)))));
+                    }
+                    for (int e = 0; e < 256; e++) {
+                        int q = rnd.nextInt(8); // value q - 4: low 2 bits in qs, bit 2 in hmask[e % 32] bit e / 32
+                        long at = o + 32 + twoBitByte(e);
+                        row.set(ValueLayout.JAVA_BYTE, at, (byte) (row.get(ValueLayout.JAVA_BYTE, at) | ((q & 3) << twoBitShift(e))));
+                        if (q >= 4) {
+                            long hm = o + e % 32;
+                            row.set(ValueLayout.JAVA_BYTE, hm, (byte) (row.get(ValueLayout.JAVA_BYTE, hm) | (1 << (e / 32))));
+                        }
+                        v[256 * b + e] = half(d) * (sc[e / 16] - 32) * (q - 4);
+                    }
+                }
+            }
+            case Q5_K -> {
+                for (int b = 0; b < cols / 256; b++) {
+                    long o = 176L * b;
+                    short d = randomHalf(rnd, 0.01);
+                    short dmin = randomHalf(rnd, 0.01);
+                    row.set(SHORT, o, d);
+                    row.set(SHORT, o + 2, dmin);
+                    int[] sc = new int[8];
+                    int[] mn = new int[8];
+                    for (int j = 0; j < 8; j++) {
+                        sc[j] = rnd.nextInt(64);
+                        mn[j] = rnd.nextInt(64);
+                    }
+                    byte[] packed = new byte[12];
+                    for (int j = 0; j < 4; j++) {
+                        packed[j] = (byte) ((sc[j] & 63) | ((sc[j + 4] >> 4) << 6));
+                        packed[j + 4] = (byte) ((mn[j] & 63) | ((mn[j + 4] >> 4) << 6));
+                        packed[j + 8] = (byte) ((sc[j + 4] & 0xf) | ((mn[j + 4] & 0xf) << 4));
+                    }
+                    MemorySegment.copy(packed, 0, row, ValueLayout.JAVA_BYTE, o + 4, 12);
+                    for (int e = 0; e < 256; e++) {
+                        // element e: sub-block e / 32; low nibble of qs[32 * (e / 64) + e % 32] (high for odd
+                        // sub-blocks); fifth bit = bit e / 32 of qh[e % 32]
+                        int q = rnd.nextInt(32);
+                        setNibble(row, o + 48 + 32 * (e / 64) + e % 32, (e / 32) % 2 == 1, q & 0xF);
+                        long hb = o + 16 + e % 32;
+                        row.set(ValueLayout.JAVA_BYTE, hb, (byte) (row.get(ValueLayout.JAVA_BYTE, hb) | ((q >> 4) << (e / 32))));
+                        int s = e / 32;
+                        v[256 * b + e] = half(d) * sc[s] * q - half(dmin) * mn[s];
+                    }
+                }
+            }
             case Q6_K -> {
                 for (int b = 0; b < cols / 256; b++) {
                     long o = 210L * b;
@@ -163,5 +290,22 @@ final class TestWeights {
                 }
             }
         }
+    }
+
+    /** Sets the low ({@code high == false}) or high nibble of the byte at {@code at}. */
+    private static void setNibble(MemorySegment row, long at, boolean high, int q) {
+        int b = row.get(ValueLayout.JAVA_BYTE, at) & 0xFF;
+        b = high ? (b & 0x0F) | (q << 4) : (b & 0xF0) | q;
+        row.set(ValueLayout.JAVA_BYTE, at, (byte) b);
+    }
+
+    /** ggml's 2-bit packing (Q2_K, Q3_K): element e of a block lives in byte 32*(e/128) + e%32 ... */
+    private static int twoBitByte(int e) {
+        return 32 * (e / 128) + e % 32;
+    }
+
+    /** ... at bit 2*((e % 128) / 32). */
+    private static int twoBitShift(int e) {
+        return 2 * ((e % 128) / 32);
     }
 }
