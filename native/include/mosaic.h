@@ -45,6 +45,19 @@ MOSAIC_API int32_t mosaic_set_isa(int32_t isa);
 /* Human-readable description: active path, best path and the CPU features seen. Static string. */
 MOSAIC_API const char *mosaic_cpu_features(void);
 
+/* AMX (Intel tile instructions) for this process: MOSAIC_AMX_UNSUPPORTED when the CPU lacks
+ * AMX-TILE/AMX-INT8, MOSAIC_AMX_DENIED when the kernel refused the tile-data permission
+ * (arch_prctl ARCH_REQ_XCOMP_PERM, asked once per process) or AMX is switched off ($MOSAIC_AMX=off
+ * or mosaic_set_amx_allowed(0)), MOSAIC_AMX_GRANTED when tile instructions may run. No kernel
+ * issues a tile instruction unless this returned GRANTED; the others fall back to AVX-512/AVX2. */
+#define MOSAIC_AMX_DENIED (-1)
+#define MOSAIC_AMX_UNSUPPORTED 0
+#define MOSAIC_AMX_GRANTED 1
+MOSAIC_API int32_t mosaic_amx_status(void);
+/* Allows (1) or forbids (0) AMX process-wide, overriding $MOSAIC_AMX; returns the new status.
+ * For tests and diagnostics (forbidding proves the fallback). */
+MOSAIC_API int32_t mosaic_set_amx_allowed(int32_t allowed);
+
 /* ---- weight types: GGML/GGUF type ids ---------------------------------------------- */
 
 #define MOSAIC_TYPE_F32 0
