@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Builds llama.cpp's own `llama-bench` from the exact source node-llama-cpp bundles
+# Builds llama.cpp's own `llama-bench` and `llama-batched-bench` from the exact source node-llama-cpp bundles
 # (node_modules/node-llama-cpp/llama/gitRelease.bundle), once, into bench/llama-cpp/build/
-# (git-ignored). Prints the binary's path. Only the llama-bench target and what it links are
+# (git-ignored). Prints llama-bench's path (llama-batched-bench is beside it). Only those two targets and what they link are
 # built, with -j2 (the build machines are small and shared).
 # Extra cmake arguments: LLAMA_CMAKE_ARGS (default: -DGGML_NATIVE=ON, what a user building from
 # source on this machine gets).
@@ -11,7 +11,7 @@ bundle="$here/node_modules/node-llama-cpp/llama/gitRelease.bundle"
 src="$here/build/llama.cpp"
 out="$here/build/llama-bench-build"
 bin="$out/bin/llama-bench"
-if [[ -x "$bin" ]]; then echo "$bin"; exit 0; fi
+if [[ -x "$bin" && -x "$out/bin/llama-batched-bench" ]]; then echo "$bin"; exit 0; fi
 if [[ ! -f "$bundle" ]]; then
   (cd "$here" && npm install --no-audit --no-fund >&2)
 fi
@@ -23,5 +23,5 @@ fi
 cmake -S "$src" -B "$out" -DCMAKE_BUILD_TYPE=Release -DBUILD_SHARED_LIBS=OFF -DLLAMA_CURL=OFF \
   -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_SERVER=OFF -DLLAMA_BUILD_TOOLS=ON \
   ${LLAMA_CMAKE_ARGS:--DGGML_NATIVE=ON} >&2
-cmake --build "$out" --target llama-bench -j2 >&2
+cmake --build "$out" --target llama-bench llama-batched-bench -j2 >&2
 echo "$bin"
