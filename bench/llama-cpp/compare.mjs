@@ -93,6 +93,15 @@ function nodeRun(model, threads, batch) {
   }
 }
 
+const best = (a, b) => (Number.isFinite(a) ? (Number.isFinite(b) ? Math.max(a, b) : a) : b);
+function tableRow(r) {
+  const b8 = r.batch8;
+  return `| ${r.type} | ${r.threads} | ${fmt(r.ours.prefill)} | ${fmt(r.bench.prefill)} / ${fmt(r.node.prefill)} | ` +
+    `${ratio(r.ours.prefill, best(r.bench.prefill, r.node.prefill))} | ${fmt(r.ours.decode)} | ${fmt(r.bench.decode)} / ${fmt(r.node.decode)} | ` +
+    `${ratio(r.ours.decode, best(r.bench.decode, r.node.decode))} | ` +
+    (b8 ? `${fmt(b8.ours)} | ${fmt(b8.bench)} / ${fmt(b8.node)} | ${ratio(b8.ours, best(b8.bench, b8.node))} |` : "- | - | - |");
+}
+
 // ---- measure, interleaved -----------------------------------------------------------------------
 const rows = [];
 for (const t of types) {
@@ -120,12 +129,11 @@ for (const t of types) {
       row.batch8 = { ours: median(o8), bench: median(bb8), node: median(nd8) };
     }
     rows.push(row);
-    console.error(`${t} threads ${threads} done (load ${load()})`);
+    console.error(`${tableRow(row)}   (load ${load()})`);
   }
 }
 
 // ---- table ----------------------------------------------------------------------------------------
-const best = (a, b) => (Number.isFinite(a) ? (Number.isFinite(b) ? Math.max(a, b) : a) : b);
 const lines = [];
 lines.push(`CPU: ${cpu} (${isa}), ${os.cpus().length} CPUs; load average before ${loadBefore}, after ${load()}; ` +
   `commit ${commit}; ${new Date().toISOString().slice(0, 16)}Z`);
@@ -134,13 +142,7 @@ lines.push(`bench110m model, prompt ${PROMPT}, ${GEN} generated, median of ${run
 lines.push("");
 lines.push("| weights | threads | prefill MOSAIC | prefill llama.cpp (bench / node) | ratio | decode MOSAIC | decode llama.cpp (bench / node) | ratio | batch-8 decode MOSAIC | batch-8 llama.cpp (batched-bench / node) | ratio |");
 lines.push("|---|---|---|---|---|---|---|---|---|---|---|");
-for (const r of rows) {
-  const b8 = r.batch8;
-  lines.push(`| ${r.type} | ${r.threads} | ${fmt(r.ours.prefill)} | ${fmt(r.bench.prefill)} / ${fmt(r.node.prefill)} | ` +
-    `${ratio(r.ours.prefill, best(r.bench.prefill, r.node.prefill))} | ${fmt(r.ours.decode)} | ${fmt(r.bench.decode)} / ${fmt(r.node.decode)} | ` +
-    `${ratio(r.ours.decode, best(r.bench.decode, r.node.decode))} | ` +
-    (b8 ? `${fmt(b8.ours)} | ${fmt(b8.bench)} / ${fmt(b8.node)} | ${ratio(b8.ours, best(b8.bench, b8.node))} |` : "- | - | - |"));
-}
+for (const r of rows) lines.push(tableRow(r));
 const text = lines.join("\n") + "\n";
 mkdirSync(dirname(outFile), { recursive: true });
 writeFileSync(outFile + ".tmp", text);
