@@ -45,6 +45,19 @@ MOSAIC_API int32_t mosaic_set_isa(int32_t isa);
 /* Human-readable description: active path, best path and the CPU features seen. Static string. */
 MOSAIC_API const char *mosaic_cpu_features(void);
 
+/* AMX (Intel tile instructions) for this process: MOSAIC_AMX_UNSUPPORTED when the CPU lacks
+ * AMX-TILE/AMX-INT8, MOSAIC_AMX_DENIED when the kernel refused the tile-data permission
+ * (arch_prctl ARCH_REQ_XCOMP_PERM, asked once per process) or AMX is switched off ($MOSAIC_AMX=off
+ * or mosaic_set_amx_allowed(0)), MOSAIC_AMX_GRANTED when tile instructions may run. No kernel
+ * issues a tile instruction unless this returned GRANTED; the others fall back to AVX-512/AVX2. */
+#define MOSAIC_AMX_DENIED (-1)
+#define MOSAIC_AMX_UNSUPPORTED 0
+#define MOSAIC_AMX_GRANTED 1
+MOSAIC_API int32_t mosaic_amx_status(void);
+/* Allows (1) or forbids (0) AMX process-wide, overriding $MOSAIC_AMX; returns the new status.
+ * For tests and diagnostics (forbidding proves the fallback). */
+MOSAIC_API int32_t mosaic_set_amx_allowed(int32_t allowed);
+
 /* ---- weight types: GGML/GGUF type ids ---------------------------------------------- */
 
 #define MOSAIC_TYPE_F32 0
@@ -100,6 +113,23 @@ MOSAIC_API void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64
  * falls back to mosaic_matmul if that fails. */
 MOSAIC_API void mosaic_matmul_int8(int32_t type, const void *w, int64_t w_rows, int64_t cols,
                                    const float *x, int64_t rows, float *out, int32_t threads);
+
+/* ---- matmul_packed.c ---------------------------------------------------------------- */
+
+/* Bytes of the interleaved layout mosaic_pack_weights writes for w_rows x cols weights of the
+ * given type, or 0 if the type has none (types with one: Q8_0, Q4_0, Q4_K, Q6_K). */
+MOSAIC_API int64_t mosaic_packed_bytes(int32_t type, int64_t w_rows, int64_t cols);
+/* Writes w (w_rows rows of cols elements, as for mosaic_matmul) in the packed layout into dst
+ * (mosaic_packed_bytes bytes, 64-byte aligned for best speed). Returns 1, or 0 for a type
+ * without a packed layout (nothing written). */
+MOSAIC_API int32_t mosaic_pack_weights(int32_t type, const void *w, int64_t w_rows, int64_t cols, void *dst,
+                                       int32_t threads);
+/* Like mosaic_matmul_int8 (activations quantised to int8 per 32 values, exact integer block
+ * dots), for weights packed by mosaic_pack_weights, on every type with a packed layout. A row's
+ * result does not depend on rows or threads. Returns 1 when done, 0 when its scratch allocation
+ * (about 1.2 bytes per activation) failed and nothing was written. */
+MOSAIC_API int32_t mosaic_matmul_packed(int32_t type, const void *packed, int64_t w_rows, int64_t cols,
+                                        const float *x, int64_t rows, float *out, int32_t threads);
 
 /* ---- embedding.c -------------------------------------------------------------------- */
 

@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <cpuid.h>
 
 #include "internal.h"
 
@@ -81,7 +84,9 @@ static void append(char *buf, size_t cap, const char *name) {
 const char *mosaic_cpu_features(void) {
     static _Thread_local char buf[256];
     __builtin_cpu_init();
-    snprintf(buf, sizeof buf, "active=%s best=%s cpu=", isa_name(mosaic_isa_active()), isa_name(mosaic_isa_best()));
+    const int32_t amx = mosaic_amx_status();
+    snprintf(buf, sizeof buf, "active=%s best=%s amx=%s cpu=", isa_name(mosaic_isa_active()), isa_name(mosaic_isa_best()),
+             amx == MOSAIC_AMX_GRANTED ? "granted" : amx == MOSAIC_AMX_DENIED ? "denied" : "unsupported");
     /* __builtin_cpu_supports needs a string literal, hence the macro instead of a loop */
 #define MOSAIC_FEATURE(f) if (__builtin_cpu_supports(f)) append(buf, sizeof buf, f)
     MOSAIC_FEATURE("sse4.2");
@@ -96,4 +101,62 @@ const char *mosaic_cpu_features(void) {
     MOSAIC_FEATURE("avx512bf16");
 #undef MOSAIC_FEATURE
     return buf;
+}
+/* ---- AMX ------------------------------------------------------------------------------------
+ * Linux enables the AMX tile data state per process only on request: the first tile instruction
+ * without a granted arch_prctl(ARCH_REQ_XCOMP_PERM, XFEATURE_XTILEDATA) dies with SIGILL (as a
+ * llama.cpp build with AMX compiled in did on an Intel VM that advertises AMX). So any AMX kernel
+ * must run only after mosaic_amx_status() returned MOSAIC_AMX_GRANTED; everything else falls back
+ * to the AVX-512/AVX2 kernels. */
+#define MOSAIC_ARCH_GET_XCOMP_PERM 0x1022
+#define MOSAIC_ARCH_REQ_XCOMP_PERM 0x1023
+#define MOSAIC_XFEATURE_XTILEDATA 18
+
+static atomic_int amx_state = -2;  /* -2: not asked yet */
+static atomic_int amx_allowed = -1; /* -1: from $MOSAIC_AMX; 0: forced off; 1: allowed */
+
+static int cpu_has_amx(void) {
+    unsigned a, b, c, d;
+    if (!__get_cpuid_count(7, 0, &a, &b, &c, &d)) {
+        return 0;
+    }
+    return (d >> 24 & 1) && (d >> 25 & 1); /* AMX-TILE and AMX-INT8 */
+}
+
+static int request_amx(void) {
+    if (!cpu_has_amx()) {
+        return MOSAIC_AMX_UNSUPPORTED;
+    }
+    if (syscall(SYS_arch_prctl, MOSAIC_ARCH_REQ_XCOMP_PERM, MOSAIC_XFEATURE_XTILEDATA) != 0) {
+        return MOSAIC_AMX_DENIED;
+    }
+    unsigned long granted = 0;
+    if (syscall(SYS_arch_prctl, MOSAIC_ARCH_GET_XCOMP_PERM, &granted) != 0
+        || !(granted & (1ul << MOSAIC_XFEATURE_XTILEDATA))) {
+        return MOSAIC_AMX_DENIED;
+    }
+    return MOSAIC_AMX_GRANTED;
+}
+
+int32_t mosaic_amx_status(void) {
+    int allowed = atomic_load(&amx_allowed);
+    if (allowed < 0) {
+        const char *env = getenv("MOSAIC_AMX");
+        allowed = env == NULL || strcmp(env, "off") != 0;
+    }
+    if (!allowed) {
+        return cpu_has_amx() ? MOSAIC_AMX_DENIED : MOSAIC_AMX_UNSUPPORTED;
+    }
+    int state = atomic_load(&amx_state);
+    if (state == -2) {
+        int expected = -2;
+        atomic_compare_exchange_strong(&amx_state, &expected, request_amx()); /* asks the kernel once */
+        state = atomic_load(&amx_state);
+    }
+    return state;
+}
+
+int32_t mosaic_set_amx_allowed(int32_t allowed) {
+    atomic_store(&amx_allowed, allowed ? 1 : 0);
+    return mosaic_amx_status();
 }

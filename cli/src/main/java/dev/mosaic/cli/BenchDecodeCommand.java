@@ -55,7 +55,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
     int genTokens;
 
     @Option(names = "--activations", paramLabel = "A", defaultValue = "INT8",
-            description = "Q8_0/Q4_0 matmul activations: INT8 (quantised per 32, like llama.cpp) or FLOAT32 (default: ${DEFAULT-VALUE})")
+            description = "Q8_0/Q4_0/Q4_K/Q6_K matmul activations: INT8 (quantised per 32, like llama.cpp) or FLOAT32 (default: ${DEFAULT-VALUE})")
     CpuBackend.MatmulActivations activations;
 
     @Option(names = "--profile", description = "also print where the time goes, per backend operation (measured runs only)")

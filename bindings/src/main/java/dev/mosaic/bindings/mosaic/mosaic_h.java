@@ -328,6 +328,151 @@ public final class mosaic_h {
         }
     }
 
+    private static class mosaic_amx_status {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_amx_status");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_amx_status$descriptor() {
+        return mosaic_amx_status.DESC;
+    }
+
+    public static MethodHandle mosaic_amx_status$handle() {
+        return mosaic_amx_status.HANDLE;
+    }
+
+    public static MemorySegment mosaic_amx_status$address() {
+        return mosaic_amx_status.ADDR;
+    }
+
+    public static int mosaic_amx_status() {
+        var mh$ = mosaic_amx_status.HANDLE;
+        try {
+            return (int) mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_set_amx_allowed {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_set_amx_allowed");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_set_amx_allowed$descriptor() {
+        return mosaic_set_amx_allowed.DESC;
+    }
+
+    public static MethodHandle mosaic_set_amx_allowed$handle() {
+        return mosaic_set_amx_allowed.HANDLE;
+    }
+
+    public static MemorySegment mosaic_set_amx_allowed$address() {
+        return mosaic_set_amx_allowed.ADDR;
+    }
+
+    public static int mosaic_set_amx_allowed(int allowed) {
+        var mh$ = mosaic_set_amx_allowed.HANDLE;
+        try {
+            return (int) mh$.invokeExact(allowed);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_packed_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_LONG, mosaic_h.C_INT, mosaic_h.C_LONG, mosaic_h.C_LONG);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_packed_bytes");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_packed_bytes$descriptor() {
+        return mosaic_packed_bytes.DESC;
+    }
+
+    public static MethodHandle mosaic_packed_bytes$handle() {
+        return mosaic_packed_bytes.HANDLE;
+    }
+
+    public static MemorySegment mosaic_packed_bytes$address() {
+        return mosaic_packed_bytes.ADDR;
+    }
+
+    public static long mosaic_packed_bytes(int type, long w_rows, long cols) {
+        var mh$ = mosaic_packed_bytes.HANDLE;
+        try {
+            return (long) mh$.invokeExact(type, w_rows, cols);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_pack_weights {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT, mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_pack_weights");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_pack_weights$descriptor() {
+        return mosaic_pack_weights.DESC;
+    }
+
+    public static MethodHandle mosaic_pack_weights$handle() {
+        return mosaic_pack_weights.HANDLE;
+    }
+
+    public static MemorySegment mosaic_pack_weights$address() {
+        return mosaic_pack_weights.ADDR;
+    }
+
+    public static int mosaic_pack_weights(int type, MemorySegment w, long w_rows, long cols, MemorySegment dst, int threads) {
+        var mh$ = mosaic_pack_weights.HANDLE;
+        try {
+            return (int) mh$.invokeExact(type, w, w_rows, cols, dst, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_matmul_packed {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT, mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_matmul_packed");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_matmul_packed$descriptor() {
+        return mosaic_matmul_packed.DESC;
+    }
+
+    public static MethodHandle mosaic_matmul_packed$handle() {
+        return mosaic_matmul_packed.HANDLE;
+    }
+
+    public static MemorySegment mosaic_matmul_packed$address() {
+        return mosaic_matmul_packed.ADDR;
+    }
+
+    public static int mosaic_matmul_packed(int type, MemorySegment packed, long w_rows, long cols, MemorySegment x, long rows, MemorySegment out, int threads) {
+        var mh$ = mosaic_matmul_packed.HANDLE;
+        try {
+            return (int) mh$.invokeExact(type, packed, w_rows, cols, x, rows, out, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mosaic_dequantize {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER);
         public static final MemorySegment ADDR = findOrThrow("mosaic_dequantize");
@@ -661,6 +806,18 @@ public final class mosaic_h {
 
     public static int MOSAIC_ISA_AVX512() {
         return 2;
+    }
+
+    public static int MOSAIC_AMX_DENIED() {
+        return -1;
+    }
+
+    public static int MOSAIC_AMX_UNSUPPORTED() {
+        return 0;
+    }
+
+    public static int MOSAIC_AMX_GRANTED() {
+        return 1;
     }
 
     public static int MOSAIC_TYPE_F32() {

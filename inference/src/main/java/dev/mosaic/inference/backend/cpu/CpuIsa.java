@@ -39,4 +39,34 @@ public enum CpuIsa {
         lib();
         return mosaic_h.mosaic_cpu_features().reinterpret(Integer.MAX_VALUE).getString(0);
     }
+
+    /** AMX tile instructions for this process, as libmosaic sees them. */
+    public enum Amx {
+        /** The CPU lacks AMX-TILE/AMX-INT8. */
+        UNSUPPORTED,
+        /** The CPU has AMX but the kernel refused the tile-data permission, or AMX is switched off. */
+        DENIED,
+        /** The kernel granted the permission (arch_prctl ARCH_REQ_XCOMP_PERM); tile instructions may run. */
+        GRANTED
+    }
+
+    /** Whether AMX may run; the first call asks the kernel for the tile-data permission. */
+    public static Amx amx() {
+        return amxOf(mosaic_h.mosaic_amx_status());
+    }
+
+    /**
+     * Allows or forbids AMX process-wide (overriding {@code MOSAIC_AMX=off}); returns the status now.
+     * For tests and diagnostics: forbidding exercises the fallback.
+     */
+    public static Amx allowAmx(boolean allowed) {
+        return amxOf(mosaic_h.mosaic_set_amx_allowed(allowed ? 1 : 0));
+    }
+
+    private static Amx amxOf(int status) {
+        if (status == mosaic_h.MOSAIC_AMX_GRANTED()) {
+            return Amx.GRANTED;
+        }
+        return status == mosaic_h.MOSAIC_AMX_DENIED() ? Amx.DENIED : Amx.UNSUPPORTED;
+    }
 }

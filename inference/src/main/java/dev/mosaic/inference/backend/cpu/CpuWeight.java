@@ -1,14 +1,74 @@
 package dev.mosaic.inference.backend.cpu;
 
+import dev.mosaic.bindings.mosaic.mosaic_h;
 import dev.mosaic.inference.backend.BackendWeight;
 import dev.mosaic.inference.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
 
-/** A zero-copy view of a tensor's off-heap bytes (usually the memory-mapped model file). */
-record CpuWeight(CpuBackend owner, Tensor tensor) implements BackendWeight {
+/**
+ * A tensor's weights for the CPU kernels: a zero-copy view of its off-heap bytes (usually the
+ * memory-mapped model file) and, for types with an interleaved layout (Q8_0, Q4_0, Q4_K, Q6_K;
+ * see native/src/packed.h), a repacked copy made the first time the weight is multiplied with
+ * int8 activations, so that a table only ever used for embedding lookups is never copied. The
+ * copy is owned by the weight and freed when its backend closes. Thread-safe.
+ */
+final class CpuWeight implements BackendWeight {
+
+    private final CpuBackend owner;
+    private final Tensor tensor;
+    private OwnedMemory packed; // guarded by this
+    private boolean released; // guarded by this
+
+    CpuWeight(CpuBackend owner, Tensor tensor) {
+        this.owner = owner;
+        this.tensor = tensor;
+    }
+
+    CpuBackend owner() {
+        return owner;
+    }
+
+    @Override
+    public Tensor tensor() {
+        return tensor;
+    }
 
     MemorySegment data() {
         return tensor.data();
+    }
+
+    /** Whether {@link #packed} applies to this weight's type and shape. */
+    boolean packable() {
+        return mosaic_h.mosaic_packed_bytes(type().id(), rows(), cols()) > 0;
+    }
+
+    /**
+     * The repacked copy of the weights (made now, with {@code threads} threads, if this is the first
+     * call); only for {@link #packable} weights.
+     */
+    synchronized MemorySegment packed(int threads) {
+        if (released) {
+            throw new IllegalStateException("weight " + tensor.name() + ": its backend is closed");
+        }
+        if (packed == null) {
+            long bytes = mosaic_h.mosaic_packed_bytes(type().id(), rows(), cols());
+            if (bytes <= 0) {
+                throw new IllegalStateException("weight " + tensor.name() + ": type " + type() + " has no packed layout");
+            }
+            OwnedMemory m = new OwnedMemory(bytes);
+            mosaic_h.mosaic_pack_weights(type().id(), data(), rows(), cols(), m.segment("packed weight"), threads);
+            packed = m;
+        }
+        return packed.segment("packed weight " + tensor.name());
+    }
+
+    /** Frees the packed copy, if any; later {@link #packed} calls fail. Idempotent. */
+    synchronized void release() {
+        released = true;
+        if (packed != null && packed.markClosed()) {
+            packed.free();
+        }
+        packed = null;
     }
 
     @Override

@@ -20,9 +20,9 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The int8-activation matmul (Q8_0/Q4_0 weights, {@link MatmulActivations#INT8}) on every kernel
- * path: against a float64 reference that quantises the activations the same way (so only float
- * accumulation differs), against the unquantised float64 product within the rounding bound, and
+ * The int8-activation matmul (Q8_0/Q4_0/Q4_K/Q6_K weights, repacked, {@link MatmulActivations#INT8})
+ * on every kernel path: against a float64 reference that quantises the activations the same way
+ * (so only float accumulation differs), against the unquantised float64 product within the rounding bound, and
  * for independence from batch composition and thread count.
  */
 class Int8MatmulTest {
@@ -34,7 +34,7 @@ class Int8MatmulTest {
     static List<Arguments> cases() {
         List<Arguments> out = new ArrayList<>();
         for (CpuIsa isa : IsaSupport.supported()) {
-            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0}) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
                 out.add(Arguments.of(isa, type));
             }
         }
@@ -64,33 +64,6 @@ class Int8MatmulTest {
         }
     }
 
-    /** Integer weights and per-block scales, decoded from the tensor's bytes. */
-    record IntWeights(int[][] q, double[][] d) {
-        static IntWeights of(Tensor t) {
-            int rows = (int) t.rows();
-            int cols = (int) t.cols();
-            int bb = t.type() == GgmlType.Q8_0 ? 34 : 18;
-            long rowBytes = (long) cols / 32 * bb;
-            int[][] q = new int[rows][cols];
-            double[][] d = new double[rows][cols / 32];
-            for (int o = 0; o < rows; o++) {
-                for (int b = 0; b < cols / 32; b++) {
-                    long at = o * rowBytes + (long) b * bb;
-                    d[o][b] = Float.float16ToFloat(t.data().get(SHORT, at));
-                    for (int j = 0; j < 32; j++) {
-                        if (t.type() == GgmlType.Q8_0) {
-                            q[o][32 * b + j] = t.data().get(ValueLayout.JAVA_BYTE, at + 2 + j);
-                        } else {
-                            int byt = t.data().get(ValueLayout.JAVA_BYTE, at + 2 + (j & 15)) & 0xff;
-                            q[o][32 * b + j] = (j < 16 ? byt & 15 : byt >> 4) - 8;
-                        }
-                    }
-                }
-            }
-            return new IntWeights(q, d);
-        }
-    }
-
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("cases")
     void matchesFloat64ReferenceOfTheQuantisedProductAndBoundsTheQuantisationError(CpuIsa isa, GgmlType type)
@@ -98,9 +71,9 @@ class Int8MatmulTest {
         IsaSupport.with(isa, () -> {
             Random rnd = new Random(1009L * type.ordinal() + isa.ordinal());
             try (Arena arena = Arena.ofConfined(); CpuBackend backend = new CpuBackend(2, MatmulActivations.INT8)) {
-                for (int cols : new int[] {32, 96, 352, 768}) {
+                int[] widths = type.blockSize() == 256 ? new int[] {256, 512, 768} : new int[] {32, 96, 352, 768};
+                for (int cols : widths) {
                     TestWeights.Weight w = TestWeights.random("w", type, OUT_ROWS, cols, rnd, arena);
-                    IntWeights iw = IntWeights.of(w.tensor());
                     BackendWeight bw = backend.prepare(w.tensor());
                     for (int rows : ROWS) {
                         float[][] x = randomActivations(rnd, rows, cols);
@@ -113,18 +86,18 @@ class Int8MatmulTest {
                                 double exact = 0;
                                 double bound = 0;
                                 for (int b = 0; b < cols / 32; b++) {
-                                    long isum = 0;
-                                    long iabs = 0;
+                                    // the weights' exact values (independently decoded) times the quantised activations
+                                    double sum = 0;
+                                    double abs = 0;
                                     double wabs = 0;
                                     for (int j = 32 * b; j < 32 * b + 32; j++) {
-                                        isum += (long) iw.q()[o][j] * xq.q()[j];
-                                        iabs += Math.abs((long) iw.q()[o][j] * xq.q()[j]);
+                                        sum += w.values()[o][j] * xq.q()[j];
+                                        abs += Math.abs(w.values()[o][j] * xq.q()[j]);
                                         exact += w.values()[o][j] * x[r][j];
                                         wabs += Math.abs(w.values()[o][j]);
                                     }
-                                    double scale = iw.d()[o][b] * xq.d()[b];
-                                    quantised += scale * isum;
-                                    mag += Math.abs(scale) * iabs;
+                                    quantised += xq.d()[b] * sum;
+                                    mag += xq.d()[b] * abs;
                                     // |x - q d| <= d / 2 per activation
                                     bound += wabs * xq.d()[b] / 2;
                                 }
@@ -150,7 +123,7 @@ class Int8MatmulTest {
     void aRowsResultDoesNotDependOnTheBatchItIsInOrOnThreads(CpuIsa isa, GgmlType type) throws Exception {
         IsaSupport.with(isa, () -> {
             Random rnd = new Random(4242L * type.ordinal() + isa.ordinal());
-            int cols = 352;
+            int cols = type.blockSize() == 256 ? 512 : 352;
             int rows = 19;
             try (Arena arena = Arena.ofConfined();
                  CpuBackend one = new CpuBackend(1, MatmulActivations.INT8);
