@@ -56,6 +56,8 @@ public final class CpuBackend implements Backend {
     public enum MatmulActivations { FLOAT32, INT8 }
 
     private final int threads;
+    /** This backend's native worker pool (NULL for one thread: such kernels never use a pool). */
+    private final MemorySegment pool;
     private final MatmulActivations activations;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
     private final Scratch scratch = new Scratch();
@@ -81,6 +83,28 @@ public final class CpuBackend implements Backend {
             throw new IllegalStateException("libmosaic ABI version " + abi + " does not match the bindings' "
                     + mosaic_h.MOSAIC_ABI_VERSION());
         }
+        // Its own pool, so that engines in one process compute at the same time instead of taking turns.
+        this.pool = threads > 1 ? mosaic_h.mosaic_pool_create(threads) : MemorySegment.NULL;
+        if (threads > 1 && pool.equals(MemorySegment.NULL)) {
+            throw new OutOfMemoryError("libmosaic could not create a worker pool of " + threads + " threads");
+        }
+    }
+
+    /** Native worker pools alive in this process (one per open multi-threaded CPU backend); a resource counter. */
+    public static int nativePoolsLive() {
+        return mosaic_h.mosaic_pool_live();
+    }
+
+    /**
+     * The thread count for a kernel call, after binding this backend's pool to the calling thread
+     * (a thread-local store in libmosaic; the kernel picks the pool up from there). Binding on
+     * every call keeps it right whichever thread calls and whatever it called before.
+     */
+    private int boundThreads() {
+        if (threads > 1) {
+            mosaic_h.mosaic_pool_bind(pool);
+        }
+        return threads;
     }
 
     /** How matmul treats the activations of Q8_0 and Q4_0 weights. */
@@ -189,7 +213,7 @@ public final class CpuBackend implements Backend {
             return;
         }
         MemorySegment ids = scratch.ints(tokenIds);
-        mosaic_h.mosaic_embedding(t.type().id(), t.data(), t.cols(), ids, tokenIds.length, o.segment(), threads);
+        mosaic_h.mosaic_embedding(t.type().id(), t.data(), t.cols(), ids, tokenIds.length, o.segment(), boundThreads());
     }
 
     @Override
@@ -208,7 +232,7 @@ public final class CpuBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        mosaic_h.mosaic_rmsnorm(o.segment(), in.segment(), g.type().id(), g.data(), rows, g.cols(), eps, threads);
+        mosaic_h.mosaic_rmsnorm(o.segment(), in.segment(), g.type().id(), g.data(), rows, g.cols(), eps, boundThreads());
     }
 
     @Override
@@ -227,9 +251,9 @@ public final class CpuBackend implements Backend {
         }
         if (activations == MatmulActivations.INT8 && (wt.type() == GgmlType.Q8_0 || wt.type() == GgmlType.Q4_0)) {
             mosaic_h.mosaic_matmul_int8(wt.type().id(), wt.data(), wt.rows(), wt.cols(), in.segment(), rows, o.segment(),
-                    threads);
+                    boundThreads());
         } else {
-            mosaic_h.mosaic_matmul(wt.type().id(), wt.data(), wt.rows(), wt.cols(), in.segment(), rows, o.segment(), threads);
+            mosaic_h.mosaic_matmul(wt.type().id(), wt.data(), wt.rows(), wt.cols(), in.segment(), rows, o.segment(), boundThreads());
         }
     }
 
@@ -243,7 +267,7 @@ public final class CpuBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        mosaic_h.mosaic_add_bias(in.segment(), b.type().id(), b.data(), rows, b.cols(), threads);
+        mosaic_h.mosaic_add_bias(in.segment(), b.type().id(), b.data(), rows, b.cols(), boundThreads());
     }
 
     @Override
@@ -272,7 +296,7 @@ public final class CpuBackend implements Backend {
         MemorySegment.copy(invFreq, 0, freq, ValueLayout.JAVA_DOUBLE, 0, invFreq.length);
         int layout = rope.layout() == RopeConfig.Layout.INTERLEAVED
                 ? mosaic_h.MOSAIC_ROPE_INTERLEAVED() : mosaic_h.MOSAIC_ROPE_HALVES();
-        mosaic_h.mosaic_rope(in.segment(), rows, heads, headDim, pos, freq, layout, threads);
+        mosaic_h.mosaic_rope(in.segment(), rows, heads, headDim, pos, freq, layout, boundThreads());
     }
 
     @Override
@@ -297,7 +321,7 @@ public final class CpuBackend implements Backend {
         }
         MemorySegment sl = scratch.ints(slots);
         mosaic_h.mosaic_kv_store(s.keys(layer), s.values(layer), g.rowFloats(), kb.segment(), vb.segment(), sl,
-                slots.length, threads);
+                slots.length, boundThreads());
     }
 
     @Override
@@ -365,7 +389,7 @@ public final class CpuBackend implements Backend {
         mosaic_h.mosaic_attention(o.segment(), qb.segment(), s.keys(layer), s.values(layer), n,
                 ints.asSlice(0, stride), ints.asSlice(stride, stride), ints.asSlice(2 * stride, stride),
                 ints.asSlice(3 * stride, stride), ints.asSlice(4 * stride), g.blockSize(), heads, g.kvHeads(),
-                g.headDim(), scale, threads);
+                g.headDim(), scale, boundThreads());
     }
 
     @Override
@@ -380,7 +404,7 @@ public final class CpuBackend implements Backend {
         if (n == 0) {
             return;
         }
-        mosaic_h.mosaic_swiglu(o.segment(), gb.segment(), ub.segment(), n, threads);
+        mosaic_h.mosaic_swiglu(o.segment(), gb.segment(), ub.segment(), n, boundThreads());
     }
 
     @Override
@@ -393,7 +417,7 @@ public final class CpuBackend implements Backend {
         if (n == 0) {
             return;
         }
-        mosaic_h.mosaic_add(a.segment(), in.segment(), n, threads);
+        mosaic_h.mosaic_add(a.segment(), in.segment(), n, boundThreads());
     }
 
     @Override
@@ -407,10 +431,10 @@ public final class CpuBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        mosaic_h.mosaic_softmax(in.segment(), rows, cols, threads);
+        mosaic_h.mosaic_softmax(in.segment(), rows, cols, boundThreads());
     }
 
-    /** Closes every buffer and KV storage still open and the native scratch memory. Idempotent. */
+    /** Closes every buffer and KV storage still open, the native scratch memory and the worker pool (joining its threads). Idempotent. */
     @Override
     public void close() {
         synchronized (this) {
@@ -433,6 +457,9 @@ public final class CpuBackend implements Backend {
             }
         }
         scratch.close();
+        if (threads > 1) {
+            mosaic_h.mosaic_pool_destroy(pool); // joins its workers
+        }
         if (failure != null) {
             throw failure;
         }
