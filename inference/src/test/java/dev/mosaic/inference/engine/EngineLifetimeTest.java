@@ -175,4 +175,34 @@ class EngineLifetimeTest {
             assertEquals(0, engine.stats().kvBlocksUsed());
         }
     }
+
+    @Test
+    void twoEnginesOnOneModelGenerateAtOnceWithTheTokensTheyGiveAlone() throws Exception {
+        try (Model model = TestModels.random(LLAMA, GgmlType.F32, 7)) {
+            int[][] prompts = {{5, 6, 7}, {11, 12}, {40, 41, 42, 43}};
+            int[][] alone = new int[prompts.length][];
+            try (Engine solo = engine(model, EngineConfig.cpu(2))) {
+                for (int i = 0; i < prompts.length; i++) {
+                    alone[i] = solo.submit(GenerationRequest.ofTokens(prompts[i]).withMaxTokens(24).withStopAtEos(false)).join().tokenIds();
+                }
+            }
+            int before = CpuBackend.nativePoolsLive();
+            try (Engine a = engine(model, EngineConfig.cpu(2)); Engine b = engine(model, EngineConfig.cpu(2))) {
+                assertEquals(before + 2, CpuBackend.nativePoolsLive(), "each engine owns its pool");
+                for (int round = 0; round < 3; round++) {
+                    List<GenerationHandle> ha = new ArrayList<>();
+                    List<GenerationHandle> hb = new ArrayList<>();
+                    for (int[] p : prompts) { // both engines busy at the same time
+                        ha.add(a.submit(GenerationRequest.ofTokens(p).withMaxTokens(24).withStopAtEos(false)));
+                        hb.add(b.submit(GenerationRequest.ofTokens(p).withMaxTokens(24).withStopAtEos(false)));
+                    }
+                    for (int i = 0; i < prompts.length; i++) {
+                        assertArrayEquals(alone[i], ha.get(i).join().tokenIds(), "engine a, prompt " + i);
+                        assertArrayEquals(alone[i], hb.get(i).join().tokenIds(), "engine b, prompt " + i);
+                    }
+                }
+            }
+            assertEquals(before, CpuBackend.nativePoolsLive(), "closing the engines stops their pools");
+        }
+    }
 }
