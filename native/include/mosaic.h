@@ -7,7 +7,7 @@
  *
  * Kernels take the number of threads to use (the caller's included; see parallel.c) as their
  * last argument, so thread counts belong to the caller (one per backend) and there is no global
- * thread setting.
+ * thread setting; the threads come from the worker pool bound to the calling thread.
  * Activations are row-major float32; weights are in one of the GGML types below, rows
  * contiguous, any byte alignment.
  */
@@ -57,6 +57,27 @@ MOSAIC_API int32_t mosaic_amx_status(void);
 /* Allows (1) or forbids (0) AMX process-wide, overriding $MOSAIC_AMX; returns the new status.
  * For tests and diagnostics (forbidding proves the fallback). */
 MOSAIC_API int32_t mosaic_set_amx_allowed(int32_t allowed);
+
+/* ---- worker pools (parallel.c) ------------------------------------------------------ */
+
+/* A set of worker threads that runs the multi-threaded kernels of the threads bound to it. Each
+ * backend owns one, so that several engines in a process compute at the same time; a thread that
+ * binds none uses a process-wide default pool (workers created on first use, kept for the life
+ * of the process). Kernels called with threads > 1 use at most the bound pool's threads. */
+typedef struct mosaic_pool mosaic_pool;
+
+/* A pool for kernels using `threads` threads (the caller's included, so threads - 1 workers are
+ * started now), or NULL if no memory. */
+MOSAIC_API mosaic_pool *mosaic_pool_create(int32_t threads);
+/* Waits for a job in flight, stops and joins the workers. The pool must not be used afterwards;
+ * a thread that still has it bound falls back to the default pool. NULL is ignored. */
+MOSAIC_API void mosaic_pool_destroy(mosaic_pool *pool);
+/* Binds `pool` (NULL: the default pool) to the calling thread: its kernels run on that pool. */
+MOSAIC_API void mosaic_pool_bind(mosaic_pool *pool);
+/* Threads (workers + caller) a pool runs a kernel on; 1 for NULL. */
+MOSAIC_API int32_t mosaic_pool_threads(const mosaic_pool *pool);
+/* Pools created and not yet destroyed (a resource counter for tests). */
+MOSAIC_API int32_t mosaic_pool_live(void);
 
 /* ---- weight types: GGML/GGUF type ids ---------------------------------------------- */
 

@@ -14,7 +14,8 @@
 /* A kernel body over items [begin, end) of a parallel loop; ctx carries its arguments. */
 typedef void (*mosaic_range_fn)(void *ctx, int64_t begin, int64_t end);
 
-/* Runs fn over [0, n) on up to `threads` threads (the caller's included), in dynamically claimed
+/* Runs fn over [0, n) on up to `threads` threads (the caller's included) of the pool bound to the
+ * calling thread (or the default pool), in dynamically claimed
  * contiguous chunks of at least `grain` items; returns when all are done (parallel.c). */
 MOSAIC_INTERNAL void mosaic_parallel_for(int64_t n, int64_t grain, int32_t threads, mosaic_range_fn fn, void *ctx);
 

@@ -58,6 +58,11 @@ final class BenchDecodeCommand implements Callable<Integer> {
             description = "Q8_0/Q4_0/Q4_K/Q6_K matmul activations: INT8 (quantised per 32, like llama.cpp) or FLOAT32 (default: ${DEFAULT-VALUE})")
     CpuBackend.MatmulActivations activations;
 
+    @Option(names = "--engines", paramLabel = "E", defaultValue = "1",
+            description = "also run E engines (sharing the model, T threads each) at once, interleaved with single-engine runs,"
+                    + " and print their aggregate decode tokens/s and the ratio to one engine (default: ${DEFAULT-VALUE})")
+    int engines;
+
     @Option(names = "--profile", description = "also print where the time goes, per backend operation (measured runs only)")
     boolean profile;
 
@@ -102,6 +107,9 @@ final class BenchDecodeCommand implements Callable<Integer> {
                         decode[run] = rates[1];
                     }
                 }
+                if (engines > 1) {
+                    compareEngines(out, model, config, engine, random);
+                }
                 print(out, "prefill", prefill);
                 print(out, "decode ", decode);
                 if (profiler[0] != null) {
@@ -122,6 +130,85 @@ final class BenchDecodeCommand implements Callable<Integer> {
             ModelOptions.deleteScratch(scratch);
         }
         return 0;
+    }
+
+    /**
+     * Interleaved rounds: one engine alone, then {@code engines} engines at once (each its own
+     * batch); prints both decode rates (aggregate: all decoded tokens / span from the first engine's
+     * last first token to the last finish) and their ratio, min/median/max.
+     */
+    private void compareEngines(PrintWriter out, Model model, EngineConfig config, Engine first, SplittableRandom random) {
+        List<Engine> all = new ArrayList<>(List.of(first));
+        try (var executor = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int e = 1; e < engines; e++) {
+                all.add(ModelOptions.engine(model, config));
+            }
+            double[] solo = new double[runs];
+            double[] together = new double[runs];
+            double[] ratio = new double[runs];
+            for (int run = -1; run < runs; run++) {
+                double alone = runOnce(first, model.config().vocabSize(), random)[1];
+                List<java.util.concurrent.CompletableFuture<long[]>> spans = new ArrayList<>();
+                java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                for (Engine e : all) {
+                    SplittableRandom r = random.split();
+                    spans.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            go.await();
+                        } catch (InterruptedException ex) {
+                            Thread.currentThread().interrupt();
+                        }
+                        return decodeSpan(e, model.config().vocabSize(), r);
+                    }, executor));
+                }
+                go.countDown();
+                long firstToken = Long.MAX_VALUE;
+                long end = 0;
+                long decoded = 0;
+                for (var f : spans) {
+                    long[] s = f.join();
+                    firstToken = Math.min(firstToken, s[0]);
+                    end = Math.max(end, s[1]);
+                    decoded += s[2];
+                }
+                if (run >= 0) {
+                    solo[run] = alone;
+                    together[run] = decoded / ((end - firstToken) / 1e9);
+                    ratio[run] = together[run] / alone;
+                }
+            }
+            print(out, "decode, 1 engine ", solo);
+            print(out, "decode, " + engines + " engines", together);
+            double[] s = ratio.clone();
+            Arrays.sort(s);
+            out.printf(Locale.ROOT, "%d engines / 1 engine decode ratio: min %.2f  median %.2f  max %.2f  (%d runs)%n", engines,
+                    s[0], median(s), s[s.length - 1], s.length);
+        } finally {
+            for (Engine e : all.subList(1, all.size())) {
+                e.close();
+            }
+        }
+    }
+
+    /** One batch on {@code engine}: {last first-token time, last finish time, decoded tokens}. */
+    private long[] decodeSpan(Engine engine, int vocab, SplittableRandom random) {
+        List<GenerationRequest> requests = new ArrayList<>();
+        for (int b = 0; b < batch; b++) {
+            int[] prompt = new int[promptTokens];
+            for (int i = 0; i < promptTokens; i++) {
+                prompt[i] = random.nextInt(vocab);
+            }
+            requests.add(GenerationRequest.ofTokens(prompt).withMaxTokens(genTokens).withStopAtEos(false));
+        }
+        long firstAll = 0;
+        long end = 0;
+        long decoded = 0;
+        for (GenerationResult r : engine.generateAll(requests)) {
+            firstAll = Math.max(firstAll, r.firstTokenNanos());
+            end = Math.max(end, r.finishedNanos());
+            decoded += r.generatedTokens() - 1;
+        }
+        return new long[] {firstAll, end, decoded};
     }
 
     /** One batch: returns {prefill tokens/s, decode tokens/s}. */

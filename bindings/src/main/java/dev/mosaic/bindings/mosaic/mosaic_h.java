@@ -763,6 +763,151 @@ public final class mosaic_h {
         }
     }
 
+    private static class mosaic_pool_create {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_POINTER, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_pool_create");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_pool_create$descriptor() {
+        return mosaic_pool_create.DESC;
+    }
+
+    public static MethodHandle mosaic_pool_create$handle() {
+        return mosaic_pool_create.HANDLE;
+    }
+
+    public static MemorySegment mosaic_pool_create$address() {
+        return mosaic_pool_create.ADDR;
+    }
+
+    public static MemorySegment mosaic_pool_create(int threads) {
+        var mh$ = mosaic_pool_create.HANDLE;
+        try {
+            return (MemorySegment) mh$.invokeExact(threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_pool_destroy {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_pool_destroy");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_pool_destroy$descriptor() {
+        return mosaic_pool_destroy.DESC;
+    }
+
+    public static MethodHandle mosaic_pool_destroy$handle() {
+        return mosaic_pool_destroy.HANDLE;
+    }
+
+    public static MemorySegment mosaic_pool_destroy$address() {
+        return mosaic_pool_destroy.ADDR;
+    }
+
+    public static void mosaic_pool_destroy(MemorySegment pool) {
+        var mh$ = mosaic_pool_destroy.HANDLE;
+        try {
+            mh$.invokeExact(pool);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_pool_bind {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_pool_bind");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_pool_bind$descriptor() {
+        return mosaic_pool_bind.DESC;
+    }
+
+    public static MethodHandle mosaic_pool_bind$handle() {
+        return mosaic_pool_bind.HANDLE;
+    }
+
+    public static MemorySegment mosaic_pool_bind$address() {
+        return mosaic_pool_bind.ADDR;
+    }
+
+    public static void mosaic_pool_bind(MemorySegment pool) {
+        var mh$ = mosaic_pool_bind.HANDLE;
+        try {
+            mh$.invokeExact(pool);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_pool_threads {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT, mosaic_h.C_POINTER);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_pool_threads");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_pool_threads$descriptor() {
+        return mosaic_pool_threads.DESC;
+    }
+
+    public static MethodHandle mosaic_pool_threads$handle() {
+        return mosaic_pool_threads.HANDLE;
+    }
+
+    public static MemorySegment mosaic_pool_threads$address() {
+        return mosaic_pool_threads.ADDR;
+    }
+
+    public static int mosaic_pool_threads(MemorySegment pool) {
+        var mh$ = mosaic_pool_threads.HANDLE;
+        try {
+            return (int) mh$.invokeExact(pool);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_pool_live {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_pool_live");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_pool_live$descriptor() {
+        return mosaic_pool_live.DESC;
+    }
+
+    public static MethodHandle mosaic_pool_live$handle() {
+        return mosaic_pool_live.HANDLE;
+    }
+
+    public static MemorySegment mosaic_pool_live$address() {
+        return mosaic_pool_live.ADDR;
+    }
+
+    public static int mosaic_pool_live() {
+        var mh$ = mosaic_pool_live.HANDLE;
+        try {
+            return (int) mh$.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mosaic_copy {
         public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_INT);
         public static final MemorySegment ADDR = findOrThrow("mosaic_copy");

@@ -9,8 +9,6 @@ import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelConfig;
 import dev.mosaic.inference.tokenizer.Tokenizer;
 import dev.mosaic.inference.tokenizer.Tokenizers;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -35,16 +33,18 @@ import java.util.concurrent.atomic.AtomicLong;
  * block and none is free, the newest one is preempted: it gives its blocks back, waits first in
  * line, and recomputes its K/V when readmitted, so its tokens are the same as without preemption.
  *
- * <p>The engine runs its steps on its own thread; {@link #submit} may be called from any thread.
- * {@link #close()} stops the thread, fails unfinished requests and frees the backend, its weights,
- * activations and KV cache. The model must stay open while the engine is.
+ * <p>Thread safety: the engine runs its steps on its own thread; {@link #submit}, {@link #stats()},
+ * {@link #queue()} and {@link #close()} may be called from any thread. {@link #close()} stops the
+ * thread, fails unfinished requests (their pooled token buffers go back to their pools) and frees
+ * the backend, its activations and KV cache. The engine holds a {@link Model.Lease} on its model
+ * from {@link #create} to {@link #close()}: the model may be closed first, and several engines may
+ * share one model (its weights are mapped once).
  *
  * <pre>{@code
  * try (Model model = ModelLoader.open(path);
  *      Engine engine = Engine.create(model, EngineConfig.cpu(4).kvBudgetBytes(512L << 20))) {
- *     try (GenerationResult r = engine.submit(GenerationRequest.ofText("Hello").withMaxTokens(20)).join()) {
- *         System.out.println(r.text());
- *     }
+ *     GenerationResult r = engine.submit(GenerationRequest.ofText("Hello").withMaxTokens(20)).join();
+ *     System.out.println(r.text());
  * }
  * }</pre>
  */
@@ -53,6 +53,7 @@ public final class Engine implements AutoCloseable {
     private static final Object STOP = new Object();
 
     private final Model model;
+    private final Model.Lease modelLease;
     private final ModelConfig config;
     private final EngineConfig engineConfig;
     private final Tokenizer tokenizer;
@@ -67,6 +68,7 @@ public final class Engine implements AutoCloseable {
     private final float[] logits;
     private final int kvBlocks;
     private volatile EngineStats stats;
+    private volatile QueueSnapshot queue;
     private volatile boolean closed;
     /** Set when the step loop has ended (closed or failed); guarded by {@code inbox}. */
     private boolean loopEnded;
@@ -94,7 +96,7 @@ public final class Engine implements AutoCloseable {
         int length;
         int processed;
         Sampler sampler;
-        TokenBuffer out;
+        TokenBuffer.Builder out;
         TextStream text;
         long admittedNanos;
         long firstTokenNanos;
@@ -130,10 +132,19 @@ public final class Engine implements AutoCloseable {
 
     private Engine(Model model, EngineConfig engineConfig, Tokenizer tokenizer) {
         this.model = model;
-        this.config = model.config();
         this.engineConfig = engineConfig;
         this.tokenizer = tokenizer;
-        Backend b = engineConfig.backend().get();
+        // Fails fast, naming the model, if it is closed; from here on the weights stay mapped until close().
+        Model.Lease lease = model.retain();
+        this.modelLease = lease;
+        this.config = model.config();
+        Backend b;
+        try {
+            b = engineConfig.backend().get();
+        } catch (RuntimeException | Error e) {
+            lease.close();
+            throw e;
+        }
         ForwardPass f = null;
         PagedKvCache c = null;
         try {
@@ -157,6 +168,7 @@ public final class Engine implements AutoCloseable {
                 f.close();
             }
             b.close();
+            lease.close();
             throw e;
         }
         this.backend = b;
@@ -169,7 +181,11 @@ public final class Engine implements AutoCloseable {
         thread.start();
     }
 
-    /** An engine for {@code model} using the tokenizer described by the model's own metadata. */
+    /**
+     * An engine for {@code model} using the tokenizer described by the model's own metadata.
+     *
+     * @throws IllegalStateException naming the model if it is closed
+     */
     public static Engine create(Model model, EngineConfig config) {
         return new Engine(model, config, Tokenizers.forModel(model));
     }
@@ -204,6 +220,11 @@ public final class Engine implements AutoCloseable {
     /** The latest snapshot of the engine's counters. */
     public EngineStats stats() {
         return stats;
+    }
+
+    /** The latest snapshot of the scheduler's queue and KV occupancy (at most a step old). */
+    public QueueSnapshot queue() {
+        return queue;
     }
 
     /**
@@ -252,7 +273,7 @@ public final class Engine implements AutoCloseable {
         return handle;
     }
 
-    /** Submits all requests, waits for all, and returns their results in order (each to be closed by the caller). */
+    /** Submits all requests, waits for all, and returns their results in order (pooled ones to be closed by the caller). */
     public List<GenerationResult> generateAll(List<GenerationRequest> requests) {
         List<GenerationHandle> handles = new ArrayList<>();
         for (GenerationRequest r : requests) {
@@ -300,7 +321,11 @@ public final class Engine implements AutoCloseable {
             forward.close();
             cache.close();
         } finally {
-            backend.close();
+            try {
+                backend.close();
+            } finally {
+                modelLease.close();
+            }
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -369,7 +394,12 @@ public final class Engine implements AutoCloseable {
             if (s.handle.cancelRequested()) {
                 it.remove();
                 if (s.out == null) { // never admitted: no tokens
-                    s.out = new TokenBuffer(1, 1);
+                    try {
+                        s.out = newOutput(s.request, 1);
+                    } catch (RuntimeException e) {
+                        fail(s, e);
+                        continue;
+                    }
                 }
                 finish(s, FinishReason.CANCELLED, s.out.byteLength());
             }
@@ -411,13 +441,18 @@ public final class Engine implements AutoCloseable {
                 return;
             }
             waiting.poll();
-            cache.reserve(s.handle.id(), s.admissionTokens());
             if (s.out == null) {
+                try {
+                    s.out = newOutput(s.request, Math.min(s.maxTokens, 1024));
+                } catch (RuntimeException e) {
+                    fail(s, e); // its output pool is closed
+                    continue;
+                }
                 s.admittedNanos = System.nanoTime();
                 s.sampler = new Sampler(s.request.sampling());
-                s.out = new TokenBuffer(Math.min(s.maxTokens, 1024), 256);
                 s.text = new TextStream(s.request.stopStrings());
             }
+            cache.reserve(s.handle.id(), s.admissionTokens());
             s.handle.state(GenerationHandle.State.RUNNING);
             running.add(s);
         }
@@ -600,19 +635,42 @@ public final class Engine implements AutoCloseable {
         }
     }
 
+    /** A builder for a request's output: in its pool when it asked for one, else on the heap. */
+    private static TokenBuffer.Builder newOutput(GenerationRequest request, int tokens) {
+        if (request.output() == null) {
+            return TokenBuffer.builder(tokens, 256);
+        }
+        if (request.output().isClosed()) {
+            throw new IllegalStateException("the request's output token buffer pool is closed");
+        }
+        return request.output().builder(tokens, 256);
+    }
+
     private void finish(Sequence s, FinishReason reason, long textEnd) {
         cache.release(s.handle.id());
         completed++;
         long now = System.nanoTime();
-        String text = new String(s.out.bytes().asSlice(0, textEnd).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8);
-        GenerationResult result = new GenerationResult(s.handle.id(), s.promptLength, s.out, text, reason,
-                s.submittedNanos, s.admittedNanos == 0 ? now : s.admittedNanos,
-                s.firstTokenNanos == 0 ? now : s.firstTokenNanos, now);
+        long admitted = s.admittedNanos == 0 ? now : s.admittedNanos;
+        long firstToken = s.firstTokenNanos == 0 ? now : s.firstTokenNanos;
+        GenerationResult result;
+        if (s.request.output() != null) {
+            result = GenerationResult.inBuffer(s.handle.id(), s.promptLength, reason, s.submittedNanos, admitted, firstToken,
+                    now, s.out.build(), textEnd);
+        } else {
+            try (TokenBuffer heap = s.out.build()) {
+                String text = heap.textOfBytes(0, textEnd);
+                result = GenerationResult.onHeap(s.handle.id(), s.promptLength, reason, s.submittedNanos, admitted, firstToken,
+                        now, heap.idsArray(), heap.logprobsArray(), text, textEnd);
+            }
+        }
         s.out = null;
         publishStats();
         s.handle.state(GenerationHandle.State.DONE);
-        if (!s.handle.future().complete(result)) {
-            result.close(); // the caller cancelled the future itself: nobody will close the result
+        if (s.handle.futureCancelled()) {
+            result.close(); // a future of the request was cancelled: nobody wants the result
+            s.handle.future().completeExceptionally(new CancellationException("request " + s.handle.id() + " was cancelled"));
+        } else if (!s.handle.future().complete(result)) {
+            result.close();
         }
     }
 
@@ -646,6 +704,12 @@ public final class Engine implements AutoCloseable {
     }
 
     private void publishStats() {
+        long waitingTokens = 0;
+        for (Sequence s : waiting) {
+            waitingTokens += s.admissionTokens();
+        }
+        queue = new QueueSnapshot(waiting.size(), running.size(), engineConfig.effectiveMaxSequences(), waitingTokens,
+                cache.usedBlocks(), cache.totalBlocks(), cache.blockSize());
         stats = new EngineStats(waiting.size(), running.size(), cache.totalBlocks(), cache.freeBlocks(), cache.blockSize(),
                 steps, promptTokens, generatedTokens, completed, preemptions);
     }

@@ -1,12 +1,16 @@
 package dev.mosaic.inference.engine;
 
+import dev.mosaic.inference.buffer.TokenBuffer;
+import dev.mosaic.inference.buffer.TokenBufferPool;
 import java.util.List;
 import java.util.Set;
 
 /**
  * What to generate: a prompt (token ids, or text the engine's tokenizer encodes), how many
- * tokens at most, how to sample, when to stop, and an optional streaming listener. Immutable;
- * the {@code with...} methods return modified copies.
+ * tokens at most, how to sample, when to stop, an optional streaming listener, and where the
+ * output goes (a heap result by default; an off-heap {@link TokenBuffer} from a pool with
+ * {@link #withOutput}). Immutable and thread-safe; the {@code with...} methods return modified
+ * copies.
  *
  * <pre>{@code
  * GenerationRequest r = GenerationRequest.ofText("The capital of France is")
@@ -25,10 +29,11 @@ import java.util.Set;
  * @param stopAtEos stop at the tokenizer's stop tokens (EOS, end-of-turn)
  * @param stopIds additional token ids that stop generation
  * @param listener streaming callback, or {@code null}
+ * @param output pool the result's {@link TokenBuffer} is taken from, or {@code null} for a heap result
  */
 public record GenerationRequest(int[] promptTokens, String promptText, boolean addBos, boolean parseSpecial, int maxTokens,
                                 SamplingParams sampling, List<String> stopStrings, boolean stopAtEos, Set<Integer> stopIds,
-                                TokenListener listener) {
+                                TokenListener listener, TokenBufferPool output) {
 
     /** Default token limit of a new request. */
     public static final int DEFAULT_MAX_TOKENS = 128;
@@ -61,13 +66,13 @@ public record GenerationRequest(int[] promptTokens, String promptText, boolean a
     /** A greedy request for {@link #DEFAULT_MAX_TOKENS} tokens after these prompt token ids. */
     public static GenerationRequest ofTokens(int... promptTokens) {
         return new GenerationRequest(promptTokens, null, false, false, DEFAULT_MAX_TOKENS, SamplingParams.greedyDecoding(),
-                List.of(), true, Set.of(), null);
+                List.of(), true, Set.of(), null, null);
     }
 
     /** A greedy request for {@link #DEFAULT_MAX_TOKENS} tokens after this text (BOS prepended when the tokenizer has one). */
     public static GenerationRequest ofText(String promptText) {
         return new GenerationRequest(null, promptText, true, false, DEFAULT_MAX_TOKENS, SamplingParams.greedyDecoding(),
-                List.of(), true, Set.of(), null);
+                List.of(), true, Set.of(), null, null);
     }
 
     @Override
@@ -76,34 +81,43 @@ public record GenerationRequest(int[] promptTokens, String promptText, boolean a
     }
 
     public GenerationRequest withMaxTokens(int n) {
-        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, n, sampling, stopStrings, stopAtEos, stopIds, listener);
+        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, n, sampling, stopStrings, stopAtEos, stopIds, listener, output);
     }
 
     public GenerationRequest withSampling(SamplingParams s) {
-        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, s, stopStrings, stopAtEos, stopIds, listener);
+        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, s, stopStrings, stopAtEos, stopIds, listener, output);
     }
 
     public GenerationRequest withStopStrings(List<String> s) {
-        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, sampling, s, stopAtEos, stopIds, listener);
+        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, sampling, s, stopAtEos, stopIds, listener, output);
     }
 
     public GenerationRequest withStopAtEos(boolean b) {
-        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, sampling, stopStrings, b, stopIds, listener);
+        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, sampling, stopStrings, b, stopIds, listener, output);
     }
 
     public GenerationRequest withStopIds(Set<Integer> ids) {
-        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, sampling, stopStrings, stopAtEos, ids, listener);
+        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, sampling, stopStrings, stopAtEos, ids, listener, output);
     }
 
     public GenerationRequest withAddBos(boolean b) {
-        return new GenerationRequest(promptTokens, promptText, b, parseSpecial, maxTokens, sampling, stopStrings, stopAtEos, stopIds, listener);
+        return new GenerationRequest(promptTokens, promptText, b, parseSpecial, maxTokens, sampling, stopStrings, stopAtEos, stopIds, listener, output);
     }
 
     public GenerationRequest withParseSpecial(boolean b) {
-        return new GenerationRequest(promptTokens, promptText, addBos, b, maxTokens, sampling, stopStrings, stopAtEos, stopIds, listener);
+        return new GenerationRequest(promptTokens, promptText, addBos, b, maxTokens, sampling, stopStrings, stopAtEos, stopIds, listener, output);
+    }
+
+    /**
+     * Puts the result's tokens in an off-heap {@link TokenBuffer} taken from {@code pool}
+     * ({@link GenerationResult#tokens()}); {@code null} gives a heap result again. The pool must
+     * stay open until the request finishes: if it is closed before, the request fails.
+     */
+    public GenerationRequest withOutput(TokenBufferPool pool) {
+        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, sampling, stopStrings, stopAtEos, stopIds, listener, pool);
     }
 
     public GenerationRequest withListener(TokenListener l) {
-        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, sampling, stopStrings, stopAtEos, stopIds, l);
+        return new GenerationRequest(promptTokens, promptText, addBos, parseSpecial, maxTokens, sampling, stopStrings, stopAtEos, stopIds, l, output);
     }
 }

@@ -1,43 +1,160 @@
 package dev.mosaic.inference.engine;
 
 import dev.mosaic.inference.buffer.TokenBuffer;
+import dev.mosaic.inference.buffer.TokenBufferPool;
+import java.util.Objects;
 
 /**
- * A finished generation. Owns the {@link TokenBuffer} of generated tokens (ids, log-probabilities,
- * UTF-8 bytes), so close the result when done with it. Times are {@link System#nanoTime()} stamps.
+ * A finished generation. By default it lives on the Java heap (token ids, log-probabilities,
+ * text) and needs no closing. A request made with {@link GenerationRequest#withOutput} instead
+ * gets its tokens in an off-heap {@link TokenBuffer} from that pool ({@link #tokens()}); the
+ * result then owns the buffer, and {@link #close()} gives it back to the pool. Times are
+ * {@link System#nanoTime()} stamps.
  *
- * @param requestId the id of the handle it completes
- * @param promptTokens number of prompt tokens fed to the model
- * @param tokens every generated token, including a final stop token
- * @param text the generated text, cut before a matched stop string
- * @param finishReason why generation ended
- * @param submittedNanos when the request was submitted
- * @param admittedNanos when it got its KV blocks and started prefill
- * @param firstTokenNanos when its first token was sampled (end of prefill)
- * @param finishedNanos when it finished
+ * <p>Thread safety: immutable apart from {@link #close()}, which must not overlap with reads of
+ * the token buffer.
  */
-public record GenerationResult(long requestId, int promptTokens, TokenBuffer tokens, String text, FinishReason finishReason,
-                               long submittedNanos, long admittedNanos, long firstTokenNanos, long finishedNanos)
-        implements AutoCloseable {
+public final class GenerationResult implements AutoCloseable {
+    private final long requestId;
+    private final int promptTokens;
+    private final FinishReason finishReason;
+    private final long submittedNanos;
+    private final long admittedNanos;
+    private final long firstTokenNanos;
+    private final long finishedNanos;
+    private final long textByteLength;
+    // Exactly one of: the heap fields, or the pooled buffer.
+    private final int[] tokenIds;
+    private final float[] logprobs;
+    private final String text;
+    private final TokenBuffer buffer;
 
-    /** Number of generated tokens. */
-    public int generatedTokens() {
-        return tokens.size();
+    private GenerationResult(long requestId, int promptTokens, FinishReason finishReason, long submittedNanos,
+                             long admittedNanos, long firstTokenNanos, long finishedNanos, long textByteLength,
+                             int[] tokenIds, float[] logprobs, String text, TokenBuffer buffer) {
+        this.requestId = requestId;
+        this.promptTokens = promptTokens;
+        this.finishReason = Objects.requireNonNull(finishReason, "finishReason");
+        this.submittedNanos = submittedNanos;
+        this.admittedNanos = admittedNanos;
+        this.firstTokenNanos = firstTokenNanos;
+        this.finishedNanos = finishedNanos;
+        this.textByteLength = textByteLength;
+        this.tokenIds = tokenIds;
+        this.logprobs = logprobs;
+        this.text = text;
+        this.buffer = buffer;
     }
 
-    /** Generated token ids, copied. */
+    /** A heap result (ids, log-probabilities and text copied out of the engine). */
+    static GenerationResult onHeap(long requestId, int promptTokens, FinishReason reason, long submitted, long admitted,
+                                   long firstToken, long finished, int[] ids, float[] logprobs, String text, long textBytes) {
+        return new GenerationResult(requestId, promptTokens, reason, submitted, admitted, firstToken, finished, textBytes,
+                ids, logprobs, text, null);
+    }
+
+    /** A result owning {@code buffer} (from the request's pool). */
+    static GenerationResult inBuffer(long requestId, int promptTokens, FinishReason reason, long submitted, long admitted,
+                                     long firstToken, long finished, TokenBuffer buffer, long textBytes) {
+        return new GenerationResult(requestId, promptTokens, reason, submitted, admitted, firstToken, finished, textBytes,
+                null, null, null, Objects.requireNonNull(buffer, "buffer"));
+    }
+
+    /** The id of the handle it completes. */
+    public long requestId() {
+        return requestId;
+    }
+
+    /** Number of prompt tokens fed to the model. */
+    public int promptTokens() {
+        return promptTokens;
+    }
+
+    /** Number of generated tokens, including a final stop token. */
+    public int generatedTokens() {
+        return buffer != null ? buffer.size() : tokenIds.length;
+    }
+
+    /** Generated token ids (including a final stop token), copied. */
     public int[] tokenIds() {
-        return tokens.idsArray();
+        return buffer != null ? buffer.idsArray() : tokenIds.clone();
     }
 
     /** Log-probabilities of the generated tokens, copied. */
     public float[] logprobs() {
-        return tokens.logprobsArray();
+        return buffer != null ? buffer.logprobsArray() : logprobs.clone();
     }
 
-    /** Frees the token buffer. */
+    /** The generated text, cut before a matched stop string (decoded from the buffer for a pooled result). */
+    public String text() {
+        return buffer != null ? buffer.textOfBytes(0, textByteLength) : text;
+    }
+
+    /**
+     * Length in UTF-8 bytes of {@link #text()}: the generated bytes before a matched stop string
+     * (for a pooled result, {@code tokens().bytes().asSlice(0, textByteLength())} is the text
+     * without copying it).
+     */
+    public long textByteLength() {
+        return textByteLength;
+    }
+
+    /** Why generation ended. */
+    public FinishReason finishReason() {
+        return finishReason;
+    }
+
+    /** When the request was submitted. */
+    public long submittedNanos() {
+        return submittedNanos;
+    }
+
+    /** When it got its KV blocks and started prefill (the finish time if it never did). */
+    public long admittedNanos() {
+        return admittedNanos;
+    }
+
+    /** When its first token was sampled (the finish time if none was). */
+    public long firstTokenNanos() {
+        return firstTokenNanos;
+    }
+
+    /** When it finished. */
+    public long finishedNanos() {
+        return finishedNanos;
+    }
+
+    /** Whether the tokens are in an off-heap {@link TokenBuffer} (the request asked for one with {@link GenerationRequest#withOutput}). */
+    public boolean hasTokenBuffer() {
+        return buffer != null;
+    }
+
+    /**
+     * The off-heap token buffer (ids, log-probabilities, UTF-8 bytes with per-token offsets),
+     * owned by this result.
+     *
+     * @throws IllegalStateException if the request did not ask for one ({@link GenerationRequest#withOutput(TokenBufferPool)})
+     */
+    public TokenBuffer tokens() {
+        if (buffer == null) {
+            throw new IllegalStateException("result " + requestId + " is on the heap (use tokenIds(), logprobs(), text());"
+                    + " submit the request withOutput(pool) to get a TokenBuffer");
+        }
+        return buffer;
+    }
+
+    /** Gives a pooled result's token buffer back to its pool; nothing to do for a heap result. Idempotent. */
     @Override
     public void close() {
-        tokens.close();
+        if (buffer != null) {
+            buffer.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "GenerationResult[request " + requestId + ", " + promptTokens + " prompt tokens, "
+                + (buffer != null && buffer.isClosed() ? "closed buffer" : generatedTokens() + " generated") + ", "
+                + finishReason + (buffer != null ? ", in token buffer" : "") + "]";
     }
 }

@@ -11,16 +11,18 @@
  *             .withMaxTokens(64)
  *             .withSampling(SamplingParams.temperature(0.8f, 42).withTopP(0.95f))
  *             .withListener((token, logprob, text) -> System.out.print(text));
- *     try (GenerationResult result = engine.submit(request).join()) {
- *         System.out.println("\n" + result.finishReason() + ", " + result.generatedTokens() + " tokens");
- *         TokenBuffer tokens = result.tokens();   // off-heap ids, logprobs and UTF-8 bytes
- *     }
+ *     GenerationResult result = engine.submit(request).join();   // on the heap: nothing to close
+ *     System.out.println("\n" + result.finishReason() + ", " + result.generatedTokens() + " tokens");
  *
- *     // Many requests at once: they share each step of the model.
- *     List<GenerationResult> all = engine.generateAll(List.of(
- *             GenerationRequest.ofText("The capital of France is"),
- *             GenerationRequest.ofTokens(1, 450, 7483)));
- *     all.forEach(GenerationResult::close);
+ *     // Many requests at once: they share each step of the model. Their tokens go to off-heap
+ *     // buffers of one pool (ids, logprobs and UTF-8 bytes, read without copying).
+ *     try (TokenBufferPool pool = new TokenBufferPool()) {
+ *         List<GenerationResult> all = engine.generateAll(List.of(
+ *                 GenerationRequest.ofText("The capital of France is").withOutput(pool),
+ *                 GenerationRequest.ofTokens(1, 450, 7483).withOutput(pool)));
+ *         TokenBuffer first = all.get(0).tokens();
+ *         all.forEach(GenerationResult::close);   // back to the pool
+ *     }
  * }
  * }</pre>
  *

@@ -7,7 +7,12 @@ import java.util.Optional;
 
 /**
  * A loaded model: its configuration and its weights, memory-mapped from the file(s) it came
- * from. Closing the model unmaps the files; tensors must not be used afterwards.
+ * from. Closing the model unmaps the files once no {@link Lease} holds it any more; tensors
+ * must not be used afterwards. An engine takes a lease for its lifetime ({@link #retain()}), so
+ * several engines can share one mapping of the weights and the model may be closed before them.
+ *
+ * <p>Implementations are thread-safe: tensors are immutable views, and {@link #retain()} and
+ * {@link #close()} may be called from any thread ({@link ModelReferences} does the counting).
  *
  * <p>Tensors are named with GGUF's canonical names whatever the file format:
  * {@code token_embd.weight}, {@code output_norm.weight}, {@code output.weight} (absent when the
@@ -42,6 +47,24 @@ public interface Model extends AutoCloseable {
     /** The file (GGUF) or directory (safetensors) the model was loaded from. */
     Path source();
 
+    /** Whether {@link #close()} has not been called (leases may keep the memory mapped a while longer). */
+    boolean isOpen();
+
+    /**
+     * Takes a reference that keeps the weights mapped until it is closed, even when the model
+     * is closed first.
+     *
+     * @throws IllegalStateException naming the model's source if the model is closed
+     */
+    Lease retain();
+
+    /** Marks the model closed and unmaps its files as soon as no lease holds them. Idempotent. */
     @Override
     void close();
+
+    /** A reference to an open model, from {@link #retain()}; closing it more than once is harmless. */
+    interface Lease extends AutoCloseable {
+        @Override
+        void close();
+    }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.mosaic.inference.buffer.TokenBufferPool;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelConfig;
 import dev.mosaic.inference.model.RopeConfig.Layout;
@@ -30,6 +31,7 @@ class EngineTest {
     static Model llama;
     static Model qwen;
     private final List<Engine> engines = new ArrayList<>();
+    private final TokenBufferPool pool = new TokenBufferPool();
 
     @BeforeAll
     static void models() {
@@ -52,6 +54,8 @@ class EngineTest {
             assertEquals(0, s.running());
             e.close();
         }
+        assertEquals(0, pool.buffersInUse(), "token buffers not given back: " + pool);
+        pool.close();
     }
 
     private Engine engine(Model model, EngineConfig config) {
@@ -100,7 +104,7 @@ class EngineTest {
                         for (double v : row) {
                             sum += Math.exp(v - max);
                         }
-                        assertEquals(row[expected[i]] - max - Math.log(sum), r.tokens().logprob(i), 1e-4);
+                        assertEquals(row[expected[i]] - max - Math.log(sum), r.logprobs()[i], 1e-4);
                     }
                 }
             }
@@ -292,7 +296,7 @@ class EngineTest {
         // a stop string spanning the end of token 2 and the start of token 3 ("<a><b><c>" -> "><c")
         String stop = ">" + "<" + greedy[2] + ">";
         StringBuilder streamed = new StringBuilder();
-        try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(prompt).withMaxTokens(8)
+        try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(prompt).withMaxTokens(8).withOutput(pool)
                 .withStopStrings(List.of(stop)).withListener((t, lp, text) -> streamed.append(text))).join()) {
             assertEquals(FinishReason.STOP_STRING, r.finishReason());
             assertEquals(3, r.generatedTokens());
@@ -300,6 +304,7 @@ class EngineTest {
             assertEquals(full.substring(0, full.indexOf(stop)), r.text());
             assertEquals(r.text(), streamed.toString());
             assertEquals(full, r.tokens().text());
+            assertEquals(r.text().getBytes(java.nio.charset.StandardCharsets.UTF_8).length, r.textByteLength());
         }
     }
 
@@ -335,7 +340,7 @@ class EngineTest {
         // the buffer must hold exactly the concatenation of each token's bytes, at the right offsets.
         Engine engine = engine(qwen, cpu());
         TestModels.SpelledTokenizer tok = new TestModels.SpelledTokenizer(QWEN.vocabSize());
-        try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(30, 31, 32).withMaxTokens(10)
+        try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(30, 31, 32).withMaxTokens(10).withOutput(pool)
                 .withSampling(new SamplingParams(false, 1.5f, 0, 1f, 5)).withStopAtEos(false)).join()) {
             java.io.ByteArrayOutputStream expected = new java.io.ByteArrayOutputStream();
             for (int i = 0; i < r.generatedTokens(); i++) {

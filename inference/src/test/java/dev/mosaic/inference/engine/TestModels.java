@@ -2,6 +2,7 @@ package dev.mosaic.inference.engine;
 
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelConfig;
+import dev.mosaic.inference.model.ModelReferences;
 import dev.mosaic.inference.model.RopeConfig;
 import dev.mosaic.inference.tensor.GgmlType;
 import dev.mosaic.inference.tensor.Quantization;
@@ -51,6 +52,7 @@ final class TestModels {
         private final Arena arena = Arena.ofShared();
         private final Map<String, Tensor> tensors = new LinkedHashMap<>();
         private final Random random;
+        private final ModelReferences references = new ModelReferences(Path.of("memory"), arena::close);
 
         MemoryModel(ModelConfig c, GgmlType type, long seed) {
             this.config = c;
@@ -132,8 +134,18 @@ final class TestModels {
         }
 
         @Override
+        public boolean isOpen() {
+            return references.isOpen();
+        }
+
+        @Override
+        public Lease retain() {
+            return references.retain();
+        }
+
+        @Override
         public void close() {
-            arena.close();
+            references.close();
         }
     }
 

@@ -116,6 +116,16 @@ class TokenizerLoadingTest {
         }
 
         @Override
+        public boolean isOpen() {
+            return true;
+        }
+
+        @Override
+        public Lease retain() {
+            return () -> {};
+        }
+
+        @Override
         public void close() {}
     }
 

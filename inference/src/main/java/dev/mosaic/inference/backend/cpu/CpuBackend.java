@@ -67,6 +67,8 @@ public final class CpuBackend implements Backend {
     public enum MatmulActivations { FLOAT32, INT8 }
 
     private final int threads;
+    /** This backend's native worker pool (NULL for one thread: such kernels never use a pool). */
+    private final MemorySegment pool;
     private final MatmulActivations activations;
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
     /** Prepared weights, whose repacked copies (made on first int8 matmul) are freed on close. */
@@ -96,6 +98,28 @@ public final class CpuBackend implements Backend {
             throw new IllegalStateException("libmosaic ABI version " + abi + " does not match the bindings' "
                     + mosaic_h.MOSAIC_ABI_VERSION());
         }
+        // Its own pool, so that engines in one process compute at the same time instead of taking turns.
+        this.pool = threads > 1 ? mosaic_h.mosaic_pool_create(threads) : MemorySegment.NULL;
+        if (threads > 1 && pool.equals(MemorySegment.NULL)) {
+            throw new OutOfMemoryError("libmosaic could not create a worker pool of " + threads + " threads");
+        }
+    }
+
+    /** Native worker pools alive in this process (one per open multi-threaded CPU backend); a resource counter. */
+    public static int nativePoolsLive() {
+        return mosaic_h.mosaic_pool_live();
+    }
+
+    /**
+     * The thread count for a kernel call, after binding this backend's pool to the calling thread
+     * (a thread-local store in libmosaic; the kernel picks the pool up from there). Binding on
+     * every call keeps it right whichever thread calls and whatever it called before.
+     */
+    private int boundThreads() {
+        if (threads > 1) {
+            mosaic_h.mosaic_pool_bind(pool);
+        }
+        return threads;
     }
 
     /** How matmul treats the activations of Q8_0, Q4_0, Q4_K and Q6_K weights. */
@@ -206,7 +230,7 @@ public final class CpuBackend implements Backend {
             return;
         }
         MemorySegment ids = scratch.ints(tokenIds);
-        mosaic_h.mosaic_embedding(t.type().id(), t.data(), t.cols(), ids, tokenIds.length, o.segment(), threads);
+        mosaic_h.mosaic_embedding(t.type().id(), t.data(), t.cols(), ids, tokenIds.length, o.segment(), boundThreads());
     }
 
     @Override
@@ -225,7 +249,7 @@ public final class CpuBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        mosaic_h.mosaic_rmsnorm(o.segment(), in.segment(), g.type().id(), g.data(), rows, g.cols(), eps, threads);
+        mosaic_h.mosaic_rmsnorm(o.segment(), in.segment(), g.type().id(), g.data(), rows, g.cols(), eps, boundThreads());
     }
 
     @Override
@@ -244,12 +268,13 @@ public final class CpuBackend implements Backend {
         }
         if (activations == MatmulActivations.INT8 && wt.packable()) {
             // interleaved weights, int8 activations, exact integer block dots (native/src/packed.h)
-            if (mosaic_h.mosaic_matmul_packed(wt.type().id(), wt.packed(threads), wt.rows(), wt.cols(), in.segment(), rows,
-                    o.segment(), threads) == 0) {
+            int t = boundThreads();
+            if (mosaic_h.mosaic_matmul_packed(wt.type().id(), wt.packed(t), wt.rows(), wt.cols(), in.segment(), rows,
+                    o.segment(), t) == 0) {
                 throw new OutOfMemoryError("matmul: no native memory for the quantised activations of " + rows + " rows");
             }
         } else {
-            mosaic_h.mosaic_matmul(wt.type().id(), wt.data(), wt.rows(), wt.cols(), in.segment(), rows, o.segment(), threads);
+            mosaic_h.mosaic_matmul(wt.type().id(), wt.data(), wt.rows(), wt.cols(), in.segment(), rows, o.segment(), boundThreads());
         }
     }
 
@@ -263,7 +288,7 @@ public final class CpuBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        mosaic_h.mosaic_add_bias(in.segment(), b.type().id(), b.data(), rows, b.cols(), threads);
+        mosaic_h.mosaic_add_bias(in.segment(), b.type().id(), b.data(), rows, b.cols(), boundThreads());
     }
 
     @Override
@@ -292,7 +317,7 @@ public final class CpuBackend implements Backend {
         MemorySegment.copy(invFreq, 0, freq, ValueLayout.JAVA_DOUBLE, 0, invFreq.length);
         int layout = rope.layout() == RopeConfig.Layout.INTERLEAVED
                 ? mosaic_h.MOSAIC_ROPE_INTERLEAVED() : mosaic_h.MOSAIC_ROPE_HALVES();
-        mosaic_h.mosaic_rope(in.segment(), rows, heads, headDim, pos, freq, layout, threads);
+        mosaic_h.mosaic_rope(in.segment(), rows, heads, headDim, pos, freq, layout, boundThreads());
     }
 
     @Override
@@ -317,7 +342,7 @@ public final class CpuBackend implements Backend {
         }
         MemorySegment sl = scratch.ints(slots);
         mosaic_h.mosaic_kv_store(s.keys(layer), s.values(layer), g.rowFloats(), kb.segment(), vb.segment(), sl,
-                slots.length, threads);
+                slots.length, boundThreads());
     }
 
     @Override
@@ -385,7 +410,7 @@ public final class CpuBackend implements Backend {
         mosaic_h.mosaic_attention(o.segment(), qb.segment(), s.keys(layer), s.values(layer), n,
                 ints.asSlice(0, stride), ints.asSlice(stride, stride), ints.asSlice(2 * stride, stride),
                 ints.asSlice(3 * stride, stride), ints.asSlice(4 * stride), g.blockSize(), heads, g.kvHeads(),
-                g.headDim(), scale, threads);
+                g.headDim(), scale, boundThreads());
     }
 
     @Override
@@ -400,7 +425,7 @@ public final class CpuBackend implements Backend {
         if (n == 0) {
             return;
         }
-        mosaic_h.mosaic_swiglu(o.segment(), gb.segment(), ub.segment(), n, threads);
+        mosaic_h.mosaic_swiglu(o.segment(), gb.segment(), ub.segment(), n, boundThreads());
     }
 
     @Override
@@ -413,7 +438,7 @@ public final class CpuBackend implements Backend {
         if (n == 0) {
             return;
         }
-        mosaic_h.mosaic_add(a.segment(), in.segment(), n, threads);
+        mosaic_h.mosaic_add(a.segment(), in.segment(), n, boundThreads());
     }
 
     @Override
@@ -427,10 +452,10 @@ public final class CpuBackend implements Backend {
         if (rows == 0) {
             return;
         }
-        mosaic_h.mosaic_softmax(in.segment(), rows, cols, threads);
+        mosaic_h.mosaic_softmax(in.segment(), rows, cols, boundThreads());
     }
 
-    /** Closes every buffer and KV storage still open and the native scratch memory. Idempotent. */
+    /** Closes every buffer and KV storage still open, the native scratch memory and the worker pool (joining its threads). Idempotent. */
     @Override
     public void close() {
         synchronized (this) {
@@ -457,6 +482,9 @@ public final class CpuBackend implements Backend {
         }
         weights.clear();
         scratch.close();
+        if (threads > 1) {
+            mosaic_h.mosaic_pool_destroy(pool); // joins its workers
+        }
         if (failure != null) {
             throw failure;
         }

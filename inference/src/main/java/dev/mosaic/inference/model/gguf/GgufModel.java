@@ -3,6 +3,7 @@ package dev.mosaic.inference.model.gguf;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelConfig;
 import dev.mosaic.inference.model.ModelFormatException;
+import dev.mosaic.inference.model.ModelReferences;
 import dev.mosaic.inference.model.ModelShapes;
 import dev.mosaic.inference.model.RopeConfig;
 import dev.mosaic.inference.tensor.GgmlType;
@@ -36,10 +37,12 @@ public final class GgufModel implements Model {
 
     private final GgufFile file;
     private final ModelConfig config;
+    private final ModelReferences references;
 
     private GgufModel(GgufFile file, ModelConfig config) {
         this.file = file;
         this.config = config;
+        this.references = new ModelReferences(file.path(), file::close);
     }
 
     /** Maps and validates a GGUF model file. The caller owns the model and closes it. */
@@ -159,8 +162,18 @@ public final class GgufModel implements Model {
     }
 
     @Override
+    public boolean isOpen() {
+        return references.isOpen();
+    }
+
+    @Override
+    public Lease retain() {
+        return references.retain();
+    }
+
+    @Override
     public void close() {
-        file.close();
+        references.close();
     }
 
     /** Typed metadata lookups that name the key when it is missing or of the wrong type. */

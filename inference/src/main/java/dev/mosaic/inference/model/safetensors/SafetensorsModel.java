@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelConfig;
 import dev.mosaic.inference.model.ModelFormatException;
+import dev.mosaic.inference.model.ModelReferences;
 import dev.mosaic.inference.model.ModelShapes;
 import dev.mosaic.inference.model.RopeConfig;
 import dev.mosaic.inference.tensor.Tensor;
@@ -42,6 +43,7 @@ public final class SafetensorsModel implements Model {
     private final ModelConfig config;
     private final Map<String, Object> metadata;
     private final Map<String, Tensor> tensors;
+    private final ModelReferences references;
 
     private SafetensorsModel(Path source, Arena arena, ModelConfig config, Map<String, Object> metadata,
                              Map<String, Tensor> tensors) {
@@ -50,6 +52,11 @@ public final class SafetensorsModel implements Model {
         this.config = config;
         this.metadata = metadata;
         this.tensors = tensors;
+        this.references = new ModelReferences(source, () -> {
+            if (arena.scope().isAlive()) {
+                arena.close();
+            }
+        });
     }
 
     /**
@@ -263,10 +270,18 @@ public final class SafetensorsModel implements Model {
     }
 
     @Override
+    public boolean isOpen() {
+        return references.isOpen();
+    }
+
+    @Override
+    public Lease retain() {
+        return references.retain();
+    }
+
+    @Override
     public void close() {
-        if (arena.scope().isAlive()) {
-            arena.close();
-        }
+        references.close();
     }
 
     /** Typed config.json lookups naming the key on failure. */

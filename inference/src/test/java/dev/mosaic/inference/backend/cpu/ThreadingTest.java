@@ -1,10 +1,13 @@
 package dev.mosaic.inference.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mosaic.bindings.mosaic.mosaic_h;
 import dev.mosaic.inference.backend.BackendWeight;
 import dev.mosaic.inference.tensor.GgmlType;
 import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.ArrayList;
 import java.util.List;
@@ -15,9 +18,9 @@ import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 
 /**
- * The native worker pool: results do not depend on the thread count (each output is computed by
- * one thread, in a fixed order), more threads than cores work, and backends used from several
- * Java threads at once take turns safely.
+ * The native worker pools: results do not depend on the thread count (each output is computed by
+ * one thread, in a fixed order), more threads than cores work, backends used from several Java
+ * threads at once each run on their own pool, and closing a backend stops its pool.
  */
 class ThreadingTest {
 
@@ -83,6 +86,59 @@ class ThreadingTest {
                 }
             } finally {
                 pool.shutdown();
+            }
+        }
+    }
+
+    @Test
+    void everyMultiThreadedBackendOwnsAPoolThatCloseStops() {
+        int before = CpuBackend.nativePoolsLive();
+        try (CpuBackend one = new CpuBackend(1)) {
+            assertEquals(before, CpuBackend.nativePoolsLive(), "a one-thread backend needs no pool");
+            try (CpuBackend two = new CpuBackend(2); CpuBackend four = new CpuBackend(4)) {
+                assertEquals(before + 2, CpuBackend.nativePoolsLive());
+            }
+            assertEquals(before, CpuBackend.nativePoolsLive());
+        }
+        for (int i = 0; i < 50; i++) { // pools are created and destroyed without leaking threads or structures
+            try (CpuBackend b = new CpuBackend(3)) {
+                assertEquals(before + 1, CpuBackend.nativePoolsLive());
+            }
+        }
+        assertEquals(before, CpuBackend.nativePoolsLive());
+    }
+
+    @Test
+    void aThreadWhosePoolWasDestroyedElsewhereFallsBackToTheDefaultPool() throws Exception {
+        Random rnd = new Random(10);
+        try (Arena arena = Arena.ofShared()) {
+            TestWeights.Weight w = TestWeights.random("w", GgmlType.F32, 131, 64, rnd, arena);
+            double[][] x = MatmulTest.randomMatrix(rnd, 5, 64);
+            float[] expected;
+            try (CpuBackend one = new CpuBackend(1)) {
+                expected = matmul(one, one.prepare(w.tensor()), x);
+            }
+            ExecutorService thread = Executors.newSingleThreadExecutor();
+            try {
+                CpuBackend backend = new CpuBackend(3);
+                BackendWeight bw = backend.prepare(w.tensor());
+                // The thread binds the backend's pool, which is then destroyed from this thread.
+                assertArrayEquals(expected, thread.submit(() -> matmul(backend, bw, x)).get());
+                backend.close();
+                float[] raw = thread.submit(() -> {
+                    MemorySegment xs = arena.allocate(5L * 64 * Float.BYTES, 64);
+                    MemorySegment out = arena.allocate(5L * 131 * Float.BYTES, 64);
+                    for (int r = 0; r < 5; r++) {
+                        for (int c = 0; c < 64; c++) {
+                            xs.setAtIndex(ValueLayout.JAVA_FLOAT, r * 64L + c, (float) x[r][c]);
+                        }
+                    }
+                    mosaic_h.mosaic_matmul(GgmlType.F32.id(), w.tensor().data(), 131, 64, xs, 5, out, 3);
+                    return out.toArray(ValueLayout.JAVA_FLOAT);
+                }).get();
+                assertArrayEquals(expected, raw);
+            } finally {
+                thread.shutdown();
             }
         }
     }
