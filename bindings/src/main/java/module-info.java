@@ -9,5 +9,6 @@ module dev.mosaic.bindings {
 
     exports dev.mosaic.bindings;
     exports dev.mosaic.bindings.highs;
+    exports dev.mosaic.bindings.cuda; // the safe layer; its raw binding is package-private
     exports dev.mosaic.bindings.mosaic to dev.mosaic.inference, dev.mosaic.cli;
 }

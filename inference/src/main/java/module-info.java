@@ -9,6 +9,7 @@ module dev.mosaic.inference {
 
     exports dev.mosaic.inference.backend;
     exports dev.mosaic.inference.backend.cpu;
+    exports dev.mosaic.inference.backend.cuda;
     exports dev.mosaic.inference.buffer;
     exports dev.mosaic.inference.engine;
     exports dev.mosaic.inference.kv;
@@ -17,6 +18,10 @@ module dev.mosaic.inference {
     exports dev.mosaic.inference.model.safetensors;
     exports dev.mosaic.inference.tensor;
     exports dev.mosaic.inference.tokenizer;
+
+    uses dev.mosaic.inference.backend.BackendProvider;
+    provides dev.mosaic.inference.backend.BackendProvider with
+            dev.mosaic.inference.backend.cpu.CpuBackendProvider, dev.mosaic.inference.backend.cuda.CudaBackendProvider;
 
     // Jackson reads config.json / tokenizer.json into these packages' types.
     opens dev.mosaic.inference.model to com.fasterxml.jackson.databind;

@@ -1,5 +1,6 @@
 package dev.mosaic.cli;
 
+import dev.mosaic.inference.backend.BackendOptions;
 import dev.mosaic.inference.backend.cpu.CpuBackend;
 import dev.mosaic.inference.engine.Engine;
 import dev.mosaic.inference.engine.EngineConfig;
@@ -42,6 +43,12 @@ final class BenchDecodeCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: available processors)")
     Integer threads;
 
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "cpu", description = "compute backend: cpu or cuda (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--device", paramLabel = "D", defaultValue = "0", description = "GPU index for --backend cuda (default: ${DEFAULT-VALUE})")
+    int device;
+
     @Option(names = "--batch", paramLabel = "B", defaultValue = "1", description = "sequences decoded together (default: ${DEFAULT-VALUE})")
     int batch;
 
@@ -81,7 +88,12 @@ final class BenchDecodeCommand implements Callable<Integer> {
             int perStep = Math.max(batch, Math.min(batch * promptTokens, 512));
             long kvBytes = (long) batch * (promptTokens + genTokens) * 2L * model.config().nLayers() * model.config().kvDim()
                     * Float.BYTES * 2 + (64L << 20);
-            EngineConfig plain = EngineConfig.cpu(t, activations).kvBudgetBytes(kvBytes).maxSequences(batch).maxBatchTokens(perStep);
+            if (device < 0) {
+                throw new BadInputException("--device must be >= 0");
+            }
+            EngineConfig plain = ModelOptions.backend(backend, BackendOptions.threads(t).device(device)
+                            .with("activations", activations.name().toLowerCase(Locale.ROOT)))
+                    .kvBudgetBytes(kvBytes).maxSequences(batch).maxBatchTokens(perStep);
             ProfilingBackend[] profiler = new ProfilingBackend[1];
             EngineConfig config = !profile ? plain : plain.backend(plain.backendName() + " profiled",
                     () -> profiler[0] = new ProfilingBackend(plain.backend().get()));

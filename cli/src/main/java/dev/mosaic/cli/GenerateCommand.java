@@ -2,6 +2,7 @@ package dev.mosaic.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mosaic.inference.backend.BackendOptions;
 import dev.mosaic.inference.engine.Engine;
 import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.engine.GenerationRequest;
@@ -27,7 +28,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code mosaic generate}: one prompt through the engine, streamed to stdout or printed as JSON. */
 @Command(name = "generate", mixinStandardHelpOptions = true,
-        description = "Generate text from a prompt with a GGUF or safetensors model on the CPU.")
+        description = "Generate text from a prompt with a GGUF or safetensors model (CPU by default, or --backend cuda).")
 final class GenerateCommand implements Callable<Integer> {
 
     @Spec
@@ -68,7 +69,13 @@ final class GenerateCommand implements Callable<Integer> {
     @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: available processors)")
     Integer threads;
 
-    @Option(names = "--stop", paramLabel = "STR",
+    @Option(names = "--backend", paramLabel = "NAME", defaultValue = "cpu", description = "compute backend: cpu or cuda (default: ${DEFAULT-VALUE})")
+    String backend;
+
+    @Option(names = "--device", paramLabel = "D", defaultValue = "0", description = "GPU index for --backend cuda (default: ${DEFAULT-VALUE})")
+    int device;
+
+        @Option(names = "--stop", paramLabel = "STR",
             description = "stop when the text contains STR (repeatable; escapes \\n \\t \\r \\\\ \\uXXXX, e.g. \"\\n\\n\")")
     List<String> stops = new ArrayList<>();
 
@@ -102,9 +109,13 @@ final class GenerateCommand implements Callable<Integer> {
         if (t < 1) {
             throw new BadInputException("--threads must be >= 1");
         }
+        if (device < 0) {
+            throw new BadInputException("--device must be >= 0");
+        }
+        EngineConfig config = ModelOptions.backend(backend, BackendOptions.threads(t).device(device));
         Path scratch = ModelOptions.scratch();
         try (Model model = modelOptions.open(scratch);
-             Engine engine = ModelOptions.engine(model, EngineConfig.cpu(t).kvBudgetBytes(kvMib << 20).maxSequences(1))) {
+             Engine engine = ModelOptions.engine(model, config.kvBudgetBytes(kvMib << 20).maxSequences(1))) {
             GenerationRequest request = request(engine).withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(
                     stops.stream().map(x -> Escapes.unescape(x, "--stop")).toList());
             if (!json) {

@@ -1,5 +1,6 @@
 package dev.mosaic.cli;
 
+import dev.mosaic.inference.backend.BackendOptions;
 import dev.mosaic.inference.engine.Engine;
 import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.model.Model;
@@ -48,6 +49,15 @@ final class ModelOptions {
             return Engine.create(model, config);
         } catch (ModelFormatException e) {
             throw new BadInputException(e.getMessage(), e);
+        }
+    }
+
+    /** The engine settings for backend {@code name} ({@code --backend}); an unknown name is bad input. */
+    static EngineConfig backend(String name, BackendOptions options) {
+        try {
+            return EngineConfig.backend(name, options);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("--backend: " + e.getMessage(), e);
         }
     }
 

@@ -1,13 +1,17 @@
 package dev.mosaic.inference.backend;
 
 /**
- * A float32 buffer in a backend's memory (off-heap host memory for the CPU backend, device
- * memory for CUDA). Created by {@link Backend#allocate}; the creator owns it and closes it.
+ * An activation buffer in a backend's memory (off-heap host memory for the CPU backend, device
+ * memory for CUDA) holding {@link #elements()} values of {@link #type()}. Created by
+ * {@link Backend#allocate}; the creator owns it and closes it.
  */
 public interface DeviceBuffer extends AutoCloseable {
 
-    /** Capacity in float32 elements. */
-    long floats();
+    /** Capacity in elements. */
+    long elements();
+
+    /** Element type. */
+    DType type();
 
     @Override
     void close();

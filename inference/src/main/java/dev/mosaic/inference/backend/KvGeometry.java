@@ -1,16 +1,26 @@
 package dev.mosaic.inference.backend;
 
+import java.util.Objects;
+
 /**
  * Shape of a paged KV cache: {@code blocks} blocks of {@code blockSize} token slots, each slot
- * holding one K row and one V row of {@code kvHeads * headDim} float32 values for each of
- * {@code layers} layers. A token's slot is {@code block * blockSize + offsetInBlock}.
+ * holding one K row and one V row of {@code kvHeads * headDim} elements of {@code dtype} for each
+ * of {@code layers} layers. A token's slot is {@code block * blockSize + offsetInBlock}. The dtype
+ * is the backend's choice ({@link Backend#kvType}); accounting in bytes follows from it.
  */
-public record KvGeometry(int layers, int blocks, int blockSize, int kvHeads, int headDim) {
+public record KvGeometry(int layers, int blocks, int blockSize, int kvHeads, int headDim, DType dtype) {
 
     public KvGeometry {
+        Objects.requireNonNull(dtype, "dtype");
         if (layers <= 0 || blocks <= 0 || blockSize <= 0 || kvHeads <= 0 || headDim <= 0) {
-            throw new IllegalArgumentException("KV geometry needs positive sizes: " + this);
+            throw new IllegalArgumentException("KV geometry needs positive sizes: " + layers + " layers, " + blocks
+                    + " blocks, block size " + blockSize + ", " + kvHeads + " KV heads, head dim " + headDim);
         }
+    }
+
+    /** A float32 geometry. */
+    public KvGeometry(int layers, int blocks, int blockSize, int kvHeads, int headDim) {
+        this(layers, blocks, blockSize, kvHeads, headDim, DType.F32);
     }
 
     /** Total token slots. */
@@ -18,18 +28,28 @@ public record KvGeometry(int layers, int blocks, int blockSize, int kvHeads, int
         return (long) blocks * blockSize;
     }
 
-    /** Floats of one K (or V) row. */
-    public int rowFloats() {
+    /** Elements of one K (or V) row. */
+    public int rowElements() {
         return kvHeads * headDim;
     }
 
     /** Bytes of K plus V storage for all layers. */
     public long bytes() {
-        return 2L * layers * slots() * rowFloats() * Float.BYTES;
+        return 2L * layers * slots() * rowElements() * dtype.bytes();
     }
 
     /** Bytes one token occupies across all layers (K and V). */
     public long bytesPerToken() {
-        return 2L * layers * rowFloats() * Float.BYTES;
+        return 2L * layers * rowElements() * dtype.bytes();
+    }
+
+    /** Bytes one block occupies across all layers (K and V). */
+    public long bytesPerBlock() {
+        return bytesPerToken() * blockSize;
+    }
+
+    /** The same shape with {@code n} blocks. */
+    public KvGeometry withBlocks(int n) {
+        return new KvGeometry(layers, n, blockSize, kvHeads, headDim, dtype);
     }
 }

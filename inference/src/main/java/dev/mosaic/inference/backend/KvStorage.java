@@ -1,10 +1,11 @@
 package dev.mosaic.inference.backend;
 
 /**
- * The memory of a paged KV cache in a backend ({@link Backend#allocateKv}). Layout per layer:
- * {@code K[slot][kvHead][headDim]} then {@code V[slot][kvHead][headDim]}, float32. Which slots
- * belong to which sequence is bookkeeping kept in Java ({@code PagedKvCache}); the backend only
- * stores rows at slots and reads them back through block tables.
+ * The memory of a paged KV cache in a backend ({@link Backend#allocateKv}), owned by the backend
+ * in its own dtype ({@link KvGeometry#dtype}). Layout per layer:
+ * {@code K[slot][kvHead][headDim]} then {@code V[slot][kvHead][headDim]}. Which slots belong to
+ * which sequence is bookkeeping kept in Java ({@code PagedKvCache}); the backend only stores rows
+ * at slots and reads them back through block tables.
  */
 public interface KvStorage extends AutoCloseable {
 

@@ -149,7 +149,8 @@ public final class Engine implements AutoCloseable {
         PagedKvCache c = null;
         try {
             f = new ForwardPass(model, b, engineConfig.maxBatchTokens(), engineConfig.effectiveMaxSequences());
-            long bytesPerBlock = 2L * config.nLayers() * config.kvDim() * Float.BYTES * engineConfig.blockSize();
+            KvGeometry oneBlock = b.kvGeometry(config.nLayers(), 1, engineConfig.blockSize(), config.nKvHeads(), config.headDim());
+            long bytesPerBlock = oneBlock.bytesPerBlock();
             // No point in more blocks than all sequences at full context could ever hold.
             long usable = ((long) engineConfig.effectiveMaxSequences() * config.contextLength() + engineConfig.blockSize() - 1)
                     / engineConfig.blockSize();
@@ -158,8 +159,7 @@ public final class Engine implements AutoCloseable {
                 throw new IllegalArgumentException("KV budget of " + engineConfig.kvBudgetBytes() + " bytes is less than one block ("
                         + bytesPerBlock + " bytes for " + engineConfig.blockSize() + " tokens of this model)");
             }
-            c = new PagedKvCache(b.allocateKv(new KvGeometry(config.nLayers(), Math.toIntExact(Math.min(blocks, Integer.MAX_VALUE)),
-                    engineConfig.blockSize(), config.nKvHeads(), config.headDim())));
+            c = new PagedKvCache(b.allocateKv(oneBlock.withBlocks(Math.toIntExact(Math.min(blocks, Integer.MAX_VALUE)))));
         } catch (RuntimeException | Error e) {
             if (c != null) {
                 c.close();

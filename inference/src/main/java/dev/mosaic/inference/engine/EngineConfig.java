@@ -1,7 +1,9 @@
 package dev.mosaic.inference.engine;
 
 import dev.mosaic.inference.backend.Backend;
-import dev.mosaic.inference.backend.cpu.CpuBackend;
+import dev.mosaic.inference.backend.BackendOptions;
+import dev.mosaic.inference.backend.BackendProvider;
+import dev.mosaic.inference.backend.Backends;
 import java.util.function.Supplier;
 
 /**
@@ -41,16 +43,22 @@ public record EngineConfig(String backendName, Supplier<Backend> backend, long k
      * 512-token steps, 32 sequences; Q8_0/Q4_0 matmuls quantise activations to int8 as llama.cpp does.
      */
     public static EngineConfig cpu(int threads) {
-        return cpu(threads, CpuBackend.MatmulActivations.INT8);
-    }
-
-    /** Like {@link #cpu(int)}, with the given treatment of Q8_0/Q4_0 matmul activations. */
-    public static EngineConfig cpu(int threads, CpuBackend.MatmulActivations activations) {
         if (threads < 1) {
             throw new IllegalArgumentException("threads must be >= 1, got " + threads);
         }
-        return new EngineConfig("cpu(" + threads + " threads, " + activations.name().toLowerCase(java.util.Locale.ROOT)
-                + " activations)", () -> new CpuBackend(threads, activations), DEFAULT_KV_BUDGET_BYTES, 16, 512, 32);
+        return backend("cpu", BackendOptions.threads(threads));
+    }
+
+    /**
+     * The backend called {@code name} ({@link Backends}: {@code cpu}, {@code cuda}) built from
+     * {@code options}, with the same defaults as {@link #cpu}. The provider is looked up now; the
+     * backend is created when the engine starts.
+     *
+     * @throws IllegalArgumentException for an unknown backend name
+     */
+    public static EngineConfig backend(String name, BackendOptions options) {
+        BackendProvider p = Backends.provider(name);
+        return of(p.describe(options), () -> p.create(options));
     }
 
     /** Any backend, with the same defaults as {@link #cpu}. */

@@ -3,8 +3,11 @@ package dev.mosaic.inference.engine;
 import dev.mosaic.inference.backend.AttentionBatch;
 import dev.mosaic.inference.backend.Backend;
 import dev.mosaic.inference.backend.BackendWeight;
+import dev.mosaic.inference.backend.DType;
 import dev.mosaic.inference.backend.DeviceBuffer;
 import dev.mosaic.inference.backend.KvStorage;
+import dev.mosaic.inference.backend.PreparedStep;
+import dev.mosaic.inference.backend.StepMetadata;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelConfig;
 import dev.mosaic.inference.model.ModelFormatException;
@@ -23,8 +26,12 @@ import java.util.List;
  * feed-forward and residual; then the final norm and the output projection, only for the rows
  * whose logits are wanted.
  *
- * <p>Owns the activation buffers (sized for {@code maxRows} rows) and a host staging area; the
- * weights belong to the backend. Not thread-safe.
+ * <p>A step's metadata goes to the backend once ({@link Backend#prepareStep}); the rows that need
+ * logits are gathered on the backend, and the step ends in one read of the logits, so a GPU
+ * backend syncs with the host once per step.
+ *
+ * <p>Owns the activation buffers (sized for {@code maxRows} rows) and a host staging area for
+ * the logits; the weights belong to the backend. Not thread-safe.
  */
 public final class ForwardPass implements AutoCloseable {
     private final ModelConfig config;
@@ -50,7 +57,6 @@ public final class ForwardPass implements AutoCloseable {
     private final DeviceBuffer logits;
     // Shared: the engine builds the pass on the caller's thread and runs it on its own.
     private final Arena hostArena = Arena.ofShared();
-    private final MemorySegment hostRow;
     private final MemorySegment hostLogits;
     private final float scale;
     private boolean closed;
@@ -127,8 +133,9 @@ public final class ForwardPass implements AutoCloseable {
             up = buffer((long) maxRows * c.ffnDim());
             hidden = buffer((long) maxRows * c.ffnDim());
             gathered = buffer((long) maxLogitRows * c.dim());
-            logits = buffer((long) maxLogitRows * c.vocabSize());
-            hostRow = hostArena.allocate((long) c.dim() * Float.BYTES, 64);
+            // Logits stay float32 whatever the activations are: sampling compares them closely.
+            logits = backend.allocate((long) maxLogitRows * c.vocabSize(), DType.F32);
+            buffers.add(logits);
             hostLogits = hostArena.allocate((long) maxLogitRows * c.vocabSize() * Float.BYTES, 64);
         } catch (RuntimeException | Error e) {
             close();
@@ -195,7 +202,9 @@ public final class ForwardPass implements AutoCloseable {
                 throw new IllegalArgumentException("logit row " + r + " outside the step's " + rows + " rows");
             }
         }
-        backend.embedding(x, tokenEmbedding, step.tokens());
+        PreparedStep prepared = backend.prepareStep(new StepMetadata(step.tokens(), step.positions(), step.slots(),
+                step.attention(), step.logitRows()));
+        backend.embedding(x, tokenEmbedding, prepared);
         for (int li = 0; li < layers.size(); li++) {
             Layer l = layers.get(li);
             backend.rmsNorm(xn, x, l.attnNorm, rows, c.rmsNormEps());
@@ -212,10 +221,10 @@ public final class ForwardPass implements AutoCloseable {
                 backend.rmsNorm(q, q, l.qNorm, rows * c.nHeads(), c.rmsNormEps());
                 backend.rmsNorm(k, k, l.kNorm, rows * c.nKvHeads(), c.rmsNormEps());
             }
-            backend.rope(q, rows, c.nHeads(), c.headDim(), step.positions(), c.rope());
-            backend.rope(k, rows, c.nKvHeads(), c.headDim(), step.positions(), c.rope());
-            backend.kvStore(kv, li, k, v, step.slots());
-            backend.attention(att, q, kv, li, step.attention(), c.nHeads(), scale);
+            backend.rope(q, c.nHeads(), c.headDim(), prepared, c.rope());
+            backend.rope(k, c.nKvHeads(), c.headDim(), prepared, c.rope());
+            backend.kvStore(kv, li, k, v, prepared);
+            backend.attention(att, q, kv, li, prepared, c.nHeads(), scale);
             backend.matmul(proj, l.wo, att, rows);
             backend.add(x, proj, (long) rows * c.dim());
             backend.rmsNorm(xn, x, l.ffnNorm, rows, c.rmsNormEps());
@@ -231,10 +240,7 @@ public final class ForwardPass implements AutoCloseable {
         DeviceBuffer finalRows = x;
         if (!isPrefix(step.logitRows())) {
             // Gather the rows that need logits so the vocab-sized projection runs only on them.
-            for (int i = 0; i < nLogits; i++) {
-                backend.read(x, (long) step.logitRows()[i] * c.dim(), hostRow, c.dim());
-                backend.write(hostRow, gathered, (long) i * c.dim(), c.dim());
-            }
+            backend.gatherRows(gathered, x, c.dim(), prepared);
             finalRows = gathered;
         }
         backend.rmsNorm(xn, finalRows, outputNorm, nLogits, c.rmsNormEps());

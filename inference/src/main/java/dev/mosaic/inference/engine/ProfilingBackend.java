@@ -1,11 +1,13 @@
 package dev.mosaic.inference.engine;
 
-import dev.mosaic.inference.backend.AttentionBatch;
 import dev.mosaic.inference.backend.Backend;
 import dev.mosaic.inference.backend.BackendWeight;
+import dev.mosaic.inference.backend.DType;
 import dev.mosaic.inference.backend.DeviceBuffer;
 import dev.mosaic.inference.backend.KvGeometry;
 import dev.mosaic.inference.backend.KvStorage;
+import dev.mosaic.inference.backend.PreparedStep;
+import dev.mosaic.inference.backend.StepMetadata;
 import dev.mosaic.inference.model.RopeConfig;
 import dev.mosaic.inference.tensor.Tensor;
 import java.lang.foreign.MemorySegment;
@@ -62,8 +64,33 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public DeviceBuffer allocate(long floats) {
-        return delegate.allocate(floats);
+    public DType activationType() {
+        return delegate.activationType();
+    }
+
+    @Override
+    public DType kvType() {
+        return delegate.kvType();
+    }
+
+    @Override
+    public DeviceBuffer allocate(long elements, DType type) {
+        return delegate.allocate(elements, type);
+    }
+
+    @Override
+    public PreparedStep prepareStep(StepMetadata metadata) {
+        long t = System.nanoTime();
+        PreparedStep p = delegate.prepareStep(metadata);
+        record("prepareStep", t);
+        return p;
+    }
+
+    @Override
+    public void gatherRows(DeviceBuffer dst, DeviceBuffer src, int width, PreparedStep step) {
+        long t = System.nanoTime();
+        delegate.gatherRows(dst, src, width, step);
+        record("gatherRows", t);
     }
 
     @Override
@@ -91,9 +118,9 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public void embedding(DeviceBuffer out, BackendWeight table, int[] tokenIds) {
+    public void embedding(DeviceBuffer out, BackendWeight table, PreparedStep step) {
         long t = System.nanoTime();
-        delegate.embedding(out, table, tokenIds);
+        delegate.embedding(out, table, step);
         record("embedding", t);
     }
 
@@ -119,23 +146,23 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
-    public void rope(DeviceBuffer x, int rows, int heads, int headDim, int[] positions, RopeConfig rope) {
+    public void rope(DeviceBuffer x, int heads, int headDim, PreparedStep step, RopeConfig rope) {
         long t = System.nanoTime();
-        delegate.rope(x, rows, heads, headDim, positions, rope);
+        delegate.rope(x, heads, headDim, step, rope);
         record("rope", t);
     }
 
     @Override
-    public void kvStore(KvStorage kv, int layer, DeviceBuffer k, DeviceBuffer v, int[] slots) {
+    public void kvStore(KvStorage kv, int layer, DeviceBuffer k, DeviceBuffer v, PreparedStep step) {
         long t = System.nanoTime();
-        delegate.kvStore(kv, layer, k, v, slots);
+        delegate.kvStore(kv, layer, k, v, step);
         record("kv store", t);
     }
 
     @Override
-    public void attention(DeviceBuffer out, DeviceBuffer q, KvStorage kv, int layer, AttentionBatch batch, int heads, float scale) {
+    public void attention(DeviceBuffer out, DeviceBuffer q, KvStorage kv, int layer, PreparedStep step, int heads, float scale) {
         long t = System.nanoTime();
-        delegate.attention(out, q, kv, layer, batch, heads, scale);
+        delegate.attention(out, q, kv, layer, step, heads, scale);
         record("attention", t);
     }
 

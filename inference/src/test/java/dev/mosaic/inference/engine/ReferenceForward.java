@@ -15,18 +15,18 @@ import java.util.Map;
  * the architecture's definition, reading the model's tensors through {@link Quantization} (so it
  * sees exactly the stored weights) and sharing no code with the engine or its kernels.
  */
-final class ReferenceForward {
+public final class ReferenceForward {
     private final ModelConfig c;
     private final Model model;
     private final Map<String, double[][]> cache = new HashMap<>();
 
-    ReferenceForward(Model model) {
+    public ReferenceForward(Model model) {
         this.model = model;
         this.c = model.config();
     }
 
     /** Logits after every position of {@code tokens} (a fresh sequence starting at position 0). */
-    double[][] logits(int[] tokens) {
+    public double[][] logits(int[] tokens) {
         int n = tokens.length;
         int hd = c.headDim();
         int group = c.nHeads() / c.nKvHeads();
@@ -114,7 +114,7 @@ final class ReferenceForward {
         return out;
     }
 
-    static int argmax(double[] v) {
+    public static int argmax(double[] v) {
         int best = 0;
         for (int i = 1; i < v.length; i++) {
             if (v[i] > v[best]) {
@@ -125,7 +125,7 @@ final class ReferenceForward {
     }
 
     /** ||a - b|| / ||b|| over a row of logits. */
-    static double relativeError(float[] a, int offset, double[] b) {
+    public static double relativeError(float[] a, int offset, double[] b) {
         double diff = 0;
         double norm = 0;
         for (int i = 0; i < b.length; i++) {

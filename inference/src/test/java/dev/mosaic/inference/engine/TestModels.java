@@ -20,15 +20,15 @@ import java.util.Random;
 import java.util.Set;
 
 /** Tiny random models held in memory (no file), and a trivial tokenizer, for engine tests. */
-final class TestModels {
+public final class TestModels {
     private TestModels() {}
 
-    static ModelConfig llama(int dim, int layers, int heads, int kvHeads, int ffn, int vocab, RopeConfig.Layout layout) {
+    public static ModelConfig llama(int dim, int layers, int heads, int kvHeads, int ffn, int vocab, RopeConfig.Layout layout) {
         return new ModelConfig("llama", dim, layers, heads, kvHeads, dim / heads, ffn, vocab, 512, 1e-5f,
                 new RopeConfig(10000f, layout), false, false);
     }
 
-    static ModelConfig qwen2(int dim, int layers, int heads, int kvHeads, int ffn, int vocab) {
+    public static ModelConfig qwen2(int dim, int layers, int heads, int kvHeads, int ffn, int vocab) {
         return new ModelConfig("qwen2", dim, layers, heads, kvHeads, dim / heads, ffn, vocab, 512, 1e-6f,
                 new RopeConfig(1_000_000f, RopeConfig.Layout.HALVES), true, true);
     }
@@ -43,7 +43,7 @@ final class TestModels {
      * A model with random weights of {@code type} (norm gains and biases stay F32, as in real
      * files). Weights are scaled so activations stay of order one through the layers.
      */
-    static Model random(ModelConfig c, GgmlType type, long seed) {
+    public static Model random(ModelConfig c, GgmlType type, long seed) {
         return new MemoryModel(c, type, seed);
     }
 

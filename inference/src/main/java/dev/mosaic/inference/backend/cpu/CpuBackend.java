@@ -4,9 +4,12 @@ import dev.mosaic.bindings.mosaic.mosaic_h;
 import dev.mosaic.inference.backend.AttentionBatch;
 import dev.mosaic.inference.backend.Backend;
 import dev.mosaic.inference.backend.BackendWeight;
+import dev.mosaic.inference.backend.DType;
 import dev.mosaic.inference.backend.DeviceBuffer;
 import dev.mosaic.inference.backend.KvGeometry;
 import dev.mosaic.inference.backend.KvStorage;
+import dev.mosaic.inference.backend.PreparedStep;
+import dev.mosaic.inference.backend.StepMetadata;
 import dev.mosaic.inference.model.RopeConfig;
 import dev.mosaic.inference.tensor.GgmlType;
 import dev.mosaic.inference.tensor.Tensor;
@@ -27,8 +30,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Every size, offset, index and shape is checked here before the downcall, so that bad input
  * ends in an {@link IllegalArgumentException} naming the argument rather than a crash in native
- * code. Int arrays (token ids, positions, slots, block tables) are copied into native scratch
- * memory owned by the backend. Buffers and KV storage are off-heap arenas owned by the objects
+ * code. A step's int arrays (token ids, positions, slots, block tables) are copied once per step
+ * ({@link #prepareStep}) into native memory owned by the backend, and checked against the KV
+ * geometry once per step. Buffers and KV storage are off-heap arenas owned by the objects
  * themselves; the backend closes those still open when it closes. Weights are zero-copy views.
  */
 public final class CpuBackend implements Backend {
@@ -74,9 +78,12 @@ public final class CpuBackend implements Backend {
     /** Prepared weights, whose repacked copies (made on first int8 matmul) are freed on close. */
     private final Set<CpuWeight> weights = ConcurrentHashMap.newKeySet();
     private final Scratch scratch = new Scratch();
+    private final Scratch stepMemory = new Scratch();
+    private CpuStep currentStep;
+    private long stepGeneration;
+    private MemorySegment cachedInvFreqSegment;
     private RopeConfig cachedRope;
     private int cachedRopeHeadDim;
-    private double[] cachedInvFreq;
     private volatile boolean closed;
 
     /** A backend whose kernels use {@code threads} threads (the calling thread included), with float activations. */
@@ -142,9 +149,29 @@ public final class CpuBackend implements Backend {
         return "CpuBackend[threads=" + threads + ", activations=" + activations + ", " + CpuIsa.describe() + "]";
     }
 
+    /** Always {@link DType#F32}. */
+    @Override
+    public DType activationType() {
+        return DType.F32;
+    }
+
+    /** Always {@link DType#F32}. */
+    @Override
+    public DType kvType() {
+        return DType.F32;
+    }
+
     @Override
     public CpuBuffer allocate(long floats) {
+        return allocate(floats, DType.F32);
+    }
+
+    @Override
+    public CpuBuffer allocate(long floats, DType type) {
         checkOpen();
+        if (type != DType.F32) {
+            throw new IllegalArgumentException("the CPU backend holds activations as F32 only, not " + type);
+        }
         if (floats <= 0) {
             throw new IllegalArgumentException("buffer size must be positive, got " + floats + " floats");
         }
@@ -183,6 +210,9 @@ public final class CpuBackend implements Backend {
     @Override
     public CpuKvStorage allocateKv(KvGeometry geometry) {
         checkOpen();
+        if (geometry.dtype() != DType.F32) {
+            throw new IllegalArgumentException("KV geometry: the CPU backend stores the KV cache as F32 only, not " + geometry.dtype());
+        }
         if (geometry.headDim() > MAX_HEAD_DIM) {
             throw new IllegalArgumentException("KV geometry: headDim " + geometry.headDim() + " exceeds " + MAX_HEAD_DIM);
         }
@@ -215,9 +245,39 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void embedding(DeviceBuffer out, BackendWeight table, int[] tokenIds) {
+    public PreparedStep prepareStep(StepMetadata metadata) {
+        checkOpen();
+        int[][] parts = {metadata.tokens(), metadata.positions(), metadata.slots(),
+                metadata.attention() == null ? null : metadata.attention().rowStart(),
+                metadata.attention() == null ? null : metadata.attention().rowCount(),
+                metadata.attention() == null ? null : metadata.attention().firstPosition(),
+                metadata.attention() == null ? null : metadata.attention().blockTableStart(),
+                metadata.attention() == null ? null : metadata.attention().blockTables()};
+        long bytes = 0;
+        for (int[] a : parts) {
+            bytes += a == null ? 0 : (((long) a.length * Integer.BYTES + 7) & ~7L);
+        }
+        MemorySegment all = stepMemory.region(Math.max(bytes, 8));
+        MemorySegment[] segments = new MemorySegment[parts.length];
+        long off = 0;
+        for (int i = 0; i < parts.length; i++) {
+            int[] a = parts[i];
+            if (a != null) {
+                segments[i] = all.asSlice(off, (long) a.length * Integer.BYTES);
+                MemorySegment.copy(a, 0, all, ValueLayout.JAVA_INT, off, a.length);
+                off += ((long) a.length * Integer.BYTES + 7) & ~7L;
+            }
+        }
+        currentStep = new CpuStep(this, ++stepGeneration, metadata, segments);
+        return currentStep;
+    }
+
+    @Override
+    public void embedding(DeviceBuffer out, BackendWeight table, PreparedStep step) {
         CpuBuffer o = buffer(out, "out");
         CpuWeight t = weight(table, "table", MATMUL_TYPES);
+        CpuStep st = step(step, "embedding");
+        int[] tokenIds = st.require(st.metadata().tokens(), "embedding", "token ids");
         long vocab = t.rows();
         for (int i = 0; i < tokenIds.length; i++) {
             if (tokenIds[i] < 0 || tokenIds[i] >= vocab) {
@@ -229,8 +289,8 @@ public final class CpuBackend implements Backend {
         if (tokenIds.length == 0) {
             return;
         }
-        MemorySegment ids = scratch.ints(tokenIds);
-        mosaic_h.mosaic_embedding(t.type().id(), t.data(), t.cols(), ids, tokenIds.length, o.segment(), boundThreads());
+        mosaic_h.mosaic_embedding(t.type().id(), t.data(), t.cols(), st.segment(CpuStep.TOKENS), tokenIds.length,
+                o.segment(), boundThreads());
     }
 
     @Override
@@ -292,65 +352,50 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
-    public void rope(DeviceBuffer x, int rows, int heads, int headDim, int[] positions, RopeConfig rope) {
+    public void rope(DeviceBuffer x, int heads, int headDim, PreparedStep step, RopeConfig rope) {
         CpuBuffer in = buffer(x, "x");
-        checkRows("rope", rows);
+        CpuStep st = step(step, "rope");
+        int[] positions = st.require(st.metadata().positions(), "rope", "positions");
+        int rows = positions.length;
         checkHeads("rope", heads, headDim);
-        if (positions.length < rows) {
-            throw new IllegalArgumentException("rope: " + positions.length + " positions for " + rows + " rows");
-        }
-        for (int r = 0; r < rows; r++) {
-            if (positions[r] < 0) {
-                throw new IllegalArgumentException("rope: position " + positions[r] + " of row " + r + " is negative");
-            }
-        }
         checkCapacity("rope", "x", in, (long) rows * heads * headDim);
-        double[] invFreq = inverseFrequencies(rope, headDim);
+        MemorySegment freq = inverseFrequencies(rope, headDim);
         if (rows == 0) {
             return;
         }
-        long posBytes = ((long) rows * Integer.BYTES + 7) & ~7L;
-        MemorySegment region = scratch.region(posBytes + (long) invFreq.length * Double.BYTES);
-        MemorySegment pos = region.asSlice(0, (long) rows * Integer.BYTES);
-        MemorySegment freq = region.asSlice(posBytes);
-        MemorySegment.copy(positions, 0, pos, ValueLayout.JAVA_INT, 0, rows);
-        MemorySegment.copy(invFreq, 0, freq, ValueLayout.JAVA_DOUBLE, 0, invFreq.length);
         int layout = rope.layout() == RopeConfig.Layout.INTERLEAVED
                 ? mosaic_h.MOSAIC_ROPE_INTERLEAVED() : mosaic_h.MOSAIC_ROPE_HALVES();
-        mosaic_h.mosaic_rope(in.segment(), rows, heads, headDim, pos, freq, layout, boundThreads());
+        mosaic_h.mosaic_rope(in.segment(), rows, heads, headDim, st.segment(CpuStep.POSITIONS), freq, layout, boundThreads());
     }
 
     @Override
-    public void kvStore(KvStorage kv, int layer, DeviceBuffer k, DeviceBuffer v, int[] slots) {
+    public void kvStore(KvStorage kv, int layer, DeviceBuffer k, DeviceBuffer v, PreparedStep step) {
         CpuKvStorage s = kvStorage(kv);
         CpuBuffer kb = buffer(k, "k");
         CpuBuffer vb = buffer(v, "v");
+        CpuStep st = step(step, "kvStore");
+        int[] slots = st.require(st.metadata().slots(), "kvStore", "slots");
         KvGeometry g = s.geometry();
         checkLayer("kvStore", g, layer);
-        long slotCount = g.slots();
-        for (int r = 0; r < slots.length; r++) {
-            if (slots[r] < 0 || slots[r] >= slotCount) {
-                throw new IllegalArgumentException("kvStore: slot " + slots[r] + " of row " + r
-                        + " is outside the cache's " + slotCount + " slots");
-            }
-        }
-        long n = (long) slots.length * g.rowFloats();
+        st.checkAgainst(g, "kvStore");
+        long n = (long) slots.length * g.rowElements();
         checkCapacity("kvStore", "k", kb, n);
         checkCapacity("kvStore", "v", vb, n);
         if (slots.length == 0) {
             return;
         }
-        MemorySegment sl = scratch.ints(slots);
-        mosaic_h.mosaic_kv_store(s.keys(layer), s.values(layer), g.rowFloats(), kb.segment(), vb.segment(), sl,
-                slots.length, boundThreads());
+        mosaic_h.mosaic_kv_store(s.keys(layer), s.values(layer), g.rowElements(), kb.segment(), vb.segment(),
+                st.segment(CpuStep.SLOTS), slots.length, boundThreads());
     }
 
     @Override
-    public void attention(DeviceBuffer out, DeviceBuffer q, KvStorage kv, int layer, AttentionBatch batch, int heads,
+    public void attention(DeviceBuffer out, DeviceBuffer q, KvStorage kv, int layer, PreparedStep step, int heads,
                           float scale) {
         CpuBuffer o = buffer(out, "out");
         CpuBuffer qb = buffer(q, "q");
         CpuKvStorage s = kvStorage(kv);
+        CpuStep st = step(step, "attention");
+        AttentionBatch batch = st.require(st.metadata().attention(), "attention", "an attention batch");
         KvGeometry g = s.geometry();
         checkLayer("attention", g, layer);
         if (o == qb) {
@@ -367,50 +412,51 @@ public final class CpuBackend implements Backend {
         long width = (long) heads * g.headDim();
         long qRows = qb.floats() / width;
         long outRows = o.floats() / width;
-        int[] tables = batch.blockTables();
         for (int i = 0; i < batch.sequences(); i++) {
             int start = batch.rowStart()[i];
-            int count = batch.rowCount()[i];
-            int first = batch.firstPosition()[i];
-            int tableStart = batch.blockTableStart()[i];
-            if (start < 0 || count < 0 || first < 0 || tableStart < 0) {
-                throw new IllegalArgumentException("attention: sequence " + i + " has a negative rowStart (" + start
-                        + "), rowCount (" + count + "), firstPosition (" + first + ") or blockTableStart ("
-                        + tableStart + ")");
-            }
-            long end = (long) start + count;
+            long end = (long) start + batch.rowCount()[i];
             if (end > qRows || end > outRows) {
                 throw new IllegalArgumentException("attention: sequence " + i + " uses rows " + start + ".." + (end - 1)
                         + " but q holds " + qRows + " and out " + outRows + " rows of " + width + " floats");
             }
-            if (count == 0) {
-                continue;
-            }
-            long positions = (long) first + count;
-            long blocksNeeded = (positions + g.blockSize() - 1) / g.blockSize();
-            if (tableStart + blocksNeeded > tables.length) {
-                throw new IllegalArgumentException("attention: sequence " + i + " needs " + blocksNeeded
-                        + " block table entries from index " + tableStart + " but blockTables has " + tables.length);
-            }
-            for (long b = tableStart; b < tableStart + blocksNeeded; b++) {
-                int block = tables[(int) b];
-                if (block < 0 || block >= g.blocks()) {
-                    throw new IllegalArgumentException("attention: sequence " + i + " block table entry " + b + " = "
-                            + block + " is outside the cache's " + g.blocks() + " blocks");
-                }
-            }
         }
+        st.checkAgainst(g, "attention");
         if (batch.sequences() == 0) {
             return;
         }
-        int n = batch.sequences();
-        MemorySegment ints = scratch.ints(batch.rowStart(), batch.rowCount(), batch.firstPosition(),
-                batch.blockTableStart(), tables);
-        long stride = (long) n * Integer.BYTES;
-        mosaic_h.mosaic_attention(o.segment(), qb.segment(), s.keys(layer), s.values(layer), n,
-                ints.asSlice(0, stride), ints.asSlice(stride, stride), ints.asSlice(2 * stride, stride),
-                ints.asSlice(3 * stride, stride), ints.asSlice(4 * stride), g.blockSize(), heads, g.kvHeads(),
+        mosaic_h.mosaic_attention(o.segment(), qb.segment(), s.keys(layer), s.values(layer), batch.sequences(),
+                st.segment(CpuStep.ROW_START), st.segment(CpuStep.ROW_COUNT), st.segment(CpuStep.FIRST_POSITION),
+                st.segment(CpuStep.TABLE_START), st.segment(CpuStep.TABLES), g.blockSize(), heads, g.kvHeads(),
                 g.headDim(), scale, boundThreads());
+    }
+
+    @Override
+    public void gatherRows(DeviceBuffer dst, DeviceBuffer src, int width, PreparedStep step) {
+        CpuBuffer d = buffer(dst, "dst");
+        CpuBuffer sb = buffer(src, "src");
+        CpuStep st = step(step, "gatherRows");
+        int[] rows = st.require(st.metadata().gatherRows(), "gatherRows", "gather rows");
+        if (d == sb) {
+            throw new IllegalArgumentException("gatherRows: dst and src must be different buffers");
+        }
+        if (width < 1) {
+            throw new IllegalArgumentException("gatherRows: width must be positive, got " + width);
+        }
+        checkCapacity("gatherRows", "dst", d, (long) rows.length * width);
+        long srcRows = sb.floats() / width;
+        long rowBytes = (long) width * Float.BYTES;
+        for (int i = 0; i < rows.length; i++) {
+            if (rows[i] >= srcRows) {
+                throw new IllegalArgumentException("gatherRows: row " + rows[i] + " at index " + i + " is outside src's "
+                        + srcRows + " rows of " + width);
+            }
+        }
+        // Host memory: a row copy is the whole job (no kernel needed on the CPU).
+        MemorySegment from = sb.segment();
+        MemorySegment to = d.segment();
+        for (int i = 0; i < rows.length; i++) {
+            MemorySegment.copy(from, rows[i] * rowBytes, to, i * rowBytes, rowBytes);
+        }
     }
 
     @Override
@@ -482,6 +528,8 @@ public final class CpuBackend implements Backend {
         }
         weights.clear();
         scratch.close();
+        stepMemory.close();
+        currentStep = null;
         if (threads > 1) {
             mosaic_h.mosaic_pool_destroy(pool); // joins its workers
         }
@@ -526,6 +574,17 @@ public final class CpuBackend implements Backend {
         if (!types.contains(c.type())) {
             throw new IllegalArgumentException(what + ": tensor " + c.tensor().name() + " has type " + c.type()
                     + "; this operation accepts " + types);
+        }
+        return c;
+    }
+
+    private CpuStep step(PreparedStep step, String op) {
+        checkOpen();
+        if (!(step instanceof CpuStep c) || c.owner() != this) {
+            throw new IllegalArgumentException(op + ": step " + step + " was not prepared by this CPU backend");
+        }
+        if (c != currentStep || c.generation() != stepGeneration) {
+            throw new IllegalStateException(op + ": step is stale (another step was prepared since)");
         }
         return c;
     }
@@ -586,9 +645,9 @@ public final class CpuBackend implements Backend {
         }
     }
 
-    private double[] inverseFrequencies(RopeConfig rope, int headDim) {
+    private MemorySegment inverseFrequencies(RopeConfig rope, int headDim) {
         if (rope.equals(cachedRope) && headDim == cachedRopeHeadDim) {
-            return cachedInvFreq;
+            return cachedInvFreqSegment;
         }
         int half = headDim / 2;
         if (rope.freqFactors() != null && rope.freqFactors().length < half) {
@@ -602,10 +661,13 @@ public final class CpuBackend implements Backend {
         for (int i = 0; i < half; i++) {
             f[i] = rope.inverseFrequency(i, headDim);
         }
+        // The frequencies live in the scratch region, which only rope uses now; recomputed when the config changes.
+        MemorySegment seg = scratch.region((long) half * Double.BYTES);
+        MemorySegment.copy(f, 0, seg, ValueLayout.JAVA_DOUBLE, 0, half);
         cachedRope = rope;
         cachedRopeHeadDim = headDim;
-        cachedInvFreq = f;
-        return f;
+        cachedInvFreqSegment = seg;
+        return seg;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.mosaic.inference.backend.cpu;
 
+import dev.mosaic.inference.backend.DType;
 import dev.mosaic.inference.backend.DeviceBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -18,6 +19,17 @@ public final class CpuBuffer implements DeviceBuffer {
     }
 
     @Override
+    public long elements() {
+        return floats;
+    }
+
+    /** Always {@link DType#F32}: the CPU backend computes in float32. */
+    @Override
+    public DType type() {
+        return DType.F32;
+    }
+
+    /** Capacity in float32 elements (the same as {@link #elements()}). */
     public long floats() {
         return floats;
     }

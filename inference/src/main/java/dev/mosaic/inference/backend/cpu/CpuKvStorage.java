@@ -27,7 +27,7 @@ public final class CpuKvStorage implements KvStorage {
 
     /** Bytes of one layer's K (or V) part. */
     private long partBytes() {
-        return geometry.slots() * geometry.rowFloats() * Float.BYTES;
+        return geometry.slots() * geometry.rowElements() * Float.BYTES;
     }
 
     /** Layer {@code layer}'s K rows, {@code [slot][kvHeads * headDim]}. */

@@ -133,8 +133,13 @@ class ValidationTest {
             rejects("not allocated by this CPU backend", () -> one.add(mine, theirs, 8));
             DeviceBuffer stranger = new DeviceBuffer() {
                 @Override
-                public long floats() {
+                public long elements() {
                     return 8;
+                }
+
+                @Override
+                public dev.mosaic.inference.backend.DType type() {
+                    return dev.mosaic.inference.backend.DType.F32;
                 }
 
                 @Override
