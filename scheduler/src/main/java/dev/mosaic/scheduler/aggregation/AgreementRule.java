@@ -31,4 +31,20 @@ public interface AgreementRule {
 
     /** The rule's name as written in moa.json, e.g. {@code unanimity} or {@code plurality:0.67}. */
     String spec();
+
+    /**
+     * Whether a prompt with this agreement bypasses the aggregator: its top answer is not
+     * {@link Answers#ABSTAIN} and its score reaches {@link #threshold()}.
+     */
+    default boolean bypasses(Agreement agreement) {
+        return agreement.answer() != Answers.ABSTAIN && agreement.score() >= threshold();
+    }
+
+    /**
+     * The thresholds calibration may choose from, strictest (highest) first; by default the
+     * multiples of 0.05 from 1 down to 0.05.
+     */
+    default double[] thresholdGrid() {
+        return AgreementRules.shareGrid();
+    }
 }

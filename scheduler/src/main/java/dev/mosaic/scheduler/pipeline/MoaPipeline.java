@@ -2,6 +2,10 @@ package dev.mosaic.scheduler.pipeline;
 
 import dev.mosaic.scheduler.execution.StageResult;
 import dev.mosaic.scheduler.aggregation.AggregatorStage;
+import dev.mosaic.scheduler.aggregation.AgreementRule;
+import dev.mosaic.scheduler.aggregation.Answers;
+import dev.mosaic.scheduler.aggregation.BypassEvaluation;
+import dev.mosaic.scheduler.aggregation.Votes;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.PlanEvaluator;
 import dev.mosaic.scheduler.plan.Planner;
@@ -55,6 +59,30 @@ public final class MoaPipeline {
     }
 
     private MoaPipeline() {}
+
+    /**
+     * Runs both stages, each prompt bypassing the aggregator when {@code rule} says its experts'
+     * {@code answers} agree (the decision the runtime makes when the prompt's last expert
+     * finishes; in simulation the answers do not depend on timing, so it is made up front).
+     */
+    public static Run run(Problem problem, Plan expertPlan, Answers answers, AgreementRule rule, double[] aggregatorOutTokens,
+                          Planner aggregatorPlanner, Config config) {
+        if (answers.prompts() != problem.prompts().size() || answers.jobs() != problem.jobs().size()) {
+            throw new IllegalArgumentException("answers cover " + answers.prompts() + " prompts / " + answers.jobs()
+                    + " jobs, the problem " + problem.prompts().size() + " / " + problem.jobs().size());
+        }
+        return run(problem, expertPlan, aggregateMask(answers, rule), aggregatorOutTokens, aggregatorPlanner, config);
+    }
+
+    /** Which prompts go through the aggregator under {@code rule}: those that do not bypass. */
+    public static boolean[] aggregateMask(Answers answers, AgreementRule rule) {
+        boolean[] bypass = BypassEvaluation.bypassMask(Votes.scored(answers, rule), rule.threshold());
+        boolean[] aggregate = new boolean[bypass.length];
+        for (int q = 0; q < bypass.length; q++) {
+            aggregate[q] = !bypass[q];
+        }
+        return aggregate;
+    }
 
     /**
      * Runs both stages.

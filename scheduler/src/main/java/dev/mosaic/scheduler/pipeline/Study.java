@@ -1,5 +1,7 @@
 package dev.mosaic.scheduler.pipeline;
 
+import dev.mosaic.scheduler.aggregation.AgreementRule;
+import dev.mosaic.scheduler.aggregation.AgreementRules;
 import dev.mosaic.scheduler.aggregation.BypassEvaluation;
 import dev.mosaic.scheduler.aggregation.ExpertReliability;
 import dev.mosaic.scheduler.aggregation.Split;
@@ -32,17 +34,44 @@ public final class Study {
      * @param seed seed of the noise and of the calibration split
      * @param calibrationFraction share of prompts in the labelled calibration split
      * @param budget accuracy-loss budget of the threshold calibration (fraction; 0.001 = 0.1 pp)
-     * @param confidenceAware weight votes by calibrated expert reliability
+     * @param confidenceAware weight votes by calibrated expert reliability (rule {@code weighted}),
+     *                        else the plain plurality share (rule {@code plurality})
+     * @param confidence confidence with which the calibrated loss stays within budget
+     *                   ({@link ThresholdCalibrator#calibrate}: Learn-then-Test)
      */
-    public record Settings(double noiseSigma, long seed, double calibrationFraction, double budget, boolean confidenceAware) {
+    public record Settings(double noiseSigma, long seed, double calibrationFraction, double budget, boolean confidenceAware,
+                           double confidence) {
+        public Settings {
+            if (!(confidence > 0 && confidence < 1)) {
+                throw new IllegalArgumentException("calibration confidence must be in (0, 1), got " + confidence);
+            }
+        }
+
+        /** Settings with the default 95% calibration confidence. */
+        public Settings(double noiseSigma, long seed, double calibrationFraction, double budget, boolean confidenceAware) {
+            this(noiseSigma, seed, calibrationFraction, budget, confidenceAware, ThresholdCalibrator.DEFAULT_CONFIDENCE);
+        }
+
+        /**
+         * Noise 0.3, seed 1, 30% calibration, budget {@link #DEFAULT_BUDGET} at 95%, weighted votes.
+         */
         public static Settings defaults() {
-            return new Settings(0.3, 1, 0.3, ThresholdCalibrator.DEFAULT_BUDGET, true);
+            return new Settings(0.3, 1, 0.3, DEFAULT_BUDGET, true);
         }
 
         public Settings withNoiseSigma(double s) {
-            return new Settings(s, seed, calibrationFraction, budget, confidenceAware);
+            return new Settings(s, seed, calibrationFraction, budget, confidenceAware, confidence);
         }
     }
+
+    /**
+     * Default accuracy-loss budget of the study: 2 pp at 95% confidence. A budget must be one the
+     * labelled split can certify: with the demo's 300 calibration prompts the exact binomial
+     * bound ({@link dev.mosaic.scheduler.aggregation.LossBound}) cannot go below about 1.5 pp
+     * even when no bypass changes an answer, so a 0.1 pp budget held with confidence bypasses
+     * nothing (it needs several thousand labelled prompts).
+     */
+    public static final double DEFAULT_BUDGET = 0.02;
 
     /** A simulated configuration: which plans, which noise, stealing and overlap. */
     public record Scenario(String name, boolean baseline, double noiseSigma, boolean stealing, boolean overlap) {}
@@ -68,12 +97,16 @@ public final class Study {
      * Everything measured on a workload.
      *
      * @param plainHeldOut the same evaluation with unweighted votes (to show what weighting buys)
+     * @param rule the calibrated agreement rule the adaptive runs bypass with
+     * @param empiricalCalibration the earlier empirical calibration rule on the same split, for comparison
+     * @param empiricalHeldOut its held-out evaluation
      */
     public record Result(Workload workload, String baselineMethod, String oursMethod, Plan baselinePlan, Plan oursPlan,
                          double baselineMakespan, double oursMakespan, ThresholdCalibrator.Calibration calibration,
                          BypassEvaluation heldOut, BypassEvaluation plainHeldOut, double skipRate,
                          List<AgreementLevel> agreementLevels, Map<String, Scenario> scenarios,
-                         Map<String, MoaPipeline.Run> runs, List<NoisePoint> noiseSweep) {
+                         Map<String, MoaPipeline.Run> runs, List<NoisePoint> noiseSweep, AgreementRule rule,
+                         ThresholdCalibrator.Calibration empiricalCalibration, BypassEvaluation empiricalHeldOut) {
 
         /** The baseline run with the same noise as {@code scenario}. */
         public MoaPipeline.Run baselineFor(String scenario) {
@@ -114,21 +147,29 @@ public final class Study {
         progress.accept(workload.name() + ": answers and calibration");
         SimulatedAnswers answers = workload.answerModel().simulate(problem);
         Split split = Split.of(problem.prompts().size(), settings.calibrationFraction(), settings.seed());
-        double[] weights = settings.confidenceAware() ? ExpertReliability.calibrate(answers, problem.experts().size(), split.calibration()) : null;
-        Votes votes = Votes.of(answers, weights);
-        Votes plainVotes = Votes.of(answers, null);
-        ThresholdCalibrator.Calibration cal = ThresholdCalibrator.calibrate(answers, votes, split.calibration(), settings.budget());
-        BypassEvaluation heldOut = BypassEvaluation.evaluate(answers, votes, cal.tau(), split.heldOut());
-        ThresholdCalibrator.Calibration plainCal = ThresholdCalibrator.calibrate(answers, plainVotes, split.calibration(), settings.budget());
-        BypassEvaluation plainHeldOut = BypassEvaluation.evaluate(answers, plainVotes, plainCal.tau(), split.heldOut());
-        boolean[] bypass = BypassEvaluation.bypassMask(votes, cal.tau());
-        boolean[] adaptive = new boolean[bypass.length];
-        boolean[] always = new boolean[bypass.length];
+        AgreementRule plainRule = AgreementRules.parse("plurality:1");
+        AgreementRule rule = settings.confidenceAware()
+                ? ((AgreementRules.Weighted) AgreementRules.parse("weighted:1"))
+                        .withReliability(ExpertReliability.calibrate(answers, problem.experts().size(), split.calibration()))
+                : plainRule;
+        Votes votes = Votes.scored(answers, rule);
+        Votes plainVotes = Votes.scored(answers, plainRule);
+        ThresholdCalibrator.Calibration cal = ThresholdCalibrator.calibrate(answers, rule, split.calibration(), settings.budget(),
+                settings.confidence());
+        rule = rule.withThreshold(cal.tau());
+        BypassEvaluation heldOut = BypassEvaluation.evaluate(answers, votes, cal.tau(), split.heldOut(), settings.confidence());
+        ThresholdCalibrator.Calibration plainCal = ThresholdCalibrator.calibrate(answers, plainRule, split.calibration(),
+                settings.budget(), settings.confidence());
+        BypassEvaluation plainHeldOut = BypassEvaluation.evaluate(answers, plainVotes, plainCal.tau(), split.heldOut(), settings.confidence());
+        ThresholdCalibrator.Calibration empirical = ThresholdCalibrator.empirical(answers, votes, split.calibration(), settings.budget(),
+                ThresholdCalibrator.DEFAULT_STEP, ThresholdCalibrator.DEFAULT_Z);
+        BypassEvaluation empiricalHeldOut = BypassEvaluation.evaluate(answers, votes, empirical.tau(), split.heldOut(), settings.confidence());
+        boolean[] adaptive = MoaPipeline.aggregateMask(answers, rule);
+        boolean[] always = new boolean[adaptive.length];
         int skipped = 0;
-        for (int q = 0; q < bypass.length; q++) {
-            adaptive[q] = !bypass[q];
+        for (int q = 0; q < adaptive.length; q++) {
             always[q] = true;
-            skipped += bypass[q] ? 1 : 0;
+            skipped += adaptive[q] ? 0 : 1;
         }
 
         progress.accept(workload.name() + ": planning with " + baseline.name());
@@ -148,7 +189,7 @@ public final class Study {
             MoaPipeline.Config config = new MoaPipeline.Config(s.noiseSigma(), settings.seed(), s.stealing(), s.overlap());
             MoaPipeline.Run r = s.baseline()
                     ? MoaPipeline.run(problem, basePlan, always, aggOut, baseStage2, config)
-                    : MoaPipeline.run(problem, oursPlan, adaptive, aggOut, oursStage2, config);
+                    : MoaPipeline.run(problem, oursPlan, answers, rule, aggOut, oursStage2, config);
             scenarios.put(s.name(), s);
             runs.put(s.name(), r);
         }
@@ -171,12 +212,12 @@ public final class Study {
             sweep.add(new NoisePoint(sigma, sum[0], sum[1], sum[2], sum[3], sum[4], sum[5]));
         }
         return new Result(workload, baseline.name(), ours.name(), basePlan, oursPlan, baseMakespan, oursMakespan, cal, heldOut,
-                plainHeldOut, skipped / (double) Math.max(1, bypass.length), agreementLevels(answers, plainVotes, problem.jobs().outTokens()),
-                scenarios, runs, List.copyOf(sweep));
+                plainHeldOut, skipped / (double) Math.max(1, adaptive.length), agreementLevels(answers, plainVotes, problem.jobs().outTokens()),
+                scenarios, runs, List.copyOf(sweep), rule, empirical, empiricalHeldOut);
     }
 
     /** Mean output tokens per expert answer, grouped by how many of a question's experts agree. */
-    public static List<AgreementLevel> agreementLevels(SimulatedAnswers a, Votes plain, double[] outTokens) {
+    public static List<AgreementLevel> agreementLevels(dev.mosaic.scheduler.aggregation.Answers a, Votes plain, double[] outTokens) {
         int[] starts = a.promptJobStarts();
         Map<Double, double[]> byShare = new TreeMap<>();
         Map<Double, String> names = new HashMap<>();

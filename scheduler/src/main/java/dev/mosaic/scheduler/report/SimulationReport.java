@@ -159,7 +159,7 @@ public final class SimulationReport {
                 .append("</style></head><body>\n<h1>MOSAIC simulation report</h1>\n");
         h.append("<p>Discrete-event simulation of both MoA stages. Noise sigma ").append(f(settings.noiseSigma(), 2))
                 .append(", calibration split ").append(f(100 * settings.calibrationFraction(), 0)).append("% of prompts, accuracy-loss budget ")
-                .append(f(100 * settings.budget(), 2)).append(" pp, ").append(settings.confidenceAware() ? "confidence-aware" : "unweighted")
+                .append(f(100 * settings.budget(), 2)).append(" pp held with ").append(f(100 * settings.confidence(), 0)).append("% confidence, ").append(settings.confidenceAware() ? "confidence-aware" : "unweighted")
                 .append(" agreement. Speedups are against the baseline run with the same noise. The baseline places one replica per expert "
                         + "round-robin, aggregates every prompt, and plans the aggregator stage with the same method (one aggregator replica); "
                         + "ours plans both stages with its planner (the aggregator stage as a derived one-model problem, so it may replicate the "
@@ -188,14 +188,21 @@ public final class SimulationReport {
             h.append("<p>Bypass threshold tau = ").append(f(r.calibration().tau(), 3)).append(" calibrated on ").append(r.calibration().prompts())
                     .append(" labelled prompts (accuracy always-aggregate ").append(pct(r.calibration().alwaysAccuracy())).append(", adaptive ")
                     .append(pct(r.calibration().adaptiveAccuracy())).append(", loss ").append(f(100 * r.calibration().loss(), 2))
-                    .append(" pp &le; budget ").append(f(100 * r.calibration().budget(), 2)).append(" pp). Skip rate over all prompts: ")
+                    .append(" pp, ").append(f(100 * r.calibration().confidence(), 0)).append("% upper bound ")
+                    .append(f(100 * r.calibration().lossUpperBound(), 2)).append(" pp &le; budget ").append(f(100 * r.calibration().budget(), 2))
+                    .append(" pp; Learn-then-Test over a threshold grid, exact binomial bound). The earlier empirical rule would choose tau = ")
+                    .append(f(r.empiricalCalibration().tau(), 3)).append(" (held-out change ")
+                    .append(String.format(Locale.ROOT, "%+.2f", r.empiricalHeldOut().accuracyChangePp())).append(" pp, skip ")
+                    .append(pct(r.empiricalHeldOut().skipRate())).append("). Skip rate over all prompts: ")
                     .append(pct(r.skipRate())).append(". With unweighted votes the held-out skip rate would be ")
                     .append(pct(r.plainHeldOut().skipRate())).append(" (accuracy change ")
                     .append(String.format(Locale.ROOT, "%+.2f", r.plainHeldOut().accuracyChangePp())).append(" pp).</p>\n");
             BypassEvaluation ev = r.heldOut();
-            h.append("<table><tr><th>held-out category</th><th>prompts</th><th>always-aggregate %</th><th>adaptive %</th><th>change pp</th><th>skip %</th></tr>\n");
-            h.append(evRow("all", ev.prompts(), ev.alwaysAccuracy(), ev.adaptiveAccuracy(), ev.skipRate()));
-            ev.perCategory().forEach((c, row) -> h.append(evRow(c, row.prompts(), row.alwaysAccuracy(), row.adaptiveAccuracy(), row.skipRate())));
+            h.append("<table><tr><th>held-out category</th><th>prompts</th><th>always-aggregate %</th><th>adaptive %</th><th>change pp</th><th>skip %</th>")
+                    .append("<th>loss ").append(f(100 * ev.confidence(), 0)).append("% bound pp</th></tr>\n");
+            h.append(evRow("all", ev.prompts(), ev.alwaysAccuracy(), ev.adaptiveAccuracy(), ev.skipRate(), ev.lossUpperBound()));
+            ev.perCategory().forEach((c, row) -> h.append(evRow(c, row.prompts(), row.alwaysAccuracy(), row.adaptiveAccuracy(), row.skipRate(),
+                    row.lossUpperBound())));
             h.append("</table>\n<p>Majority vote alone: ").append(pct(ev.majorityVoteAccuracy())).append(".</p>\n");
             h.append("<figure>").append(svgs.get("timeline-" + name + ".svg")).append("</figure>\n");
         }
@@ -222,9 +229,10 @@ public final class SimulationReport {
         return h.toString();
     }
 
-    private static String evRow(String name, int n, double always, double adaptive, double skip) {
+    private static String evRow(String name, int n, double always, double adaptive, double skip, double bound) {
         return "<tr><td>" + Svg.esc(name) + "</td><td>" + n + "</td><td>" + f(100 * always, 2) + "</td><td>" + f(100 * adaptive, 2)
-                + "</td><td>" + String.format(Locale.ROOT, "%+.2f", 100 * (adaptive - always)) + "</td><td>" + f(100 * skip, 1) + "</td></tr>\n";
+                + "</td><td>" + String.format(Locale.ROOT, "%+.2f", 100 * (adaptive - always)) + "</td><td>" + f(100 * skip, 1) + "</td><td>"
+                + f(100 * bound, 2) + "</td></tr>\n";
     }
 
     private static double ratio(double base, double ours) {

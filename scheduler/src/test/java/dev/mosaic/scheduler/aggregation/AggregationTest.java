@@ -49,7 +49,7 @@ class AggregationTest {
         for (boolean weighted : new boolean[] {false, true}) {
             double[] weights = weighted ? ExpertReliability.calibrate(a, w.problem().experts().size(), split.calibration()) : null;
             Votes v = Votes.of(a, weights);
-            ThresholdCalibrator.Calibration cal = ThresholdCalibrator.calibrate(a, v, split.calibration(), budget, stepAndZ[0], stepAndZ[1]);
+            ThresholdCalibrator.Calibration cal = ThresholdCalibrator.empirical(a, v, split.calibration(), budget, stepAndZ[0], stepAndZ[1]);
             // independent recount of the loss at the chosen threshold
             int always = 0;
             int adaptive = 0;

@@ -75,13 +75,16 @@ class PipelineTest {
     void studyComparesBaselineAndOursOnBothPresets() {
         List<Study.Result> results = new ArrayList<>();
         for (String preset : Presets.NAMES) {
-            Study.Result r = Study.run(workload(preset, 5, 800), SINGLE, LPT, Study.Settings.defaults(), s -> {});
+            // 240 labelled prompts certify a few pp at 95% (see Study.DEFAULT_BUDGET): give the bypass a budget they can certify
+            Study.Settings settings = new Study.Settings(0.3, 1, 0.3, 0.05, true);
+            Study.Result r = Study.run(workload(preset, 5, 800), SINGLE, LPT, settings, s -> {});
             results.add(r);
             assertEquals(Study.scenarios(Study.Settings.defaults()).size(), r.runs().size());
             MoaPipeline.Run base = r.runs().get("round-robin");
             MoaPipeline.Run ours = r.runs().get("mosaic");
             assertEquals(r.workload().problem().prompts().size(), base.aggregatedPrompts(), "the baseline aggregates everything");
             assertTrue(ours.aggregatedPrompts() < base.aggregatedPrompts(), "calibrated bypass skips something");
+            assertTrue(r.calibration().lossUpperBound() <= settings.budget(), "the chosen threshold's bound is within budget");
             assertTrue(ours.expertStageSeconds() < base.expertStageSeconds());
             assertTrue(ours.aggregatorStageSeconds() < base.aggregatorStageSeconds());
             assertNotNull(r.baselineFor("mosaic+noise+steal"));
