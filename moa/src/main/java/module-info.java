@@ -12,4 +12,5 @@ module dev.mosaic.moa {
     // packages whose types Jackson binds also need: opens <package> to com.fasterxml.jackson.databind;
     exports dev.mosaic.moa.config;
     exports dev.mosaic.moa.worker;
+    exports dev.mosaic.moa.extract;
 }
