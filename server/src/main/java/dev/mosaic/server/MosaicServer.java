@@ -100,6 +100,10 @@ public final class MosaicServer implements AutoCloseable {
         return registry.loaded().stream().map(ServedModel::name).toList();
     }
 
+    ModelRegistry registry() {
+        return registry;
+    }
+
     /** Runs {@link #shutdown()} when the JVM is asked to stop (SIGTERM, SIGINT). */
     public void installShutdownHook() {
         Runtime.getRuntime().addShutdownHook(Thread.ofPlatform().name("mosaic-serve-drain").unstarted(this::shutdown));
