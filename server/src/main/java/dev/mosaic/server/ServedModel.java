@@ -28,7 +28,6 @@ final class ServedModel implements AutoCloseable {
     private final Set<GenerationHandle> inFlight = ConcurrentHashMap.newKeySet();
     private final Object gate = new Object();
     private boolean closing;
-    private final java.util.concurrent.atomic.LongAdder queued = new java.util.concurrent.atomic.LongAdder();
 
     private ServedModel(String name, Path path, Model model, Engine engine, long weightBytes, long kvBytes) {
         this.name = name;
@@ -90,11 +89,15 @@ final class ServedModel implements AutoCloseable {
         return inFlight.size();
     }
 
-    /** Of those, the ones waiting for KV space (not yet admitted by the engine, or preempted). */
+    /**
+     * Of those, the ones the engine could not admit (no KV space or sequence slot; preempted ones
+     * too). Requests that merely have not reached the engine's next step yet do not count: a burst
+     * of arrivals is not a full cache.
+     */
     int waiting() {
         int n = 0;
         for (GenerationHandle h : inFlight) {
-            if (h.state() == GenerationHandle.State.WAITING) {
+            if (h.state() == GenerationHandle.State.WAITING && h.waitingReason().isPresent()) {
                 n++;
             }
         }
@@ -113,11 +116,8 @@ final class ServedModel implements AutoCloseable {
             }
             // Counted under the gate, so a burst of arrivals between two engine steps cannot all slip past the limit.
             int waiting = waiting();
-            if (waiting >= maxQueue && full(promptTokens)) {
+            if (waiting >= maxQueue) {
                 throw ApiException.queueFull(name, waiting, retryAfterSeconds());
-            }
-            if (full(promptTokens)) {
-                queued.increment();
             }
             h = engine.submit(request);
             inFlight.add(h);
@@ -126,28 +126,9 @@ final class ServedModel implements AutoCloseable {
         return h;
     }
 
-    /**
-     * Whether a new request would wait: all sequence slots taken, or fewer free KV blocks than its
-     * prompt plus one block per running sequence (the engine's admission rule). Requests that
-     * merely have not reached the engine's next step yet count as waiting but not as full.
-     */
-    private boolean full(int promptTokens) {
-        if (inFlight.size() >= engine.config().effectiveMaxSequences()) {
-            return true;
-        }
-        var st = engine.stats();
-        long need = (promptTokens + 1L + st.kvBlockSize() - 1) / st.kvBlockSize() + st.running();
-        return st.kvBlocksFree() < need;
-    }
-
     /** A guess at when a slot frees: the time one running request takes, at least a second. */
     int retryAfterSeconds() {
         return 1;
-    }
-
-    /** Requests admitted to the queue while the engine was full (they waited for KV space or a sequence slot). */
-    long queuedTotal() {
-        return queued.sum();
     }
 
     /** Refuses new requests from now on (503); those in flight go on. */

@@ -46,10 +46,6 @@ final class ServerMetrics {
                     EngineStats s = m.engine().stats();
                     cb.call(s.kvBlocksTotal(), m.name());
                 })).register(registry);
-        io.prometheus.metrics.core.metrics.CounterWithCallback.builder().name("mosaic_requests_queued")
-                .help("Requests accepted while the engine was full, so they waited in the queue for KV space")
-                .labelNames("model").callback(cb -> models.get().forEach(m -> cb.call(m.queuedTotal(), m.name())))
-                .register(registry);
         promptTokens = Counter.builder().name("mosaic_prompt_tokens_total").help("Prompt tokens of finished requests")
                 .labelNames("model").register(registry);
         generationTokens = Counter.builder().name("mosaic_generation_tokens_total").help("Tokens generated")
