@@ -592,7 +592,9 @@ public final class Engine implements AutoCloseable {
         for (int k = 0; k < logitSequences.size(); k++) {
             Sequence s = logitSequences.get(k);
             try {
-                accept(s, s.sampler.sample(logits, k * vocab, vocab));
+                Sampler.TopLogprobs top = s.request.listener() instanceof TopLogprobsListener t
+                        ? Sampler.topLogprobs(logits, k * vocab, vocab, t.topLogprobs()) : null;
+                accept(s, s.sampler.sample(logits, k * vocab, vocab), top);
             } catch (RuntimeException | Error e) {
                 running.remove(s);
                 fail(s, e);
@@ -601,7 +603,7 @@ public final class Engine implements AutoCloseable {
     }
 
     /** Appends a sampled token, streams its text and ends the sequence when a stop condition holds. */
-    private void accept(Sequence s, Sampler.Choice choice) {
+    private void accept(Sequence s, Sampler.Choice choice, Sampler.TopLogprobs top) {
         int token = choice.token();
         if (s.firstTokenNanos == 0) {
             s.firstTokenNanos = System.nanoTime();
@@ -627,7 +629,11 @@ public final class Engine implements AutoCloseable {
         }
         if (s.request.listener() != null) {
             String piece = reason == null ? s.text.advance(s.out.bytes()) : s.text.flush(s.out.bytes(), textEnd);
-            s.request.listener().onToken(token, choice.logprob(), piece);
+            if (top != null) {
+                ((TopLogprobsListener) s.request.listener()).onToken(token, choice.logprob(), piece, top);
+            } else {
+                s.request.listener().onToken(token, choice.logprob(), piece);
+            }
         }
         if (reason != null) {
             running.remove(s);

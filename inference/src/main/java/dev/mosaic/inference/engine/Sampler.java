@@ -21,6 +21,50 @@ public final class Sampler {
     /** A token and its log-probability under the model (the full softmax of the raw logits). */
     public record Choice(int token, float logprob) {}
 
+    /**
+     * The {@code k} most likely tokens of one step and their log-probabilities under the full
+     * softmax of the raw logits, most likely first (ties: lower id first). Arrays are owned by the record.
+     */
+    public record TopLogprobs(int[] ids, float[] logprobs) {}
+
+    /** The {@code min(k, vocab)} most likely tokens of {@code logits[offset .. offset + vocab - 1]}. */
+    public static TopLogprobs topLogprobs(float[] logits, int offset, int vocab, int k) {
+        if (vocab <= 0 || offset < 0 || offset + vocab > logits.length || k < 1) {
+            throw new IllegalArgumentException("logits range " + offset + "+" + vocab + " outside array of " + logits.length
+                    + " or k " + k + " < 1");
+        }
+        int n = Math.min(k, vocab);
+        int[] ids = new int[n];
+        float[] vals = new float[n];
+        int filled = 0;
+        float max = Float.NEGATIVE_INFINITY;
+        for (int i = 0; i < vocab; i++) {
+            float v = logits[offset + i];
+            max = Math.max(max, v);
+            // Insertion into a small sorted array: k is a handful (OpenAI allows at most 20).
+            if (filled < n || v > vals[n - 1]) {
+                int j = filled < n ? filled++ : n - 1;
+                while (j > 0 && vals[j - 1] < v) {
+                    vals[j] = vals[j - 1];
+                    ids[j] = ids[j - 1];
+                    j--;
+                }
+                vals[j] = v;
+                ids[j] = i;
+            }
+        }
+        double sumExp = 0;
+        for (int i = offset; i < offset + vocab; i++) {
+            sumExp += Math.exp((double) logits[i] - max);
+        }
+        double logZ = max + Math.log(sumExp);
+        float[] lps = new float[n];
+        for (int j = 0; j < n; j++) {
+            lps[j] = (float) (vals[j] - logZ);
+        }
+        return new TopLogprobs(ids, lps);
+    }
+
     public SamplingParams params() {
         return params;
     }

@@ -137,6 +137,31 @@ class SamplerTest {
         assertThrows(IllegalArgumentException.class, () -> s.sample(new float[3], 1, 3));
     }
 
+    @Test
+    void topLogprobsAreTheKMostLikelyTokensInOrderWithFloat64LogSoftmax() {
+        for (long seed = 1; seed <= 5; seed++) {
+            float[] row = randomLogits(seed, 300);
+            row[17] = row[230]; // a tie: the lower id comes first
+            float[] padded = new float[row.length + 50];
+            System.arraycopy(row, 0, padded, 25, row.length);
+            Sampler.TopLogprobs top = Sampler.topLogprobs(padded, 25, row.length, 7);
+            double[] ref = logSoftmax(row, 1.0);
+            Integer[] order = new Integer[row.length];
+            for (int i = 0; i < order.length; i++) {
+                order[i] = i;
+            }
+            java.util.Arrays.sort(order, (a, b) -> row[a] != row[b] ? Float.compare(row[b], row[a]) : Integer.compare(a, b));
+            assertEquals(7, top.ids().length);
+            for (int j = 0; j < 7; j++) {
+                assertEquals(order[j], top.ids()[j], "rank " + j + " seed " + seed);
+                assertEquals(ref[order[j]], top.logprobs()[j], 1e-5, "rank " + j);
+            }
+        }
+        Sampler.TopLogprobs all = Sampler.topLogprobs(new float[] {0.5f, 2f, -1f}, 0, 3, 20);
+        assertArrayEquals(new int[] {1, 0, 2}, all.ids());
+        assertThrows(IllegalArgumentException.class, () -> Sampler.topLogprobs(new float[3], 0, 3, 0));
+    }
+
     private static int[] draw(Sampler s, float[] logits, int n) {
         int[] out = new int[n];
         for (int i = 0; i < n; i++) {
