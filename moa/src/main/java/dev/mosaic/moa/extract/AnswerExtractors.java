@@ -16,7 +16,7 @@ import java.util.regex.PatternSyntaxException;
  * The answer extractors by their moa.json names. Each scans the bytes in place (backwards where
  * the last answer wins, so a long reasoning trace is mostly not read) and decodes only the
  * answer span; UTF-8 multibyte text around an answer is never mistaken for ASCII since every
- * byte of a multibyte sequence is >= 0x80.
+ * byte of a multibyte sequence is &gt;= 0x80.
  *
  * <ul>
  *   <li>{@code choice}: a multiple-choice letter A-J written {@code Answer: C} / {@code answer is (C)}

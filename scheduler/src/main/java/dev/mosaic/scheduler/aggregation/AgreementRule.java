@@ -23,7 +23,7 @@ public interface AgreementRule {
      */
     Agreement score(int n, int[] answers, int[] experts, double[] logprobs);
 
-    /** Bypass threshold: a prompt bypasses when its score is >= this. */
+    /** Bypass threshold: a prompt bypasses when its score is &gt;= this. */
     double threshold();
 
     /** The same rule with another threshold (what calibration chooses). */

@@ -15,7 +15,7 @@ import java.util.TreeSet;
  *   <li>{@code beta:<C>}: an Adaptive-Consistency-style Beta posterior (Aggarwal et al. 2023). With
  *       {@code v1} votes for the top answer and {@code v2} for the runner-up and a uniform prior, the
  *       top answer's share {@code p} among the two has posterior Beta(v1 + 1, v2 + 1); the score is
- *       P(p > 1/2) = 1 - I_{1/2}(v1 + 1, v2 + 1) = P(Binomial(v1 + v2 + 1, 1/2) <= v1), exact for
+ *       P(p &gt; 1/2) = 1 - I_{1/2}(v1 + 1, v2 + 1) = P(Binomial(v1 + v2 + 1, 1/2) &lt;= v1), exact for
  *       integer counts. Three of three gives 1 - 0.5^4 = 0.9375, two of three 0.6875, so C must be
  *       chosen (calibrated) for the number of experts.</li>
  *   <li>{@code weighted:<share>}: each vote weighs r_e x exp(mean log-probability of its answer
@@ -105,7 +105,7 @@ public final class AgreementRules {
     }
 
     /**
-     * The {@code beta} score: P(Binomial(v1 + v2 + 1, 1/2) <= v1), i.e. the posterior probability
+     * The {@code beta} score: P(Binomial(v1 + v2 + 1, 1/2) &lt;= v1), i.e. the posterior probability
      * under Beta(v1 + 1, v2 + 1) that the top answer beats the runner-up.
      */
     public static double betaScore(int v1, int v2) {

@@ -26,7 +26,7 @@ public final class ExpertReliability {
      * Weight per expert index from the labelled prompts in {@code split}.
      *
      * @param options the number of possible answers {@code K} (e.g. 4 or 10 for multiple choice;
-     *                for free-form answers a guess of how many distinct wrong answers are common, >= 2)
+     *                for free-form answers a guess of how many distinct wrong answers are common, &gt;= 2)
      */
     public static double[] calibrate(Answers a, int experts, int options, int[] split) {
         if (options < 2) {

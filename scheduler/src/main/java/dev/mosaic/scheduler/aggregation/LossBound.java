@@ -42,7 +42,7 @@ public final class LossBound {
     }
 
     /**
-     * The one-sided Clopper-Pearson upper bound: the {@code p} with P(Binomial(n, p) <= k) =
+     * The one-sided Clopper-Pearson upper bound: the {@code p} with P(Binomial(n, p) &lt;= k) =
      * {@code delta} (1 when {@code k >= n}), i.e. the (1 - delta) quantile of Beta(k + 1, n - k).
      */
     public static double clopperPearsonUpper(long k, long n, double delta) {
@@ -71,7 +71,7 @@ public final class LossBound {
         return hi;
     }
 
-    /** P(Binomial(n, p) <= k), summed in log space (no underflow for large n). */
+    /** P(Binomial(n, p) &lt;= k), summed in log space (no underflow for large n). */
     public static double binomialCdf(long k, long n, double p) {
         if (k < 0) {
             return 0.0;

@@ -13,7 +13,7 @@ import java.util.Arrays;
  * 2021): the grid thresholds are tested from the strictest down; threshold {@code t} passes when
  * the (1 - delta) upper confidence bound on its loss ({@link LossBound#upper}, exact binomial)
  * is {@code <= budget}; testing stops at the first failure and the loosest passing threshold
- * is chosen. Then P(true loss of the chosen threshold > budget) <= delta for prompts drawn like
+ * is chosen. Then P(true loss of the chosen threshold &gt; budget) &lt;= delta for prompts drawn like
  * the split (no multiplicity correction is needed in a fixed sequence). A threshold's bypass
  * set grows as it loosens, so the order is fixed before looking at the data.
  *
