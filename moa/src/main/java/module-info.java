@@ -13,4 +13,6 @@ module dev.mosaic.moa {
     exports dev.mosaic.moa.config;
     exports dev.mosaic.moa.worker;
     exports dev.mosaic.moa.extract;
+    exports dev.mosaic.moa.profile;
+    opens dev.mosaic.moa.profile to com.fasterxml.jackson.databind;
 }

@@ -1,6 +1,7 @@
 package dev.mosaic.moa.worker;
 
 import dev.mosaic.inference.backend.cpu.CpuIsa;
+import dev.mosaic.inference.buffer.TokenBufferPool;
 import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.moa.config.MoaConfig;
@@ -9,8 +10,10 @@ import java.util.List;
 
 /**
  * A worker that is a group of CPU threads of this process. Every replica it holds is an engine
- * with the worker's thread count and KV budget over a model shared through {@link SharedModels};
- * memory accounting charges each replica its weights (once per worker) and its KV cache.
+ * with the worker's thread count and KV budget over a model shared through {@link SharedModels}.
+ * Memory accounting charges each replica its weights and its KV cache: the file is mapped once,
+ * but the CPU backend repacks quantised weights per engine (interleaved layout), so a replica
+ * really costs about its weight bytes again.
  * Thread-safe.
  */
 public final class CpuWorker implements ComputeWorker {
@@ -19,12 +22,18 @@ public final class CpuWorker implements ComputeWorker {
 
     private final MoaConfig.WorkerSpec spec;
     private final SharedModels models;
+    private final TokenBufferPool outputs;
     private final int batch;
     private final List<LocalEngineEndpoint> replicas = new ArrayList<>();
     private double usedGiB;
     private boolean closed;
 
-    public CpuWorker(MoaConfig.WorkerSpec spec, SharedModels models, int batch) {
+    /**
+     * @param models the process's shared models
+     * @param outputs where every replica's generated tokens land (owned by the caller, closed after the worker)
+     * @param batch sequences each replica decodes at once
+     */
+    public CpuWorker(MoaConfig.WorkerSpec spec, SharedModels models, TokenBufferPool outputs, int batch) {
         if (!spec.kind().equals("cpu")) {
             throw new IllegalArgumentException("worker " + spec.id() + " is of kind " + spec.kind() + ", not cpu");
         }
@@ -33,6 +42,7 @@ public final class CpuWorker implements ComputeWorker {
         }
         this.spec = spec;
         this.models = models;
+        this.outputs = outputs;
         this.batch = batch;
     }
 
@@ -104,7 +114,7 @@ public final class CpuWorker implements ComputeWorker {
                         "%s (%.3f GiB: weights + %d MiB KV) does not fit worker %s: %.3f of %.3f GiB already used",
                         model.id(), need, spec.kvBudgetBytes() >> 20, spec.id(), usedGiB, spec.memoryGiB()));
             }
-            ep = new LocalEngineEndpoint(model.id(), m, engineConfig(), () -> release(model, need));
+            ep = new LocalEngineEndpoint(model.id(), m, engineConfig(), outputs, () -> release(model, need));
             usedGiB += need;
         } catch (RuntimeException e) {
             models.release(model.model());

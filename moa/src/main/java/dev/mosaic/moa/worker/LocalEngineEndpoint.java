@@ -1,17 +1,14 @@
 package dev.mosaic.moa.worker;
 
 import dev.mosaic.inference.buffer.TokenBuffer;
+import dev.mosaic.inference.buffer.TokenBufferPool;
 import dev.mosaic.inference.engine.Engine;
 import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.engine.GenerationRequest;
 import dev.mosaic.inference.engine.GenerationResult;
 import dev.mosaic.inference.model.Model;
-import dev.mosaic.inference.tokenizer.ChatMessage;
-import dev.mosaic.inference.tokenizer.ChatTemplate;
-import dev.mosaic.inference.tokenizer.Tokenizer;
+import dev.mosaic.moa.extract.SpanLogprob;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -22,16 +19,20 @@ import java.util.concurrent.CompletableFuture;
 public final class LocalEngineEndpoint implements ExpertEndpoint {
     private final String modelId;
     private final Engine engine;
-    private final Tokenizer tokenizer;
-    private final Optional<ChatTemplate> template;
+    private final PromptEncoder encoder;
+    private final TokenBufferPool outputs;
     private final Runnable onClose;
     private boolean closed;
 
-    LocalEngineEndpoint(String modelId, Model model, EngineConfig config, Runnable onClose) {
+    /**
+     * @param outputs where generated tokens land (shared by the replicas of a run; owned by the caller)
+     * @param onClose runs once after the engine closed (memory accounting)
+     */
+    LocalEngineEndpoint(String modelId, Model model, EngineConfig config, TokenBufferPool outputs, Runnable onClose) {
         this.modelId = modelId;
         this.engine = Engine.create(model, config);
-        this.tokenizer = engine.tokenizer();
-        this.template = tokenizer.chatTemplate();
+        this.encoder = new PromptEncoder(engine.tokenizer());
+        this.outputs = outputs;
         this.onClose = onClose;
     }
 
@@ -52,24 +53,7 @@ public final class LocalEngineEndpoint implements ExpertEndpoint {
 
     /** The prompt token ids of {@code request} for this model. */
     public int[] encode(JobRequest request) {
-        if (template.isPresent()) {
-            return tokenizer.encode(template.get().render(request.messages(), true), true);
-        }
-        StringBuilder sb = new StringBuilder();
-        for (ChatMessage m : request.messages()) {
-            if (!sb.isEmpty()) {
-                sb.append("\n\n");
-            }
-            sb.append(m.content());
-        }
-        int[] body = tokenizer.encode(sb.toString(), false);
-        if (tokenizer.bosId() < 0) {
-            return body;
-        }
-        int[] ids = new int[body.length + 1];
-        ids[0] = tokenizer.bosId();
-        System.arraycopy(body, 0, ids, 1, body.length);
-        return ids;
+        return encoder.encode(request);
     }
 
     @Override
@@ -81,7 +65,7 @@ public final class LocalEngineEndpoint implements ExpertEndpoint {
     public CompletableFuture<JobOutput> submit(JobRequest request) {
         int[] ids = encode(request);
         long t0 = System.nanoTime();
-        GenerationRequest g = GenerationRequest.ofTokens(ids).withMaxTokens(request.maxTokens());
+        GenerationRequest g = GenerationRequest.ofTokens(ids).withMaxTokens(request.maxTokens()).withOutput(outputs);
         return engine.submit(g).result().thenApply(r -> new Output(r, (System.nanoTime() - t0) / 1e9));
     }
 
@@ -122,30 +106,13 @@ public final class LocalEngineEndpoint implements ExpertEndpoint {
 
         @Override
         public MemorySegment utf8() {
-            return result.tokens().bytes();
+            return result.tokens().bytes().asSlice(0, result.textByteLength());
         }
 
         @Override
         public double meanLogprob(long start, long end) {
-            return meanLogprob(result.tokens(), start, end);
-        }
-
-        /** Mean log-prob of the tokens of {@code b} whose bytes overlap {@code [start, end)}; NaN if none. */
-        static double meanLogprob(TokenBuffer b, long start, long end) {
-            MemorySegment off = b.byteOffsets();
-            MemorySegment lp = b.logprobs();
-            int n = b.size();
-            double sum = 0;
-            int count = 0;
-            for (int i = 0; i < n; i++) {
-                int s = off.getAtIndex(ValueLayout.JAVA_INT, i);
-                int e = off.getAtIndex(ValueLayout.JAVA_INT, i + 1);
-                if (e > start && s < end && e > s) {
-                    sum += lp.getAtIndex(ValueLayout.JAVA_FLOAT, i);
-                    count++;
-                }
-            }
-            return count == 0 ? Double.NaN : sum / count;
+            TokenBuffer t = result.tokens();
+            return SpanLogprob.mean(t.logprobs(), t.byteOffsets(), t.size(), start, end);
         }
 
         @Override

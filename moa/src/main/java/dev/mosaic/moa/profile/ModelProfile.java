@@ -1,0 +1,57 @@
+package dev.mosaic.moa.profile;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.mosaic.scheduler.problem.Expert;
+import java.util.Map;
+
+/**
+ * A model's measured costs on one kind of worker. Its JSON is an {@code experts[]} entry of the
+ * problem format (the extra fields are ignored by {@code mosaic plan}), so a profile can be pasted
+ * into a problem unchanged.
+ *
+ * @param id expert id (the model's file name without extension unless given)
+ * @param memoryGiB weights plus KV budget of one replica
+ * @param loadSeconds open the model, create the engine, produce the first token
+ * @param prefillSecondsPerToken prompt processing per token (one sequence)
+ * @param decodeSecondsPerToken decode per token at a saturating batch ({@code batch} sequences)
+ * @param decodeLatencySecondsPerToken decode step latency of one sequence alone
+ * @param meanOutputTokens mean output length over the sample prompts, or null without a sample
+ * @param meanOutputTokensByCategory the same per prompt category (empty without categories)
+ * @param model the model file profiled
+ * @param workerKey what the costs were measured on (kind, threads, KV budget, batch, ISA, CPU)
+ * @param batch the saturating batch of {@code decodeSecondsPerToken}
+ */
+@JsonIgnoreProperties(ignoreUnknown = true)
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public record ModelProfile(String id, double memoryGiB, double loadSeconds, double prefillSecondsPerToken,
+                           double decodeSecondsPerToken, double decodeLatencySecondsPerToken, Double meanOutputTokens,
+                           Map<String, Double> meanOutputTokensByCategory, String model, String workerKey, int batch) {
+
+    public ModelProfile {
+        meanOutputTokensByCategory = meanOutputTokensByCategory == null ? Map.of() : Map.copyOf(meanOutputTokensByCategory);
+    }
+
+    /** The planner's view of this profile under {@code expertId}. */
+    public Expert toExpert(String expertId) {
+        return new Expert(expertId, memoryGiB, loadSeconds, prefillSecondsPerToken, decodeSecondsPerToken,
+                decodeLatencySecondsPerToken);
+    }
+
+    /**
+     * Expected output tokens of a prompt of {@code category} capped at {@code maxTokens}: the
+     * category's sampled mean, else the overall mean, else the cap (models that never stop early).
+     */
+    public double expectedOutputTokens(String category, int maxTokens) {
+        Double m = category != null ? meanOutputTokensByCategory.get(category) : null;
+        if (m == null) {
+            m = meanOutputTokens;
+        }
+        return m == null ? maxTokens : Math.max(1, Math.min(maxTokens, m));
+    }
+
+    public ModelProfile withId(String newId) {
+        return new ModelProfile(newId, memoryGiB, loadSeconds, prefillSecondsPerToken, decodeSecondsPerToken,
+                decodeLatencySecondsPerToken, meanOutputTokens, meanOutputTokensByCategory, model, workerKey, batch);
+    }
+}

@@ -1,0 +1,192 @@
+package dev.mosaic.moa.profile;
+
+import dev.mosaic.inference.engine.Engine;
+import dev.mosaic.inference.engine.EngineConfig;
+import dev.mosaic.inference.engine.GenerationHandle;
+import dev.mosaic.inference.engine.GenerationRequest;
+import dev.mosaic.inference.engine.GenerationResult;
+import dev.mosaic.inference.model.Model;
+import dev.mosaic.inference.model.ModelLoader;
+import dev.mosaic.moa.worker.CpuWorker;
+import dev.mosaic.moa.worker.JobRequest;
+import dev.mosaic.moa.worker.PromptEncoder;
+import dev.mosaic.moa.worker.SharedModels;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * Measures a model's {@link ModelProfile} on CPU workers of one shape (threads, KV budget,
+ * batch): prefill cost per token, decode cost per token alone and at a saturating batch, load
+ * time, memory, and (given sample prompts) the mean output length per category. Each timing is
+ * the median of {@code runs} repetitions after a warm-up. Not thread-safe; one profile at a time
+ * per machine gives honest numbers.
+ */
+public final class Profiler {
+
+    /**
+     * What to measure.
+     *
+     * @param threads kernel threads of the engine
+     * @param kvBudgetBytes KV cache of the replica
+     * @param batch sequences decoding at once for the saturated cost
+     * @param promptTokens prompt length of the prefill measurement
+     * @param decodeTokens tokens generated per sequence in the decode measurements
+     * @param runs repetitions per measurement (median taken)
+     */
+    public record Settings(int threads, long kvBudgetBytes, int batch, int promptTokens, int decodeTokens, int runs) {
+        public Settings {
+            if (threads < 1 || batch < 1 || promptTokens < 1 || decodeTokens < 2 || runs < 1 || kvBudgetBytes <= 0) {
+                throw new IllegalArgumentException("bad profiler settings: " + threads + " threads, batch " + batch
+                        + ", prompt " + promptTokens + ", decode " + decodeTokens + ", runs " + runs + ", kv " + kvBudgetBytes);
+            }
+        }
+
+        public static Settings defaults(int threads, long kvBudgetBytes) {
+            return new Settings(threads, kvBudgetBytes, CpuWorker.DEFAULT_BATCH, 128, 32, 3);
+        }
+
+        public Settings withRuns(int n) {
+            return new Settings(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, n);
+        }
+
+        public Settings withDecodeTokens(int n) {
+            return new Settings(threads, kvBudgetBytes, batch, promptTokens, n, runs);
+        }
+
+        public Settings withPromptTokens(int n) {
+            return new Settings(threads, kvBudgetBytes, batch, n, decodeTokens, runs);
+        }
+    }
+
+    /** A sample prompt for output lengths: its text, category (or null) and output cap. */
+    public record Sample(String text, String category, int maxTokens) {}
+
+    private final Settings settings;
+    private final Consumer<String> progress;
+
+    /** @param progress hears a line per step (e.g. printed to stderr); may be a no-op */
+    public Profiler(Settings settings, Consumer<String> progress) {
+        this.settings = settings;
+        this.progress = progress;
+    }
+
+    /** Profiles the model file {@code model} under {@code id}. */
+    public ModelProfile profile(String id, Path model, List<Sample> samples) {
+        long t0 = System.nanoTime();
+        progress.accept(id + ": opening " + model);
+        try (Model m = ModelLoader.open(model)) {
+            EngineConfig config = EngineConfig.cpu(settings.threads()).kvBudgetBytes(settings.kvBudgetBytes())
+                    .maxSequences(settings.batch());
+            try (Engine engine = Engine.create(m, config)) {
+                int ctx = m.config().contextLength();
+                int prompt = Math.max(1, Math.min(settings.promptTokens(), ctx - settings.decodeTokens() - 1));
+                int decode = Math.max(2, Math.min(settings.decodeTokens(), ctx - prompt - 1));
+                int vocab = engine.tokenizer().vocabSize();
+                SplittableRandom rnd = new SplittableRandom(17);
+                // First token: the rest of the load cost.
+                run(engine, List.of(randomPrompt(rnd, vocab, 8)), 1);
+                double loadSeconds = (System.nanoTime() - t0) / 1e9;
+                progress.accept(id + ": loaded in " + fmt(loadSeconds) + " s; prefill of " + prompt + " tokens");
+                double[] prefill = new double[settings.runs()];
+                double[] latency = new double[settings.runs()];
+                double[] saturated = new double[settings.runs()];
+                for (int r = 0; r < settings.runs(); r++) {
+                    int[] p = randomPrompt(rnd, vocab, prompt);
+                    prefill[r] = run(engine, List.of(p), 1) / prompt;
+                }
+                double prefillPerToken = median(prefill);
+                progress.accept(id + ": " + fmt(prefillPerToken * 1e3) + " ms/token prefill; decode at batch 1");
+                for (int r = 0; r < settings.runs(); r++) {
+                    int[] p = randomPrompt(rnd, vocab, 8);
+                    double t = run(engine, List.of(p), decode);
+                    latency[r] = Math.max(1e-9, (t - 8 * prefillPerToken) / decode);
+                }
+                double latencyPerToken = median(latency);
+                progress.accept(id + ": " + fmt(latencyPerToken * 1e3) + " ms/token at batch 1; decode at batch " + settings.batch());
+                int b = Math.min(settings.batch(), Math.max(1, (int) (engine.kvCapacityTokens() / (8 + decode + 16))));
+                for (int r = 0; r < settings.runs(); r++) {
+                    List<int[]> ps = new ArrayList<>();
+                    for (int i = 0; i < b; i++) {
+                        ps.add(randomPrompt(rnd, vocab, 8));
+                    }
+                    double t = run(engine, ps, decode);
+                    saturated[r] = Math.max(1e-9, (t - b * 8 * prefillPerToken) / ((double) b * decode));
+                }
+                double decodePerToken = Math.min(median(saturated), latencyPerToken);
+                progress.accept(id + ": " + fmt(decodePerToken * 1e3) + " ms/token at batch " + b);
+                Double mean = null;
+                Map<String, Double> byCategory = new TreeMap<>();
+                if (samples != null && !samples.isEmpty()) {
+                    progress.accept(id + ": output lengths of " + samples.size() + " sample prompts");
+                    Map<String, double[]> acc = new LinkedHashMap<>();
+                    double total = 0;
+                    for (Sample s : samples) {
+                        int out = outputLength(engine, s);
+                        total += out;
+                        if (s.category() != null) {
+                            double[] a = acc.computeIfAbsent(s.category(), k -> new double[2]);
+                            a[0] += out;
+                            a[1]++;
+                        }
+                    }
+                    mean = total / samples.size();
+                    acc.forEach((k, a) -> byCategory.put(k, a[0] / a[1]));
+                }
+                double memory = CpuWorker.replicaGiB(SharedModels.weightBytes(m), settings.kvBudgetBytes());
+                return new ModelProfile(id, memory, loadSeconds, prefillPerToken, decodePerToken, latencyPerToken, mean,
+                        byCategory, model.toAbsolutePath().toString(),
+                        CpuWorker.profileKey(settings.threads(), settings.kvBudgetBytes(), settings.batch()), b);
+            }
+        }
+    }
+
+    /** Seconds to generate {@code tokens} tokens after each prompt, all submitted at once. */
+    private static double run(Engine engine, List<int[]> prompts, int tokens) {
+        long t0 = System.nanoTime();
+        List<GenerationHandle> hs = new ArrayList<>();
+        for (int[] p : prompts) {
+            hs.add(engine.submit(GenerationRequest.ofTokens(p).withMaxTokens(tokens).withStopAtEos(false)));
+        }
+        for (GenerationHandle h : hs) {
+            try (GenerationResult r = h.join()) {
+                if (r.generatedTokens() != tokens) {
+                    throw new IllegalStateException("profiling run generated " + r.generatedTokens() + " of " + tokens + " tokens");
+                }
+            }
+        }
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    private static int outputLength(Engine engine, Sample s) {
+        // The same rendering the runtime's local endpoint uses, so lengths match what runs.
+        int[] ids = new PromptEncoder(engine.tokenizer()).encode(JobRequest.user(s.text(), s.maxTokens()));
+        try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(ids).withMaxTokens(s.maxTokens())).join()) {
+            return r.generatedTokens();
+        }
+    }
+
+    private static int[] randomPrompt(SplittableRandom rnd, int vocab, int n) {
+        int[] p = new int[n];
+        for (int i = 0; i < n; i++) {
+            p[i] = rnd.nextInt(Math.max(1, vocab));
+        }
+        return p;
+    }
+
+    static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String fmt(double v) {
+        return String.format(java.util.Locale.ROOT, "%.3f", v);
+    }
+}
