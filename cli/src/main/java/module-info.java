@@ -5,6 +5,7 @@
 module dev.mosaic.cli {
     requires dev.mosaic.scheduler;
     requires dev.mosaic.inference;
+    requires dev.mosaic.moa;
     requires info.picocli;
 
     exports dev.mosaic.cli;

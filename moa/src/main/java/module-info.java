@@ -13,6 +13,9 @@ module dev.mosaic.moa {
     exports dev.mosaic.moa.config;
     exports dev.mosaic.moa.worker;
     exports dev.mosaic.moa.extract;
+    exports dev.mosaic.moa.agreement;
+    exports dev.mosaic.moa.exec;
+    exports dev.mosaic.moa.run;
     exports dev.mosaic.moa.profile;
     opens dev.mosaic.moa.profile to com.fasterxml.jackson.databind;
 }

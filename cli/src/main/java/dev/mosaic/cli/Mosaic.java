@@ -24,6 +24,8 @@ public final class Mosaic implements Runnable {
                 new GenCommand(),
                 new CompareCommand(),
                 new SimulateCommand(),
+                new ProfileCommand(),
+                new RunCommand(),
                 new GenerateCommand(),
                 new BenchDecodeCommand(),
                 new SynthModelCommand(),

@@ -1,0 +1,444 @@
+package dev.mosaic.moa.exec;
+
+import dev.mosaic.moa.config.MoaConfig;
+import dev.mosaic.moa.worker.ComputeWorker;
+import dev.mosaic.moa.worker.ExpertEndpoint;
+import dev.mosaic.moa.worker.JobOutput;
+import dev.mosaic.moa.worker.JobRequest;
+import dev.mosaic.scheduler.execution.StageExecutor;
+import dev.mosaic.scheduler.execution.StageResult;
+import dev.mosaic.scheduler.execution.Timeline;
+import dev.mosaic.scheduler.plan.Plan;
+import dev.mosaic.scheduler.plan.PlanEvaluator;
+import dev.mosaic.scheduler.problem.JobTable;
+import dev.mosaic.scheduler.problem.Problem;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs one stage of a {@link Plan} on real workers: each worker opens the replicas the plan
+ * places on it (timed, as LOAD spans), then serves its planned jobs with continuous batching,
+ * longest profiled job first (the simulator's admission order). A worker serves one of its
+ * experts at a time, so the engines of one worker do not compete for its threads; it moves on
+ * when that expert's queue is empty (the previous expert's last jobs finish meanwhile). With
+ * work stealing on, a worker with free slots and nothing queued takes the shortest queued job of
+ * an expert it also holds from the worker with the most queued work, when that backlog exceeds
+ * the job's own duration (the simulator's rule). Every job's start (submission) and end are
+ * measured; the result has the simulator's shape, so reports draw both alike.
+ *
+ * <p>Outputs go to the {@link JobSink} as jobs finish (from engine threads); the sink owns them.
+ * One executor runs one stage once; not thread-safe otherwise.
+ */
+public final class PlanExecutor implements StageExecutor {
+
+    /** Receives each finished job's output (and must close it eventually); called from engine threads. */
+    @FunctionalInterface
+    public interface JobSink {
+        void accept(int job, int worker, JobOutput output);
+    }
+
+    private final Problem problem;
+    private final Timeline.Stage stage;
+    private final List<ComputeWorker> workers;
+    private final Map<String, MoaConfig.ModelSpec> models;
+    private final List<JobRequest> requests;
+    private final boolean stealing;
+    private final JobSink sink;
+    private final JobTable jobs;
+    private final int[] plannedWorker;
+    private final int[][] held;          // expert indices per worker, placement order
+
+    // run state, guarded by this
+    private long t0;
+    private ExpertEndpoint[][] endpoint; // [worker][expert]
+    private int[][][] queue;             // [worker][slot] -> jobs, longest floor first
+    private int[][] head;
+    private int[][] tail;
+    private double[] queuedWork;
+    private int[] running;
+    private int[] current;               // slot each worker serves now
+    private boolean[] ready;
+    private int[] jobWorker;
+    private double[] start;
+    private double[] end;
+    private double[] workerEnd;
+    private final List<Timeline.Span> spans = new ArrayList<>();
+    private int stolen;
+    private Throwable failure;
+    private CountDownLatch remaining;
+    private final List<CompletableFuture<JobOutput>> inFlight = new ArrayList<>();
+
+    /**
+     * @param problem the stage's problem (its workers in the order of {@code workers})
+     * @param plan a valid plan of it
+     * @param workers the compute places, aligned with {@code problem.workers()}
+     * @param models the model of each expert (or aggregator) id
+     * @param requests each job's request, indexed like {@code problem.jobs()}
+     */
+    public PlanExecutor(Problem problem, Plan plan, Timeline.Stage stage, List<ComputeWorker> workers,
+                        Map<String, MoaConfig.ModelSpec> models, List<JobRequest> requests, boolean stealing, JobSink sink) {
+        this.problem = problem;
+        this.stage = stage;
+        this.workers = List.copyOf(workers);
+        this.models = Map.copyOf(models);
+        this.requests = List.copyOf(requests);
+        this.stealing = stealing;
+        this.sink = sink;
+        PlanEvaluator.Evaluation ev = PlanEvaluator.evaluate(problem, plan).requireValid();
+        this.jobs = problem.jobs();
+        if (requests.size() != jobs.size()) {
+            throw new IllegalArgumentException(requests.size() + " requests for " + jobs.size() + " jobs");
+        }
+        if (workers.size() != problem.workers().size()) {
+            throw new IllegalArgumentException(workers.size() + " workers for a problem of " + problem.workers().size());
+        }
+        for (int w = 0; w < workers.size(); w++) {
+            if (!workers.get(w).id().equals(problem.workers().get(w).id())) {
+                throw new IllegalArgumentException("worker " + w + " is " + workers.get(w).id() + ", the problem says "
+                        + problem.workers().get(w).id());
+            }
+        }
+        this.plannedWorker = ev.jobWorker();
+        Map<String, Integer> eIdx = problem.expertIndex();
+        held = new int[workers.size()][];
+        for (int w = 0; w < workers.size(); w++) {
+            List<String> ids = plan.placement().getOrDefault(problem.workers().get(w).id(), List.of());
+            held[w] = new int[ids.size()];
+            for (int k = 0; k < ids.size(); k++) {
+                held[w][k] = eIdx.get(ids.get(k));
+                if (!models.containsKey(ids.get(k))) {
+                    throw new IllegalArgumentException("no model given for " + ids.get(k));
+                }
+            }
+        }
+    }
+
+    @Override
+    public StageResult execute(JobListener listener) throws InterruptedException {
+        int nw = workers.size();
+        int ne = problem.experts().size();
+        int n = jobs.size();
+        synchronized (this) {
+            t0 = System.nanoTime();
+            endpoint = new ExpertEndpoint[nw][ne];
+            jobWorker = new int[n];
+            Arrays.fill(jobWorker, -1);
+            start = new double[n];
+            end = new double[n];
+            workerEnd = new double[nw];
+            running = new int[nw];
+            current = new int[nw];
+            ready = new boolean[nw];
+            queuedWork = new double[nw];
+            remaining = new CountDownLatch(n);
+            buildQueues();
+        }
+        List<Thread> loaders = new ArrayList<>();
+        try {
+            for (int w = 0; w < nw; w++) {
+                final int wi = w;
+                Thread t = Thread.ofPlatform().name("moa-load-" + workers.get(w).id()).start(() -> load(wi, listener));
+                loaders.add(t);
+            }
+            for (Thread t : loaders) {
+                t.join();
+            }
+            while (!remaining.await(50, TimeUnit.MILLISECONDS)) {
+                synchronized (this) {
+                    if (failure != null) {
+                        break;
+                    }
+                }
+            }
+            synchronized (this) {
+                if (failure != null) {
+                    throw new StageFailedException("stage " + stage + " failed: " + failure.getMessage(), failure);
+                }
+            }
+            return result();
+        } catch (InterruptedException e) {
+            synchronized (this) {
+                for (CompletableFuture<JobOutput> f : inFlight) {
+                    f.cancel(true);
+                }
+            }
+            throw e;
+        } finally {
+            for (Thread t : loaders) {
+                t.interrupt();
+            }
+            for (Thread t : loaders) {
+                t.join();
+            }
+            closeEndpoints();
+        }
+    }
+
+    /** Thrown when a job failed; the other jobs were abandoned. */
+    public static final class StageFailedException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+
+        StageFailedException(String message, Throwable cause) {
+            super(message, cause);
+        }
+    }
+
+    private void buildQueues() {
+        int nw = workers.size();
+        queue = new int[nw][][];
+        head = new int[nw][];
+        tail = new int[nw][];
+        Integer[] order = new Integer[jobs.size()];
+        for (int j = 0; j < order.length; j++) {
+            order[j] = j;
+        }
+        double[] floor = jobs.floor();
+        Arrays.sort(order, (a, b) -> floor[a] != floor[b] ? Double.compare(floor[b], floor[a]) : Integer.compare(a, b));
+        int[][] counts = new int[nw][];
+        for (int w = 0; w < nw; w++) {
+            counts[w] = new int[held[w].length];
+        }
+        for (int j = 0; j < jobs.size(); j++) {
+            counts[plannedWorker[j]][slot(plannedWorker[j], jobs.expert()[j])]++;
+        }
+        for (int w = 0; w < nw; w++) {
+            queue[w] = new int[held[w].length][];
+            head[w] = new int[held[w].length];
+            tail[w] = new int[held[w].length];
+            for (int k = 0; k < held[w].length; k++) {
+                queue[w][k] = new int[counts[w][k]];
+            }
+        }
+        for (int j : order) {
+            int w = plannedWorker[j];
+            int k = slot(w, jobs.expert()[j]);
+            queue[w][k][tail[w][k]++] = j;
+            queuedWork[w] += jobs.cost()[j] / problem.workers().get(w).speed();
+        }
+    }
+
+    private int slot(int w, int expert) {
+        for (int k = 0; k < held[w].length; k++) {
+            if (held[w][k] == expert) {
+                return k;
+            }
+        }
+        return -1;
+    }
+
+    private double now() {
+        return (System.nanoTime() - t0) / 1e9;
+    }
+
+    /** Opens worker w's replicas one after the other, then starts serving. */
+    private void load(int w, JobListener listener) {
+        ComputeWorker worker = workers.get(w);
+        try {
+            for (int e : held[w]) {
+                if (Thread.currentThread().isInterrupted()) {
+                    return;
+                }
+                String id = problem.experts().get(e).id();
+                double s = now();
+                ExpertEndpoint ep = worker.open(models.get(id));
+                double t = now();
+                synchronized (this) {
+                    endpoint[w][e] = ep;
+                    spans.add(new Timeline.Span(worker.id(), stage, Timeline.Kind.LOAD, id, null, s, t));
+                    workerEnd[w] = Math.max(workerEnd[w], t);
+                }
+            }
+            synchronized (this) {
+                ready[w] = true;
+                dispatch(w, listener);
+                // A worker that holds nothing but could steal has nothing to steal from until
+                // others are ready; they dispatch for themselves, and this one is woken on completions.
+            }
+        } catch (RuntimeException | Error e) {
+            synchronized (this) {
+                if (failure == null) {
+                    failure = new IllegalStateException("worker " + worker.id() + ": " + e.getMessage(), e);
+                }
+            }
+        }
+    }
+
+    /** Fills worker w's free slots; caller holds the lock. */
+    private void dispatch(int w, JobListener listener) {
+        if (!ready[w] || failure != null) {
+            return;
+        }
+        while (true) {
+            int k = pickLocal(w);
+            int job;
+            int from = w;
+            if (k >= 0) {
+                ExpertEndpoint ep = endpoint[w][held[w][k]];
+                if (running[w] >= ep.maxConcurrentJobs()) {
+                    return;
+                }
+                job = queue[w][k][head[w][k]++];
+                queuedWork[w] -= jobs.cost()[job] / problem.workers().get(w).speed();
+                current[w] = k;
+            } else if (stealing) {
+                int[] victim = pickVictim(w);
+                if (victim == null) {
+                    return;
+                }
+                from = victim[0];
+                int vk = victim[1];
+                ExpertEndpoint ep = endpoint[w][held[from][vk]];
+                if (running[w] >= ep.maxConcurrentJobs()) {
+                    return;
+                }
+                job = queue[from][vk][--tail[from][vk]];
+                queuedWork[from] -= jobs.cost()[job] / problem.workers().get(from).speed();
+                stolen++;
+            } else {
+                return;
+            }
+            submit(w, job, listener);
+        }
+    }
+
+    /** The slot w serves next: the current one while it has queued jobs, else the one with the longest head job. */
+    private int pickLocal(int w) {
+        if (held[w].length == 0) {
+            return -1;
+        }
+        int c = current[w];
+        if (head[w][c] < tail[w][c]) {
+            return c;
+        }
+        int best = -1;
+        for (int k = 0; k < held[w].length; k++) {
+            if (head[w][k] < tail[w][k] && (best < 0
+                    || jobs.floor()[queue[w][k][head[w][k]]] > jobs.floor()[queue[w][best][head[w][best]]])) {
+                best = k;
+            }
+        }
+        return best;
+    }
+
+    /** {victim worker, slot} to steal from, or null. */
+    private int[] pickVictim(int thief) {
+        int victim = -1;
+        int victimSlot = -1;
+        double backlog = 0;
+        for (int e : held[thief]) {
+            if (endpoint[thief][e] == null) {
+                continue;
+            }
+            for (int v = 0; v < workers.size(); v++) {
+                if (v == thief) {
+                    continue;
+                }
+                int k = slot(v, e);
+                if (k < 0 || head[v][k] >= tail[v][k]) {
+                    continue;
+                }
+                if (queuedWork[v] > backlog) {
+                    backlog = queuedWork[v];
+                    victim = v;
+                    victimSlot = k;
+                }
+            }
+        }
+        if (victim < 0) {
+            return null;
+        }
+        int j = queue[victim][victimSlot][tail[victim][victimSlot] - 1];
+        double dur = Math.max(jobs.floor()[j], jobs.cost()[j]) / problem.workers().get(thief).speed();
+        return backlog > dur ? new int[] {victim, victimSlot} : null;
+    }
+
+    private void submit(int w, int job, JobListener listener) {
+        ExpertEndpoint ep = endpoint[w][jobs.expert()[job]];
+        running[w]++;
+        jobWorker[job] = w;
+        start[job] = now();
+        CompletableFuture<JobOutput> f = ep.submit(requests.get(job));
+        inFlight.add(f);
+        f.whenComplete((out, err) -> finished(w, job, out, err, listener));
+    }
+
+    private void finished(int w, int job, JobOutput out, Throwable err, JobListener listener) {
+        double t = now();
+        synchronized (this) {
+            running[w]--;
+            if (err != null) {
+                if (failure == null) {
+                    failure = err;
+                }
+                return;
+            }
+            end[job] = t;
+            workerEnd[w] = Math.max(workerEnd[w], t);
+            spans.add(new Timeline.Span(workers.get(w).id(), stage, Timeline.Kind.JOB,
+                    problem.experts().get(jobs.expert()[job]).id(), problem.prompts().get(jobs.prompt()[job]).id(),
+                    start[job], t));
+        }
+        try {
+            sink.accept(job, w, out);
+            listener.jobFinished(job, w, t);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                if (failure == null) {
+                    failure = e;
+                }
+            }
+        }
+        synchronized (this) {
+            remaining.countDown();
+            dispatch(w, listener);
+            if (stealing) {
+                for (int v = 0; v < workers.size(); v++) {
+                    if (v != w && running[v] == 0) {
+                        dispatch(v, listener);
+                    }
+                }
+            }
+        }
+    }
+
+    private synchronized StageResult result() {
+        List<String> ids = new ArrayList<>();
+        problem.workers().forEach(x -> ids.add(x.id()));
+        return new StageResult(new Timeline(ids, spans), jobWorker.clone(), start.clone(), end.clone(), workerEnd.clone(),
+                stolen, jobs.size());
+    }
+
+    private void closeEndpoints() {
+        List<ExpertEndpoint> open = new ArrayList<>();
+        synchronized (this) {
+            if (endpoint == null) {
+                return;
+            }
+            for (ExpertEndpoint[] row : endpoint) {
+                for (ExpertEndpoint ep : row) {
+                    if (ep != null) {
+                        open.add(ep);
+                    }
+                }
+            }
+        }
+        RuntimeException first = null;
+        for (ExpertEndpoint ep : open) {
+            try {
+                ep.close();
+            } catch (RuntimeException e) {
+                if (first == null) {
+                    first = e;
+                }
+            }
+        }
+        if (first != null) {
+            throw first;
+        }
+    }
+}

@@ -1,0 +1,834 @@
+package dev.mosaic.moa.run;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mosaic.common.AtomicFiles;
+import dev.mosaic.inference.buffer.TokenBufferPool;
+import dev.mosaic.inference.model.Model;
+import dev.mosaic.inference.tokenizer.ChatMessage;
+import dev.mosaic.inference.tokenizer.Tokenizers;
+import dev.mosaic.moa.agreement.AgreementScorer;
+import dev.mosaic.moa.agreement.ExtractedAnswers;
+import dev.mosaic.moa.config.MoaConfig;
+import dev.mosaic.moa.config.MoaInputException;
+import dev.mosaic.moa.config.RunPrompt;
+import dev.mosaic.moa.exec.PlanExecutor;
+import dev.mosaic.moa.extract.AnswerExtractor;
+import dev.mosaic.moa.extract.AnswerExtractors;
+import dev.mosaic.moa.extract.ExtractedAnswer;
+import dev.mosaic.moa.profile.ModelProfile;
+import dev.mosaic.moa.profile.ProfileCache;
+import dev.mosaic.moa.profile.Profiler;
+import dev.mosaic.moa.worker.ComputeWorker;
+import dev.mosaic.moa.worker.CpuWorker;
+import dev.mosaic.moa.worker.JobOutput;
+import dev.mosaic.moa.worker.JobRequest;
+import dev.mosaic.moa.worker.PromptEncoder;
+import dev.mosaic.moa.worker.SharedModels;
+import dev.mosaic.scheduler.Planners;
+import dev.mosaic.scheduler.aggregation.AgreementRule;
+import dev.mosaic.scheduler.aggregation.AgreementRules;
+import dev.mosaic.scheduler.aggregation.AggregatorStage;
+import dev.mosaic.scheduler.aggregation.Answers;
+import dev.mosaic.scheduler.execution.StageExecutor;
+import dev.mosaic.scheduler.execution.StageResult;
+import dev.mosaic.scheduler.execution.Timeline;
+import dev.mosaic.scheduler.plan.Plan;
+import dev.mosaic.scheduler.plan.PlanIo;
+import dev.mosaic.scheduler.plan.PlanningOptions;
+import dev.mosaic.scheduler.problem.Expert;
+import dev.mosaic.scheduler.problem.JobTable;
+import dev.mosaic.scheduler.problem.Problem;
+import dev.mosaic.scheduler.problem.Prompt;
+import dev.mosaic.scheduler.problem.Worker;
+import dev.mosaic.scheduler.sim.Simulator;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+
+/**
+ * One {@code mosaic run}: profiles the models it has no profile for, builds the scheduling
+ * problem from the configuration and the prompts, plans the expert stage, executes it on real
+ * engines, and decides per prompt, as soon as its last expert finished, whether the experts agree
+ * (bypass) or the aggregator must run; then plans and runs the aggregator stage (after the expert
+ * stage, as in the paper). Writes {@code answers.jsonl} (appended per finished prompt),
+ * {@code plan.json}, {@code timeline.json}, {@code summary.json} and {@code index.html}.
+ *
+ * <p>A run is used once from one thread; {@link #cancel()} may be called from any thread (e.g. a
+ * shutdown hook): finished answers stay in {@code answers.jsonl}, and a later run with
+ * {@code resume} skips them.
+ */
+public final class MoaRun {
+
+    /** The aggregator's instruction: the standard MoA synthesis prompt (system text, then query and numbered responses). */
+    public static final String AGGREGATOR_SYSTEM = "You are given several models' responses to the user's question. "
+            + "Some of them may be wrong or biased: evaluate them critically, then write one accurate, complete and "
+            + "well-reasoned answer of your own rather than copying any of them. Give the final answer in the form "
+            + "the question asks for.";
+
+    /**
+     * How to run.
+     *
+     * @param method planning method ({@code ilp}, {@code greedy}, {@code round-robin})
+     * @param resume skip the prompt ids already in {@code answers.jsonl}
+     * @param stealing let idle workers take queued jobs of experts they also hold
+     * @param profileCache where profiles are cached, or null for no cache
+     * @param profilerSettings how to profile models without a cached profile, or null for defaults
+     * @param profileSamples prompts of the run used to measure output lengths when profiling
+     * @param batch sequences each replica decodes at once
+     * @param progress the progress line's stream, or null for none
+     * @param onAnswer hears each written answer (tests use it to interrupt), or null
+     */
+    public record Options(String method, boolean resume, boolean stealing, ProfileCache profileCache,
+                          Profiler.Settings profilerSettings, int profileSamples, int batch, PrintStream progress,
+                          Consumer<ObjectNode> onAnswer) {
+        public static Options defaults() {
+            return new Options("ilp", false, true, ProfileCache.standard(), null, 4, CpuWorker.DEFAULT_BATCH, System.err, null);
+        }
+
+        public Options withMethod(String m) {
+            return new Options(m, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer);
+        }
+
+        public Options withResume(boolean r) {
+            return new Options(method, r, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer);
+        }
+
+        public Options withStealing(boolean s) {
+            return new Options(method, resume, s, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer);
+        }
+
+        public Options withProfileCache(ProfileCache c) {
+            return new Options(method, resume, stealing, c, profilerSettings, profileSamples, batch, progress, onAnswer);
+        }
+
+        public Options withProfilerSettings(Profiler.Settings s) {
+            return new Options(method, resume, stealing, profileCache, s, profileSamples, batch, progress, onAnswer);
+        }
+
+        public Options withProgress(PrintStream p) {
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, p, onAnswer);
+        }
+
+        public Options withOnAnswer(Consumer<ObjectNode> c) {
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, c);
+        }
+
+        public Options withBatch(int b) {
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, b, progress, onAnswer);
+        }
+    }
+
+    /** What a finished (or interrupted) run measured. */
+    public record Outcome(int prompts, int answered, int bypassed, double expertMeasuredSeconds,
+                          double expertPredictedSeconds, double aggregatorMeasuredSeconds, double aggregatorPredictedSeconds,
+                          boolean interrupted, Path summary) {}
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final MoaConfig config;
+    private final List<RunPrompt> allPrompts;
+    private final Path out;
+    private final Options options;
+    private volatile Thread runner;
+    private volatile boolean cancelled;
+
+    public MoaRun(MoaConfig config, List<RunPrompt> prompts, Path out, Options options) {
+        this.config = config;
+        this.allPrompts = List.copyOf(prompts);
+        this.out = out;
+        this.options = options;
+        if (!Planners.exists(options.method())) {
+            throw new IllegalArgumentException("unknown --method '" + options.method() + "'; known: " + String.join(", ", Planners.methods()));
+        }
+    }
+
+    /** Asks a running {@link #run()} to stop; finished answers are kept. */
+    public void cancel() {
+        cancelled = true;
+        Thread t = runner;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    /** Runs the whole MoA; returns when done or cancelled. */
+    public Outcome run() throws IOException {
+        runner = Thread.currentThread();
+        try {
+            Files.createDirectories(out);
+            AnswerExtractor extractor = AnswerExtractors.parse(config.agreement().extractor());
+            AgreementRule rule = AgreementRules.parse(config.agreement().rule());
+            if (config.agreement().calibrate()) {
+                throw new MoaInputException(config.source(), 0, "agreement.calibrate",
+                        "calibrating the threshold during mosaic run is not supported yet; give the rule's threshold");
+            }
+            try (AnswersLog log = AnswersLog.open(out.resolve("answers.jsonl"), options.resume());
+                 SharedModels models = new SharedModels();
+                 TokenBufferPool outputs = new TokenBufferPool()) {
+                List<RunPrompt> prompts = new ArrayList<>();
+                var done = log.previousIds();
+                for (RunPrompt p : allPrompts) {
+                    if (!done.contains(p.id())) {
+                        prompts.add(p);
+                    }
+                }
+                List<ComputeWorker> workers = new ArrayList<>();
+                try {
+                    for (MoaConfig.WorkerSpec w : config.workers()) {
+                        workers.add(new CpuWorker(w, models, outputs, options.batch()));
+                    }
+                    return execute(prompts, done.size(), workers, models, new AgreementScorer(extractor, rule), log);
+                } finally {
+                    for (ComputeWorker w : workers) {
+                        w.close();
+                    }
+                }
+            }
+        } finally {
+            runner = null;
+        }
+    }
+
+    private Outcome execute(List<RunPrompt> prompts, int answeredBefore, List<ComputeWorker> workers, SharedModels models,
+                            AgreementScorer scorer, AnswersLog log) throws IOException {
+        Map<String, MoaConfig.ModelSpec> specs = new LinkedHashMap<>();
+        config.experts().forEach(e -> specs.put(e.id(), e));
+        specs.put(config.aggregator().id(), config.aggregator());
+        checkMemory(workers, specs);
+        Map<String, ModelProfile> profiles = profiles(prompts, workers, specs);
+        if (prompts.isEmpty()) {
+            progress("nothing to do: every prompt is already answered");
+            return new Outcome(allPrompts.size(), answeredBefore, 0, 0, 0, 0, 0, false, null);
+        }
+
+        // ---- stage 1: the experts
+        Problem problem = problem(prompts, workers, profiles, models);
+        JobTable jobs = problem.jobs();
+        List<JobRequest> requests = new ArrayList<>();
+        for (int j = 0; j < jobs.size(); j++) {
+            RunPrompt p = prompts.get(jobs.prompt()[j]);
+            String e = problem.experts().get(jobs.expert()[j]).id();
+            requests.add(JobRequest.user(p.text(), cap(p, e)));
+        }
+        PlanningOptions planning = PlanningOptions.defaults();
+        Plan plan1 = Planners.create(options.method(), planning).plan(problem);
+        StageResult predicted1 = Simulator.of(problem, plan1).run(Simulator.Conditions.asProfiled(Timeline.Stage.EXPERT));
+        progress(String.format(Locale.ROOT, "planned %d expert jobs on %d workers (%s): predicted %.2f s",
+                jobs.size(), workers.size(), options.method(), predicted1.endSeconds()));
+
+        int[] starts = promptStarts(jobs, prompts.size());
+        String[] truth = new String[prompts.size()];
+        String[] category = new String[prompts.size()];
+        for (int q = 0; q < prompts.size(); q++) {
+            truth[q] = normaliseTruth(scorer.extractor(), prompts.get(q).answer());
+            category[q] = prompts.get(q).category();
+        }
+        ExtractedAnswers answers = new ExtractedAnswers(starts, jobs.expert(), truth, category);
+        ExpertStageState state = new ExpertStageState(prompts, problem, jobs, starts, answers, scorer, log);
+        PlanExecutor ex1 = new PlanExecutor(problem, plan1, Timeline.Stage.EXPERT, workers, specs, requests,
+                options.stealing(), state::finished);
+        StageResult measured1;
+        try {
+            measured1 = ex1.execute(StageExecutor.JobListener.NONE);
+        } catch (InterruptedException e) {
+            state.closeAll();
+            progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
+            writeSummary(prompts, problem, plan1, null, predicted1, null, null, null, answers, state, true);
+            return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, 0, 0, 0, 0, true,
+                    out.resolve("summary.json"));
+        }
+        double[] actualOut = state.outTokens;
+        StageResult replay1 = Simulator.of(problem, plan1).run(
+                Simulator.Conditions.asProfiled(Timeline.Stage.EXPERT).withActualOutTokens(actualOut));
+
+        // ---- stage 2: the aggregator, on the prompts whose experts did not agree
+        boolean[] aggregate = state.aggregate.clone();
+        int toAggregate = 0;
+        for (boolean b : aggregate) {
+            toAggregate += b ? 1 : 0;
+        }
+        Plan plan2 = null;
+        StageResult predicted2 = null;
+        StageResult measured2 = null;
+        AggregatorStage stage2 = null;
+        if (toAggregate > 0) {
+            double[] aggOut = new double[prompts.size()];
+            for (int q = 0; q < prompts.size(); q++) {
+                aggOut[q] = profiles.get(config.aggregator().id()).expectedOutputTokens(prompts.get(q).category(),
+                        config.aggregator().maxTokens());
+            }
+            // Plan with the measured expert lengths: they are known now, and they are what the aggregator reads.
+            stage2 = AggregatorStage.derive(problem, aggregate, actualOut, aggOut);
+            List<JobRequest> aggRequests = new ArrayList<>();
+            for (int i = 0; i < stage2.originalPrompt().length; i++) {
+                aggRequests.add(aggregatorRequest(prompts.get(stage2.originalPrompt()[i]), state.texts[stage2.originalPrompt()[i]]));
+            }
+            // The aggregator reads the system text, the question and the expert texts through its
+            // template: plan with the exact prompt lengths, not the question plus output token counts.
+            stage2 = withPromptTokens(stage2, aggRequests, models);
+            plan2 = Planners.create(options.method(), planning).plan(stage2.problem());
+            predicted2 = Simulator.of(stage2.problem(), plan2).run(Simulator.Conditions.asProfiled(Timeline.Stage.AGGREGATOR));
+            progress(String.format(Locale.ROOT, "expert stage %.2f s (predicted %.2f s); %d of %d prompts bypassed; "
+                    + "aggregating %d (predicted %.2f s)", measured1.endSeconds(), predicted1.endSeconds(),
+                    state.bypassedCount, prompts.size(), toAggregate, predicted2.endSeconds()));
+            AggregatorState agg = new AggregatorState(stage2, state, prompts, answers, scorer, log);
+            PlanExecutor ex2 = new PlanExecutor(stage2.problem(), plan2, Timeline.Stage.AGGREGATOR, workers, specs, aggRequests,
+                    options.stealing(), agg::finished);
+            try {
+                measured2 = ex2.execute(StageExecutor.JobListener.NONE);
+            } catch (InterruptedException e) {
+                progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
+                writeSummary(prompts, problem, plan1, plan2, predicted1, measured1, predicted2, null, answers, state, true);
+                return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount,
+                        measured1.endSeconds(), predicted1.endSeconds(), 0, 0, true, out.resolve("summary.json"));
+            }
+        }
+        writeSummary(prompts, problem, plan1, plan2, predicted1, measured1, predicted2, measured2, answers, state, false);
+        writeExtras(problem, plan1, stage2, plan2, predicted1, measured1, replay1, predicted2, measured2);
+        progress(String.format(Locale.ROOT, "done: %d prompts, %d bypassed; expert stage %.2f s (predicted %.2f s), "
+                        + "aggregator stage %.2f s (predicted %.2f s); outputs in %s", prompts.size(), state.bypassedCount,
+                measured1.endSeconds(), predicted1.endSeconds(), measured2 == null ? 0 : measured2.endSeconds(),
+                predicted2 == null ? 0 : predicted2.endSeconds(), out));
+        return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, measured1.endSeconds(),
+                predicted1.endSeconds(), measured2 == null ? 0 : measured2.endSeconds(),
+                predicted2 == null ? 0 : predicted2.endSeconds(), false, out.resolve("summary.json"));
+    }
+
+    /** Every model must fit at least one worker, before anything runs. */
+    private static void checkMemory(List<ComputeWorker> workers, Map<String, MoaConfig.ModelSpec> specs) {
+        for (MoaConfig.ModelSpec m : specs.values()) {
+            double best = 0;
+            double need = 0;
+            for (ComputeWorker w : workers) {
+                need = w.replicaGiB(m);
+                if (need <= w.memoryGiB()) {
+                    best = -1;
+                    break;
+                }
+                best = Math.max(best, w.memoryGiB());
+            }
+            if (best >= 0) {
+                throw new IllegalStateException(String.format(Locale.ROOT,
+                        "model %s (%s) needs %.3f GiB (weights + KV budget) but the largest worker offers %.3f GiB",
+                        m.id(), m.model(), need, best));
+            }
+        }
+    }
+
+    private Map<String, ModelProfile> profiles(List<RunPrompt> prompts, List<ComputeWorker> workers,
+                                               Map<String, MoaConfig.ModelSpec> specs) {
+        CpuWorker ref = (CpuWorker) workers.get(0);
+        for (ComputeWorker w : workers) {
+            if (!w.profileKey().equals(ref.profileKey())) {
+                throw new MoaInputException(config.source(), 0, "workers",
+                        "every worker must have the same kind, threads and kvBudgetMiB for now (" + w.id() + " differs from "
+                                + ref.id() + "): profiles are measured on one worker shape");
+            }
+        }
+        Profiler.Settings settings = options.profilerSettings() != null ? options.profilerSettings()
+                : Profiler.Settings.defaults(ref.threads(), ref.spec().kvBudgetBytes());
+        Map<String, ModelProfile> out = new LinkedHashMap<>();
+        for (MoaConfig.ModelSpec m : specs.values()) {
+            ModelProfile p = options.profileCache() == null ? null
+                    : options.profileCache().find(m.model(), ref.profileKey()).orElse(null);
+            if (p == null) {
+                List<Profiler.Sample> samples = new ArrayList<>();
+                for (RunPrompt rp : sample(prompts, m.id())) {
+                    samples.add(new Profiler.Sample(rp.text(), rp.category(), cap(rp, m.id())));
+                }
+                p = new Profiler(settings, this::progress).profile(m.id(), m.model(), samples);
+                if (options.profileCache() != null) {
+                    options.profileCache().put(m.model(), ref.profileKey(), p);
+                }
+            } else {
+                progress(m.id() + ": cached profile " + options.profileCache().dir());
+            }
+            out.put(m.id(), p.withId(m.id()));
+        }
+        return out;
+    }
+
+    /** Up to profileSamples prompts routed to {@code expert}, one per category first. */
+    private List<RunPrompt> sample(List<RunPrompt> prompts, String expert) {
+        List<RunPrompt> routed = new ArrayList<>();
+        for (RunPrompt p : prompts) {
+            if (expert.equals(config.aggregator().id()) || route(p).contains(expert)) {
+                routed.add(p);
+            }
+        }
+        List<RunPrompt> out = new ArrayList<>();
+        java.util.Set<String> seen = new java.util.HashSet<>();
+        for (RunPrompt p : routed) {
+            if (out.size() < options.profileSamples() && seen.add(String.valueOf(p.category()))) {
+                out.add(p);
+            }
+        }
+        for (RunPrompt p : routed) {
+            if (out.size() >= options.profileSamples()) {
+                break;
+            }
+            if (!out.contains(p)) {
+                out.add(p);
+            }
+        }
+        return out;
+    }
+
+    private List<String> route(RunPrompt p) {
+        return p.experts() != null ? p.experts() : config.routing().expertsFor(p.category());
+    }
+
+    private int cap(RunPrompt p, String expert) {
+        Integer c = p.maxTokens().get(expert);
+        MoaConfig.ModelSpec e = config.expert(expert);
+        return c != null ? c : e != null ? e.maxTokens() : config.aggregator().maxTokens();
+    }
+
+    private Problem problem(List<RunPrompt> prompts, List<ComputeWorker> workers, Map<String, ModelProfile> profiles,
+                            SharedModels models) {
+        List<Worker> ws = new ArrayList<>();
+        for (ComputeWorker w : workers) {
+            ws.add(new Worker(w.id(), w.memoryGiB(), 1.0));
+        }
+        List<Expert> experts = new ArrayList<>();
+        Map<String, PromptEncoder> encoders = new HashMap<>();
+        for (MoaConfig.ModelSpec m : config.experts()) {
+            experts.add(profiles.get(m.id()).toExpert(m.id()));
+            Model model = models.acquire(m.model());
+            try {
+                encoders.put(m.id(), new PromptEncoder(Tokenizers.forModel(model)));
+            } finally {
+                models.release(m.model());
+            }
+        }
+        List<Prompt> ps = new ArrayList<>();
+        for (RunPrompt p : prompts) {
+            Map<String, Double> route = new LinkedHashMap<>();
+            List<String> r = route(p);
+            for (String e : r) {
+                route.put(e, profiles.get(e).expectedOutputTokens(p.category(), cap(p, e)));
+            }
+            int promptTokens = encoders.get(r.get(0)).encode(JobRequest.user(p.text(), 1)).length;
+            ps.add(new Prompt(p.id(), promptTokens, route, p.answer(), p.category()));
+        }
+        Expert agg = profiles.get(config.aggregator().id()).toExpert(config.aggregator().id());
+        return new Problem(ws, experts, ps, agg);
+    }
+
+    private AggregatorStage withPromptTokens(AggregatorStage stage, List<JobRequest> requests, SharedModels models) {
+        Model model = models.acquire(config.aggregator().model());
+        PromptEncoder enc;
+        try {
+            enc = new PromptEncoder(Tokenizers.forModel(model));
+        } finally {
+            models.release(config.aggregator().model());
+        }
+        List<Prompt> ps = new ArrayList<>();
+        for (int i = 0; i < requests.size(); i++) {
+            Prompt p = stage.problem().prompts().get(i);
+            ps.add(new Prompt(p.id(), enc.encode(requests.get(i)).length, p.route(), p.answer(), p.category()));
+        }
+        Problem pr = stage.problem();
+        return new AggregatorStage(new Problem(pr.workers(), pr.experts(), ps, null), stage.originalPrompt());
+    }
+
+    private static int[] promptStarts(JobTable jobs, int prompts) {
+        int[] s = new int[prompts + 1];
+        for (int p : jobs.prompt()) {
+            s[p + 1]++;
+        }
+        for (int q = 0; q < prompts; q++) {
+            s[q + 1] += s[q];
+        }
+        return s;
+    }
+
+    /** A labelled answer as the extractor would return it (so "c" and "(C)" compare equal to "C"). */
+    static String normaliseTruth(AnswerExtractor extractor, String answer) {
+        if (answer == null) {
+            return null;
+        }
+        byte[] b = answer.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        ExtractedAnswer a = extractor.extract(java.lang.foreign.MemorySegment.ofArray(b), 0, b.length);
+        return a != null ? a.answer() : answer.strip();
+    }
+
+    static JobRequest aggregatorRequest(RunPrompt p, String[] responses, int maxTokens) {
+        StringBuilder sb = new StringBuilder(p.text()).append("\n\nResponses from the models:");
+        for (int i = 0; i < responses.length; i++) {
+            sb.append("\n\n").append(i + 1).append(". ").append(responses[i]);
+        }
+        return new JobRequest(List.of(new ChatMessage("system", AGGREGATOR_SYSTEM), new ChatMessage("user", sb.toString())),
+                maxTokens);
+    }
+
+    private JobRequest aggregatorRequest(RunPrompt p, String[] responses) {
+        return aggregatorRequest(p, responses, config.aggregator().maxTokens());
+    }
+
+    private final Object progressLock = new Object();
+    private long progressStart = System.nanoTime();
+
+    void progress(String line) {
+        if (options.progress() != null) {
+            synchronized (progressLock) {
+                options.progress().println("mosaic run: " + line);
+            }
+        }
+    }
+
+    /** The expert stage's per-prompt state: outputs until scored, then the decision. */
+    private final class ExpertStageState {
+        final List<RunPrompt> prompts;
+        final Problem problem;
+        final JobTable jobs;
+        final int[] starts;
+        final ExtractedAnswers answers;
+        final AgreementScorer scorer;
+        final AnswersLog log;
+        final JobOutput[] outputs;
+        final double[] outTokens;
+        final double[] seconds;
+        final int[] left;
+        final boolean[] aggregate;
+        final double[] agreement;
+        final String[][] texts;
+        final int[] finalId;
+        final boolean[] done;
+        int answered;
+        int bypassedCount;
+        long tokens;
+        final long t0 = System.nanoTime();
+
+        ExpertStageState(List<RunPrompt> prompts, Problem problem, JobTable jobs, int[] starts, ExtractedAnswers answers,
+                         AgreementScorer scorer, AnswersLog log) {
+            this.prompts = prompts;
+            this.problem = problem;
+            this.jobs = jobs;
+            this.starts = starts;
+            this.answers = answers;
+            this.scorer = scorer;
+            this.log = log;
+            outputs = new JobOutput[jobs.size()];
+            outTokens = new double[jobs.size()];
+            seconds = new double[jobs.size()];
+            left = new int[prompts.size()];
+            aggregate = new boolean[prompts.size()];
+            agreement = new double[prompts.size()];
+            texts = new String[prompts.size()][];
+            finalId = new int[prompts.size()];
+            done = new boolean[prompts.size()];
+            for (int q = 0; q < prompts.size(); q++) {
+                left[q] = starts[q + 1] - starts[q];
+            }
+        }
+
+        void finished(int job, int worker, JobOutput out) {
+            AgreementScorer.Extraction x = scorer.extract(out);
+            answers.recordJob(job, x.answer(), x.logprob());
+            int q = jobs.prompt()[job];
+            boolean last;
+            synchronized (this) {
+                outputs[job] = out;
+                outTokens[job] = out.tokens();
+                seconds[job] = out.seconds();
+                tokens += out.tokens();
+                last = --left[q] == 0;
+            }
+            if (last) {
+                decide(q);
+            }
+        }
+
+        private void decide(int q) {
+            int n = starts[q + 1] - starts[q];
+            int[] ids = new int[n];
+            int[] experts = new int[n];
+            double[] lps = new double[n];
+            for (int i = 0; i < n; i++) {
+                int j = starts[q] + i;
+                ids[i] = answers.jobAnswer(j);
+                experts[i] = jobs.expert()[j];
+                lps[i] = answers.jobLogprob(j);
+            }
+            AgreementScorer.Decision d = scorer.decide(n, ids, experts, lps);
+            JobOutput[] outs = new JobOutput[n];
+            synchronized (this) {
+                for (int i = 0; i < n; i++) {
+                    outs[i] = outputs[starts[q] + i];
+                    outputs[starts[q] + i] = null;
+                }
+                agreement[q] = d.score();
+            }
+            try {
+                if (d.bypass()) {
+                    String text = null;
+                    for (int i = 0; i < n && text == null; i++) {
+                        if (ids[i] == d.answerId()) {
+                            text = outs[i].text();
+                        }
+                    }
+                    ObjectNode line = answerLine(q, text, true, d.score(), answers.answer(d.answerId()), null);
+                    synchronized (this) {
+                        bypassedCount++;
+                    }
+                    written(line);
+                } else {
+                    String[] t = new String[n];
+                    for (int i = 0; i < n; i++) {
+                        t[i] = outs[i].text();
+                    }
+                    synchronized (this) {
+                        texts[q] = t;
+                        aggregate[q] = true;
+                    }
+                }
+            } finally {
+                for (JobOutput o : outs) {
+                    o.close();
+                }
+            }
+        }
+
+        ObjectNode answerLine(int q, String text, boolean bypassed, double score, String finalAnswer, ObjectNode aggregator) {
+            ObjectNode line = JSON.createObjectNode();
+            RunPrompt p = prompts.get(q);
+            line.put("id", p.id());
+            line.put("text", text);
+            line.put("bypassed", bypassed);
+            line.put("agreement", score);
+            line.put("answer", finalAnswer);
+            if (p.answer() != null) {
+                line.put("correct", finalAnswer != null && answers.truth(q) != Answers.ABSTAIN
+                        && answers.answer(answers.truth(q)).equals(finalAnswer));
+            }
+            if (p.category() != null) {
+                line.put("category", p.category());
+            }
+            ObjectNode ex = line.putObject("experts");
+            for (int j = starts[q]; j < starts[q + 1]; j++) {
+                ObjectNode e = ex.putObject(problem.experts().get(jobs.expert()[j]).id());
+                e.put("answer", answers.answer(answers.jobAnswer(j)));
+                e.put("tokens", (int) outTokens[j]);
+                e.put("seconds", seconds[j]);
+            }
+            if (aggregator != null) {
+                line.set("aggregator", aggregator);
+            }
+            int id = finalAnswer == null ? Answers.ABSTAIN : answers.intern(finalAnswer);
+            synchronized (this) {
+                finalId[q] = id;
+                done[q] = true;
+            }
+            return line;
+        }
+
+        void written(ObjectNode line) {
+            log.append(line);
+            int a;
+            long tk;
+            synchronized (this) {
+                a = ++answered;
+                tk = tokens;
+            }
+            if (options.onAnswer() != null) {
+                options.onAnswer().accept(line);
+            }
+            double el = (System.nanoTime() - t0) / 1e9;
+            double eta = a > 0 ? el / a * (prompts.size() - a) : 0;
+            progress(String.format(Locale.ROOT, "%d/%d prompts answered, %.0f tokens/s, ETA %.0f s", a, prompts.size(),
+                    tk / Math.max(el, 1e-9), eta));
+        }
+
+        synchronized void closeAll() {
+            for (int j = 0; j < outputs.length; j++) {
+                if (outputs[j] != null) {
+                    outputs[j].close();
+                    outputs[j] = null;
+                }
+            }
+        }
+    }
+
+    /** The aggregator stage: each finished aggregation completes its prompt's answer. */
+    private final class AggregatorState {
+        final AggregatorStage stage;
+        final ExpertStageState experts;
+        final List<RunPrompt> prompts;
+        final ExtractedAnswers answers;
+        final AgreementScorer scorer;
+        final AnswersLog log;
+
+        AggregatorState(AggregatorStage stage, ExpertStageState experts, List<RunPrompt> prompts, ExtractedAnswers answers,
+                        AgreementScorer scorer, AnswersLog log) {
+            this.stage = stage;
+            this.experts = experts;
+            this.prompts = prompts;
+            this.answers = answers;
+            this.scorer = scorer;
+            this.log = log;
+        }
+
+        void finished(int job, int worker, JobOutput out) {
+            try {
+                int q = stage.originalPrompt()[stage.problem().jobs().prompt()[job]];
+                AgreementScorer.Extraction x = scorer.extract(out);
+                answers.recordAggregator(q, x.answer());
+                ObjectNode agg = JSON.createObjectNode();
+                agg.put("answer", x.answer());
+                agg.put("tokens", out.tokens());
+                agg.put("seconds", out.seconds());
+                synchronized (experts) {
+                    experts.tokens += out.tokens();
+                }
+                experts.written(experts.answerLine(q, out.text(), false, experts.agreement[q], x.answer(), agg));
+            } finally {
+                out.close();
+            }
+        }
+    }
+
+    private void writeSummary(List<RunPrompt> prompts, Problem problem, Plan plan1, Plan plan2, StageResult predicted1,
+                              StageResult measured1, StageResult predicted2, StageResult measured2, ExtractedAnswers answers,
+                              ExpertStageState state, boolean interrupted) throws IOException {
+        ObjectNode s = JSON.createObjectNode();
+        s.put("prompts", prompts.size());
+        s.put("answered", state.answered);
+        s.put("interrupted", interrupted);
+        s.put("method", options.method());
+        s.put("workStealing", options.stealing());
+        ObjectNode a = s.putObject("agreement");
+        a.put("extractor", scorer(state).extractor().spec());
+        a.put("rule", scorer(state).rule().spec());
+        a.put("threshold", scorer(state).rule().threshold());
+        stage(s.putObject("expertStage"), predicted1, measured1, problem.jobs().size());
+        stage(s.putObject("aggregatorStage"), predicted2, measured2, predicted2 == null ? 0 : predicted2.jobWorker().length);
+        ObjectNode e2e = s.putObject("endToEnd");
+        e2e.put("measuredSeconds", end(measured1) + end(measured2));
+        e2e.put("predictedSeconds", end(predicted1) + end(predicted2));
+        ObjectNode ws = s.putObject("workers");
+        for (int w = 0; w < problem.workers().size(); w++) {
+            ObjectNode o = ws.putObject(problem.workers().get(w).id());
+            o.put("measuredSeconds", workerEnd(measured1, w) + workerEnd(measured2, w));
+            o.put("predictedSeconds", workerEnd(predicted1, w) + workerEnd(predicted2, w));
+            o.put("expertStageMeasuredSeconds", workerEnd(measured1, w));
+            o.put("expertStagePredictedSeconds", workerEnd(predicted1, w));
+            o.put("aggregatorStageMeasuredSeconds", workerEnd(measured2, w));
+            o.put("aggregatorStagePredictedSeconds", workerEnd(predicted2, w));
+        }
+        int decided = 0;
+        for (int q = 0; q < prompts.size(); q++) {
+            decided += state.aggregate[q] ? 1 : 0;
+        }
+        decided += state.bypassedCount;
+        s.put("bypassed", state.bypassedCount);
+        s.put("bypassRate", decided == 0 ? 0 : state.bypassedCount / (double) decided);
+        accuracy(s, prompts, answers, state);
+        AtomicFiles.write(out.resolve("summary.json"), JSON.writeValueAsBytes(s));
+    }
+
+    private static AgreementScorer scorer(ExpertStageState s) {
+        return s.scorer;
+    }
+
+    /** Accuracy of the final answers over the labelled prompts answered in this run, overall and per category. */
+    private static void accuracy(ObjectNode s, List<RunPrompt> prompts, ExtractedAnswers answers, ExpertStageState state) {
+        Map<String, int[]> byCat = new TreeMap<>();
+        int[] all = new int[2];
+        synchronized (state) {
+            for (int q = 0; q < prompts.size(); q++) {
+                if (!state.done[q] || answers.truth(q) == Answers.ABSTAIN) {
+                    continue;
+                }
+                boolean ok = state.finalId[q] != Answers.ABSTAIN && state.finalId[q] == answers.truth(q);
+                all[0] += ok ? 1 : 0;
+                all[1]++;
+                String cat = prompts.get(q).category() == null ? "all" : prompts.get(q).category();
+                int[] c = byCat.computeIfAbsent(cat, k -> new int[2]);
+                c[0] += ok ? 1 : 0;
+                c[1]++;
+            }
+        }
+        if (all[1] == 0) {
+            return;
+        }
+        ObjectNode acc = s.putObject("accuracy");
+        acc.put("labelled", all[1]);
+        acc.put("correct", all[0]);
+        acc.put("accuracy", all[0] / (double) all[1]);
+        ObjectNode per = acc.putObject("byCategory");
+        byCat.forEach((k, v) -> {
+            ObjectNode o = per.putObject(k);
+            o.put("labelled", v[1]);
+            o.put("accuracy", v[0] / (double) v[1]);
+        });
+    }
+
+    private static void stage(ObjectNode o, StageResult predicted, StageResult measured, int jobs) {
+        o.put("jobs", jobs);
+        o.put("measuredSeconds", end(measured));
+        o.put("predictedSeconds", end(predicted));
+        if (measured != null) {
+            o.put("stolenJobs", measured.stolenJobs());
+        }
+    }
+
+    private static double end(StageResult r) {
+        return r == null ? 0 : r.endSeconds();
+    }
+
+    private static double workerEnd(StageResult r, int w) {
+        return r == null ? 0 : r.workerEndSeconds()[w];
+    }
+
+    private void writeExtras(Problem problem, Plan plan1, AggregatorStage stage2, Plan plan2, StageResult predicted1,
+                             StageResult measured1, StageResult replay1, StageResult predicted2, StageResult measured2)
+            throws IOException {
+        ObjectNode plans = JSON.createObjectNode();
+        plans.set("expertStage", JSON.readTree(PlanIo.toJson(plan1)));
+        if (plan2 != null) {
+            plans.set("aggregatorStage", JSON.readTree(PlanIo.toJson(plan2)));
+        }
+        AtomicFiles.write(out.resolve("plan.json"), JSON.writeValueAsBytes(plans));
+        Timeline measured = shiftConcat(measured1.timeline(), measured2 == null ? null : measured2.timeline(), measured1.endSeconds());
+        Timeline predicted = shiftConcat(predicted1.timeline(), predicted2 == null ? null : predicted2.timeline(),
+                predicted1.endSeconds());
+        ObjectNode tl = JSON.createObjectNode();
+        tl.set("measured", timelineJson(measured));
+        tl.set("predicted", timelineJson(predicted));
+        AtomicFiles.write(out.resolve("timeline.json"), JSON.writeValueAsBytes(tl));
+        RunReport.write(out.resolve("index.html"), measured, measured1.endSeconds(), predicted, predicted1.endSeconds(),
+                replay1, measured1, predicted1, predicted2, measured2, config.aggregator().id());
+    }
+
+    static ObjectNode timelineJson(Timeline t) {
+        ObjectNode n = JSON.createObjectNode();
+        n.set("workers", JSON.valueToTree(t.workers()));
+        n.set("spans", JSON.valueToTree(t.spans()));
+        return n;
+    }
+
+    /** {@code a} followed by {@code b} shifted to start at {@code offset}. */
+    static Timeline shiftConcat(Timeline a, Timeline b, double offset) {
+        if (b == null) {
+            return a;
+        }
+        List<Timeline.Span> spans = new ArrayList<>(a.spans());
+        for (Timeline.Span s : b.spans()) {
+            spans.add(new Timeline.Span(s.worker(), s.stage(), s.kind(), s.model(), s.prompt(), s.startSeconds() + offset,
+                    s.endSeconds() + offset));
+        }
+        return new Timeline(a.workers(), spans);
+    }
+}
