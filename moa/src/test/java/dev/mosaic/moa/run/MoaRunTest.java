@@ -1,0 +1,229 @@
+package dev.mosaic.moa.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mosaic.inference.model.SyntheticModel;
+import dev.mosaic.inference.tensor.GgmlType;
+import dev.mosaic.moa.config.MoaConfig;
+import dev.mosaic.moa.config.MoaConfigIo;
+import dev.mosaic.moa.config.PromptsIo;
+import dev.mosaic.moa.config.RunPrompt;
+import dev.mosaic.moa.profile.ProfileCache;
+import dev.mosaic.moa.profile.Profiler;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End to end on the CPU with tiny generated models: 3 experts, an aggregator, 2 workers, a few
+ * dozen prompts; plan, execution, extraction, scoring, bypass or aggregation, outputs.
+ */
+@Timeout(300)
+class MoaRunTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static ProfileCache cache;
+
+    @BeforeAll
+    static void models() {
+        for (int s = 1; s <= 4; s++) {
+            SyntheticModel.writeGguf(SyntheticModel.tiny("llama", false), GgmlType.F32, s, dir.resolve("m" + s + ".gguf"));
+        }
+        cache = new ProfileCache(dir.resolve("profiles"));
+    }
+
+    static Path config(String name, String e1, String e2, String e3, String rule, int kvMiB, double memoryGiB) throws IOException {
+        String json = """
+                {"experts": [{"id": "e1", "model": "%s", "maxTokens": 12}, {"id": "e2", "model": "%s", "maxTokens": 20},
+                             {"id": "e3", "model": "%s", "maxTokens": 8}],
+                 "aggregator": {"id": "agg", "model": "m4.gguf", "maxTokens": 10},
+                 "workers": [{"id": "w0", "kind": "cpu", "threads": 1, "memoryGiB": %s, "kvBudgetMiB": %d},
+                             {"id": "w1", "kind": "cpu", "threads": 1, "memoryGiB": %s, "kvBudgetMiB": %d}],
+                 "routing": {"default": ["e1", "e2", "e3"], "byCategory": {"law": ["e1", "e2"]}},
+                 "agreement": {"extractor": "lastline", "rule": "%s"}}
+                """.formatted(e1, e2, e3, memoryGiB, kvMiB, memoryGiB, kvMiB, rule);
+        Path f = dir.resolve(name + ".json");
+        Files.writeString(f, json);
+        return f;
+    }
+
+    static Path prompts(int n) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            sb.append(JSON.writeValueAsString(Map.of("id", "q" + i, "text", "Question " + i + ": pick one of A, B, C or D.",
+                    "category", i % 3 == 0 ? "law" : "math", "answer", "A"))).append('\n');
+        }
+        Path f = dir.resolve("prompts-" + n + ".jsonl");
+        Files.writeString(f, sb);
+        return f;
+    }
+
+    static MoaRun.Options options() {
+        return MoaRun.Options.defaults().withProfileCache(cache).withProgress(null)
+                .withProfilerSettings(new Profiler.Settings(1, 8L << 20, 4, 16, 8, 1)).withBatch(4);
+    }
+
+    static List<JsonNode> answers(Path out) throws IOException {
+        List<JsonNode> l = new ArrayList<>();
+        for (String line : Files.readAllLines(out.resolve("answers.jsonl"))) {
+            l.add(JSON.readTree(line));
+        }
+        return l;
+    }
+
+    /** An answer without its timings, keyed by id, for comparing runs. */
+    static Map<String, String> comparable(List<JsonNode> answers) {
+        Map<String, String> m = new TreeMap<>();
+        for (JsonNode n : answers) {
+            ObjectNode c = n.deepCopy();
+            strip(c);
+            m.put(n.get("id").asText(), c.toString());
+        }
+        return m;
+    }
+
+    static void strip(JsonNode n) {
+        if (n instanceof ObjectNode o) {
+            o.remove("seconds");
+            for (Iterator<JsonNode> it = o.elements(); it.hasNext(); ) {
+                strip(it.next());
+            }
+        }
+    }
+
+    @Test
+    void identicalExpertsAgreeSoEveryPromptBypasses() throws IOException {
+        Path cfg = config("same", "m1.gguf", "m1.gguf", "m1.gguf", "unanimity", 8, 1);
+        MoaConfig c = MoaConfigIo.read(cfg);
+        // the same model with different caps writes the same prefix; give all the same cap so texts are identical
+        c = new MoaConfig(c.experts().stream().map(e -> new MoaConfig.ModelSpec(e.id(), e.model(), 12)).toList(), c.aggregator(),
+                c.workers(), c.routing(), c.agreement(), c.source());
+        List<RunPrompt> ps = PromptsIo.read(prompts(24), c);
+        Path out = dir.resolve("out-same");
+        MoaRun.Outcome o = new MoaRun(c, ps, out, options()).run();
+        assertEquals(24, o.answered());
+        List<JsonNode> a = answers(out);
+        assertEquals(24, a.size());
+        for (JsonNode n : a) {
+            assertTrue(n.get("bypassed").asBoolean(), n.toString());
+            assertFalse(n.has("aggregator"));
+            assertEquals(1.0, n.get("agreement").asDouble());
+        }
+        JsonNode s = JSON.readTree(out.resolve("summary.json").toFile());
+        assertEquals(1.0, s.get("bypassRate").asDouble());
+        assertEquals(0.0, s.get("aggregatorStage").get("measuredSeconds").asDouble());
+        assertTrue(s.get("expertStage").get("measuredSeconds").asDouble() > 0);
+        assertTrue(s.get("expertStage").get("predictedSeconds").asDouble() > 0);
+        assertTrue(Files.size(out.resolve("index.html")) > 1000);
+        assertTrue(JSON.readTree(out.resolve("plan.json").toFile()).has("expertStage"));
+        assertTrue(JSON.readTree(out.resolve("timeline.json").toFile()).get("measured").get("spans").size() >= 24 * 3 - 24 / 3);
+    }
+
+    @Test
+    void differentExpertsBypassOnlyWhereTheirAnswersAgree() throws IOException {
+        Path cfg = config("diff", "m1.gguf", "m2.gguf", "m3.gguf", "unanimity", 8, 1);
+        MoaConfig c = MoaConfigIo.read(cfg);
+        Path out = dir.resolve("out-diff");
+        MoaRun.Outcome o = new MoaRun(c, PromptsIo.read(prompts(24), c), out, options()).run();
+        assertEquals(24, o.answered());
+        int aggregated = 0;
+        for (JsonNode n : answers(out)) {
+            JsonNode ex = n.get("experts");
+            String first = null;
+            boolean agree = true;
+            int count = 0;
+            for (Iterator<JsonNode> it = ex.elements(); it.hasNext(); ) {
+                JsonNode e = it.next();
+                String ans = e.get("answer").isNull() ? null : e.get("answer").asText();
+                agree &= ans != null && (first == null || first.equals(ans));
+                first = first == null ? ans : first;
+                count++;
+            }
+            assertEquals(n.get("category").asText().equals("law") ? 2 : 3, count, "routing by category");
+            assertEquals(agree, n.get("bypassed").asBoolean(), n.toString());
+            if (!agree) {
+                aggregated++;
+                assertTrue(n.get("aggregator").get("tokens").asInt() >= 1);
+            }
+        }
+        assertTrue(aggregated > 0, "random experts of different seeds should rarely agree");
+        JsonNode s = JSON.readTree(out.resolve("summary.json").toFile());
+        assertTrue(s.get("aggregatorStage").get("measuredSeconds").asDouble() > 0);
+        assertEquals(24, s.get("accuracy").get("labelled").asInt());
+        assertTrue(s.get("workers").has("w0") && s.get("workers").has("w1"));
+    }
+
+    @Test
+    void interruptThenResumeGivesTheAnswersOfOneUninterruptedRun() throws IOException {
+        Path cfg = config("resume", "m1.gguf", "m2.gguf", "m3.gguf", "plurality:0.6", 8, 1);
+        MoaConfig c = MoaConfigIo.read(cfg);
+        List<RunPrompt> ps = PromptsIo.read(prompts(30), c);
+        Path whole = dir.resolve("out-whole");
+        new MoaRun(c, ps, whole, options()).run();
+
+        Path parts = dir.resolve("out-parts");
+        AtomicReference<MoaRun> ref = new AtomicReference<>();
+        AtomicInteger seen = new AtomicInteger();
+        MoaRun first = new MoaRun(c, ps, parts, options().withOnAnswer(line -> {
+            if (seen.incrementAndGet() == 7) {
+                ref.get().cancel();
+            }
+        }));
+        ref.set(first);
+        MoaRun.Outcome o1 = first.run();
+        assertTrue(o1.interrupted());
+        int kept = answers(parts).size();
+        assertTrue(kept >= 7 && kept < 30, "kept " + kept);
+        MoaRun.Outcome o2 = new MoaRun(c, ps, parts, options().withResume(true)).run();
+        assertFalse(o2.interrupted());
+        assertEquals(30, o2.answered());
+        List<JsonNode> after = answers(parts);
+        assertEquals(30, after.size(), "every prompt answered exactly once");
+        assertEquals(comparable(answers(whole)), comparable(after));
+        // a third run resumes with nothing left to do
+        MoaRun.Outcome o3 = new MoaRun(c, ps, parts, options().withResume(true)).run();
+        assertEquals(30, o3.answered());
+        assertEquals(30, answers(parts).size());
+    }
+
+    @Test
+    void kvPressureQueuesInsteadOfFailing() throws IOException {
+        // 2 MiB of KV per replica (512 positions): the 4-sequence batches do not all fit, so requests queue
+        Path cfg = config("kv", "m1.gguf", "m2.gguf", "m3.gguf", "unanimity", 2, 1);
+        MoaConfig c = MoaConfigIo.read(cfg);
+        Path out = dir.resolve("out-kv");
+        MoaRun.Outcome o = new MoaRun(c, PromptsIo.read(prompts(16), c), out, options()).run();
+        assertEquals(16, o.answered());
+        assertEquals(16, answers(out).size());
+    }
+
+    @Test
+    void aModelThatFitsNoWorkerIsReportedBeforeAnythingRuns() throws IOException {
+        Path cfg = config("small", "m1.gguf", "m2.gguf", "m3.gguf", "unanimity", 8, 0.001);
+        MoaConfig c = MoaConfigIo.read(cfg);
+        Path out = dir.resolve("out-small");
+        IllegalStateException e = assertThrows(IllegalStateException.class,
+                () -> new MoaRun(c, PromptsIo.read(prompts(4), c), out, options()).run());
+        assertTrue(e.getMessage().contains("e1") && e.getMessage().contains("largest worker offers"), e.getMessage());
+        assertEquals(0, Files.size(out.resolve("answers.jsonl")));
+    }
+}
