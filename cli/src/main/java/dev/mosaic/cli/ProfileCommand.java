@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /**
@@ -24,6 +26,9 @@ import picocli.CommandLine.Option;
 @Command(name = "profile", mixinStandardHelpOptions = true,
         description = "Measure a model's prefill/decode costs, load time and memory (an experts[] entry for mosaic plan).")
 final class ProfileCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--model", required = true, paramLabel = "M", description = "GGUF file or safetensors directory")
     Path model;
@@ -76,13 +81,16 @@ final class ProfileCommand implements Callable<Integer> {
         Profiler.Settings settings = new Profiler.Settings(threads, kvMib << 20, batch, 128, 32, runs);
         ModelProfile p;
         try {
-            p = new Profiler(settings, line -> System.err.println("mosaic profile: " + line)).profile(name, model, samples);
+            p = new Profiler(settings, line -> {
+                spec.commandLine().getErr().println("mosaic profile: " + line);
+                spec.commandLine().getErr().flush();
+            }).profile(name, model, samples);
         } catch (ModelFormatException e) {
             throw new BadInputException(e.getMessage(), e);
         }
         byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(p);
         AtomicFiles.write(out, json);
-        System.out.printf(java.util.Locale.ROOT, "%s: prefill %.3f ms/token, decode %.3f ms/token at batch %d (%.3f alone), "
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s: prefill %.3f ms/token, decode %.3f ms/token at batch %d (%.3f alone), "
                         + "load %.2f s, %.3f GiB -> %s%n", name, p.prefillSecondsPerToken() * 1e3, p.decodeSecondsPerToken() * 1e3,
                 p.batch(), p.decodeLatencySecondsPerToken() * 1e3, p.loadSeconds(), p.memoryGiB(), out);
         return 0;

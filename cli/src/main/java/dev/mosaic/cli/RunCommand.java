@@ -16,6 +16,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 
 /**
@@ -25,6 +27,9 @@ import picocli.CommandLine.Option;
 @Command(name = "run", mixinStandardHelpOptions = true,
         description = "Run a MoA on real engines: profile, plan, execute, score agreement, bypass or aggregate, report.")
 final class RunCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
 
     @Option(names = "--config", required = true, paramLabel = "MOA_JSON", description = "the MoA configuration (moa.json)")
     Path config;
@@ -63,7 +68,11 @@ final class RunCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage(), e);
         }
         MoaRun.Options options = MoaRun.Options.defaults().withMethod(method).withResume(resume).withStealing(!noSteal)
-                .withProfileCache(profileCache != null ? new ProfileCache(profileCache) : ProfileCache.standard());
+                .withProfileCache(profileCache != null ? new ProfileCache(profileCache) : ProfileCache.standard())
+                .withProgress(line -> {
+                    spec.commandLine().getErr().println(line);
+                    spec.commandLine().getErr().flush();
+                });
         MoaRun run = new MoaRun(cfg, ps, out, options);
         CountDownLatch finished = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -98,9 +107,10 @@ final class RunCommand implements Callable<Integer> {
         t.row("aggregator", f(o.aggregatorMeasuredSeconds()), f(o.aggregatorPredictedSeconds()));
         t.row("end to end", f(o.expertMeasuredSeconds() + o.aggregatorMeasuredSeconds()),
                 f(o.expertPredictedSeconds() + o.aggregatorPredictedSeconds()));
-        System.out.print(t.render());
-        System.out.printf(Locale.ROOT, "%d of %d prompts answered (%d bypassed)%s; %s%n", o.answered(), o.prompts(), o.bypassed(),
+        spec.commandLine().getOut().print(t.render());
+        spec.commandLine().getOut().printf(Locale.ROOT, "%d of %d prompts answered (%d bypassed)%s; %s%n", o.answered(), o.prompts(), o.bypassed(),
                 o.interrupted() ? ", interrupted: rerun with --resume" : "", out);
+        spec.commandLine().getOut().flush();
         return o.interrupted() ? 130 : 0;
     }
 

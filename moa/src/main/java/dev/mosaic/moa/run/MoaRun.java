@@ -44,7 +44,6 @@ import dev.mosaic.scheduler.problem.Prompt;
 import dev.mosaic.scheduler.problem.Worker;
 import dev.mosaic.scheduler.sim.Simulator;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -86,14 +85,15 @@ public final class MoaRun {
      * @param profilerSettings how to profile models without a cached profile, or null for defaults
      * @param profileSamples prompts of the run used to measure output lengths when profiling
      * @param batch sequences each replica decodes at once
-     * @param progress the progress line's stream, or null for none
+     * @param progress hears each progress line (stderr by default), or null for none
      * @param onAnswer hears each written answer (tests use it to interrupt), or null
      */
     public record Options(String method, boolean resume, boolean stealing, ProfileCache profileCache,
-                          Profiler.Settings profilerSettings, int profileSamples, int batch, PrintStream progress,
+                          Profiler.Settings profilerSettings, int profileSamples, int batch, Consumer<String> progress,
                           Consumer<ObjectNode> onAnswer) {
         public static Options defaults() {
-            return new Options("ilp", false, true, ProfileCache.standard(), null, 4, CpuWorker.DEFAULT_BATCH, System.err, null);
+            return new Options("ilp", false, true, ProfileCache.standard(), null, 4, CpuWorker.DEFAULT_BATCH,
+                    line -> System.err.println(line), null);
         }
 
         public Options withMethod(String m) {
@@ -116,7 +116,7 @@ public final class MoaRun {
             return new Options(method, resume, stealing, profileCache, s, profileSamples, batch, progress, onAnswer);
         }
 
-        public Options withProgress(PrintStream p) {
+        public Options withProgress(Consumer<String> p) {
             return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, p, onAnswer);
         }
 
@@ -483,7 +483,7 @@ public final class MoaRun {
     void progress(String line) {
         if (options.progress() != null) {
             synchronized (progressLock) {
-                options.progress().println("mosaic run: " + line);
+                options.progress().accept("mosaic run: " + line);
             }
         }
     }
