@@ -271,8 +271,10 @@ public final class MoaRun {
             // Plan with the measured expert lengths: they are known now, and they are what the aggregator reads.
             stage2 = AggregatorStage.derive(problem, aggregate, actualOut, aggOut);
             List<JobRequest> aggRequests = new ArrayList<>();
+            AggregatorPrompts fit = new AggregatorPrompts(models);
             for (int i = 0; i < stage2.originalPrompt().length; i++) {
-                aggRequests.add(aggregatorRequest(prompts.get(stage2.originalPrompt()[i]), state.texts[stage2.originalPrompt()[i]]));
+                int q = stage2.originalPrompt()[i];
+                aggRequests.add(fit.request(prompts.get(q), state.texts[q], q, state));
             }
             // The aggregator reads the system text, the question and the expert texts through its
             // template: plan with the exact prompt lengths, not the question plus output token counts.
@@ -426,6 +428,55 @@ public final class MoaRun {
         return new Problem(ws, experts, ps, agg);
     }
 
+    /**
+     * Aggregator requests that fit the aggregator's context: when the numbered responses are too
+     * long, each is cut to the same share of the room left, keeping its end (where answers are
+     * usually stated), and the answer line says so ({@code "truncatedResponses": true}).
+     */
+    private final class AggregatorPrompts {
+        final PromptEncoder encoder;
+        final int context;
+
+        AggregatorPrompts(SharedModels models) {
+            Model model = models.acquire(config.aggregator().model());
+            try {
+                encoder = new PromptEncoder(Tokenizers.forModel(model));
+                context = model.config().contextLength();
+            } finally {
+                models.release(config.aggregator().model());
+            }
+        }
+
+        JobRequest request(RunPrompt p, String[] responses, int q, ExpertStageState state) {
+            int max = config.aggregator().maxTokens();
+            JobRequest r = aggregatorRequest(p, responses, max);
+            int room = context - max;
+            int len = encoder.encode(r).length;
+            if (len <= room) {
+                return r;
+            }
+            String[] cut = responses.clone();
+            double keep = 0.9 * (double) room / len;
+            for (int attempt = 0; attempt < 12 && len > room; attempt++) {
+                for (int i = 0; i < cut.length; i++) {
+                    int n = (int) Math.floor(responses[i].length() * keep);
+                    cut[i] = "..." + responses[i].substring(responses[i].length() - Math.max(0, n));
+                }
+                r = aggregatorRequest(p, cut, max);
+                len = encoder.encode(r).length;
+                keep *= 0.8;
+            }
+            if (len > room) {
+                throw new IllegalStateException("prompt " + p.id() + ": the aggregator's context of " + context
+                        + " tokens cannot hold the question and " + max + " output tokens even without the expert responses");
+            }
+            synchronized (state) {
+                state.truncated[q] = true;
+            }
+            return r;
+        }
+    }
+
     private AggregatorStage withPromptTokens(AggregatorStage stage, List<JobRequest> requests, SharedModels models) {
         Model model = models.acquire(config.aggregator().model());
         PromptEncoder enc;
@@ -506,6 +557,7 @@ public final class MoaRun {
         final String[][] texts;
         final int[] finalId;
         final boolean[] done;
+        final boolean[] truncated;
         int answered;
         int bypassedCount;
         long tokens;
@@ -529,6 +581,7 @@ public final class MoaRun {
             texts = new String[prompts.size()][];
             finalId = new int[prompts.size()];
             done = new boolean[prompts.size()];
+            truncated = new boolean[prompts.size()];
             for (int q = 0; q < prompts.size(); q++) {
                 left[q] = starts[q + 1] - starts[q];
             }
@@ -625,6 +678,11 @@ public final class MoaRun {
             }
             if (aggregator != null) {
                 line.set("aggregator", aggregator);
+                synchronized (this) {
+                    if (truncated[q]) {
+                        line.put("truncatedResponses", true);
+                    }
+                }
             }
             int id = finalAnswer == null ? Answers.ABSTAIN : answers.intern(finalAnswer);
             synchronized (this) {
