@@ -20,6 +20,7 @@ public final class Mosaic implements Runnable {
     static List<Object> subcommands() {
         return List.of(
                 new DemoCommand(),
+                new DemoRunCommand(),
                 new PlanCommand(),
                 new GenCommand(),
                 new CompareCommand(),

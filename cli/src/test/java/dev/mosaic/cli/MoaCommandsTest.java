@@ -89,6 +89,15 @@ class MoaCommandsTest {
     }
 
     @Test
+    void demoRunShowsRealEnginesAnsweringWithBypassWhereExpertsAgree() throws IOException {
+        Path out = dir.resolve("demo-run");
+        CliRun r = run("demo-run", "--out", out.toString(), "--prompts", "9");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("9 prompts answered, 3 bypassed"), r.out());
+        assertEquals(9, Files.readAllLines(out.resolve("answers.jsonl")).size());
+    }
+
+    @Test
     void badInputExitsWithTwoNamingFileLineAndField() throws IOException {
         Path cfg = dir.resolve("bad.json");
         Files.writeString(cfg, "{\"experts\": [{\"id\": \"e1\", \"model\": \"missing.gguf\"}]}");
