@@ -141,6 +141,10 @@ public final class MoaRun {
     private final Path out;
     private final Options options;
     private volatile Thread runner;
+    /** Where the current phase writes plan, timeline, summary and report (DIR, or DIR/calibration). */
+    private Path stageDir;
+    /** Profiles of this run's models, measured or cached once per run. */
+    private Map<String, ModelProfile> measuredProfiles;
     private volatile boolean cancelled;
 
     public MoaRun(MoaConfig config, List<RunPrompt> prompts, Path out, Options options) {
@@ -169,26 +173,37 @@ public final class MoaRun {
             Files.createDirectories(out);
             AnswerExtractor extractor = AnswerExtractors.parse(config.agreement().extractor());
             AgreementRule rule = AgreementRules.parse(config.agreement().rule());
-            if (config.agreement().calibrate()) {
-                throw new MoaInputException(config.source(), 0, "agreement.calibrate",
-                        "calibrating the threshold during mosaic run is not supported yet; give the rule's threshold");
-            }
             try (AnswersLog log = AnswersLog.open(out.resolve("answers.jsonl"), options.resume());
                  SharedModels models = new SharedModels();
                  TokenBufferPool outputs = new TokenBufferPool()) {
-                List<RunPrompt> prompts = new ArrayList<>();
                 var done = log.previousIds();
-                for (RunPrompt p : allPrompts) {
-                    if (!done.contains(p.id())) {
-                        prompts.add(p);
-                    }
-                }
                 List<ComputeWorker> workers = new ArrayList<>();
                 try {
                     for (MoaConfig.WorkerSpec w : config.workers()) {
                         workers.add(new CpuWorker(w, models, outputs, options.batch()));
                     }
-                    return execute(prompts, done.size(), workers, models, new AgreementScorer(extractor, rule), log);
+                    int before = done.size();
+                    if (config.agreement().calibrate()) {
+                        Calibrated c = calibrate(extractor, rule, log, done, workers, models);
+                        if (c.outcome() != null) {
+                            return c.outcome();
+                        }
+                        rule = c.rule();
+                        done = new java.util.LinkedHashSet<>(done);
+                        done.addAll(c.ids());
+                    }
+                    List<RunPrompt> prompts = new ArrayList<>();
+                    for (RunPrompt p : allPrompts) {
+                        if (!done.contains(p.id())) {
+                            prompts.add(p);
+                        }
+                    }
+                    stageDir = out;
+                    Outcome o = execute(prompts, done.size(), workers, models, new AgreementScorer(extractor, rule), log);
+                    if (outputs.buffersInUse() != 0) {
+                        throw new IllegalStateException("internal error: " + outputs.buffersInUse() + " token buffers not returned");
+                    }
+                    return o;
                 } finally {
                     for (ComputeWorker w : workers) {
                         w.close();
@@ -200,17 +215,134 @@ public final class MoaRun {
         }
     }
 
+    /** The calibrated rule, the calibration prompts' ids, or the outcome of an interrupted calibration phase. */
+    private record Calibrated(AgreementRule rule, java.util.Set<String> ids, Outcome outcome) {}
+
+    /**
+     * Calibration: a seeded share of the labelled prompts runs first with every prompt aggregated
+     * (into DIR/calibration), their answers are kept like any other, and the rule's threshold is
+     * chosen on them by the Learn-then-Test bound ({@code agreement.budget} at
+     * {@code agreement.confidence}); for {@code weighted} rules the experts' reliabilities too.
+     * Written to DIR/calibration.json. On resume the answers already in answers.jsonl count.
+     */
+    private Calibrated calibrate(AnswerExtractor extractor, AgreementRule rule, AnswersLog log, java.util.Set<String> done,
+                                 List<ComputeWorker> workers, SharedModels models) throws IOException {
+        List<RunPrompt> labelled = allPrompts.stream().filter(p -> p.answer() != null).toList();
+        if (labelled.size() < 20) {
+            throw new MoaInputException(config.source(), 0, "agreement.calibrate",
+                    "calibration needs at least 20 labelled prompts (with \"answer\"), the prompts have " + labelled.size());
+        }
+        dev.mosaic.scheduler.aggregation.Split split = dev.mosaic.scheduler.aggregation.Split.of(labelled.size(),
+                config.agreement().calibrationFraction(), 1);
+        List<RunPrompt> cal = new ArrayList<>();
+        for (int i : split.calibration()) {
+            cal.add(labelled.get(i));
+        }
+        java.util.Set<String> ids = new java.util.LinkedHashSet<>();
+        cal.forEach(p -> ids.add(p.id()));
+        List<RunPrompt> todo = cal.stream().filter(p -> !done.contains(p.id())).toList();
+        stageDir = out.resolve("calibration");
+        Files.createDirectories(stageDir);
+        progress("calibration: " + cal.size() + " of " + labelled.size() + " labelled prompts, every one aggregated");
+        Outcome o = execute(todo, done.size(), workers, models,
+                new AgreementScorer(extractor, rule.withThreshold(dev.mosaic.scheduler.aggregation.ThresholdCalibrator.NEVER)), log);
+        if (o.interrupted()) {
+            return new Calibrated(rule, ids, o);
+        }
+        // Every calibration prompt's answers, from answers.jsonl (this run's and earlier ones')
+        Map<String, com.fasterxml.jackson.databind.JsonNode> lines = new HashMap<>();
+        for (String line : Files.readAllLines(out.resolve("answers.jsonl"))) {
+            if (!line.isBlank()) {
+                com.fasterxml.jackson.databind.JsonNode n = JSON.readTree(line);
+                lines.put(n.get("id").asText(), n);
+            }
+        }
+        Map<String, Integer> eIdx = new HashMap<>();
+        for (int e = 0; e < config.experts().size(); e++) {
+            eIdx.put(config.experts().get(e).id(), e);
+        }
+        int[] starts = new int[cal.size() + 1];
+        List<Integer> jobExpert = new ArrayList<>();
+        for (int q = 0; q < cal.size(); q++) {
+            com.fasterxml.jackson.databind.JsonNode n = lines.get(cal.get(q).id());
+            if (n == null) {
+                throw new IllegalStateException("calibration prompt " + cal.get(q).id() + " has no answer in answers.jsonl");
+            }
+            n.get("experts").fieldNames().forEachRemaining(e -> jobExpert.add(eIdx.get(e)));
+            starts[q + 1] = jobExpert.size();
+        }
+        String[] truth = new String[cal.size()];
+        String[] category = new String[cal.size()];
+        for (int q = 0; q < cal.size(); q++) {
+            truth[q] = normaliseTruth(extractor, cal.get(q).answer());
+            category[q] = cal.get(q).category();
+        }
+        ExtractedAnswers answers = new ExtractedAnswers(starts, jobExpert.stream().mapToInt(Integer::intValue).toArray(), truth,
+                category);
+        for (int q = 0; q < cal.size(); q++) {
+            com.fasterxml.jackson.databind.JsonNode n = lines.get(cal.get(q).id());
+            int j = starts[q];
+            for (var it = n.get("experts").elements(); it.hasNext(); j++) {
+                com.fasterxml.jackson.databind.JsonNode e = it.next();
+                String a = e.path("answer").isTextual() ? e.get("answer").asText() : null;
+                answers.recordJob(j, a, e.path("logprob").isNumber() ? e.get("logprob").asDouble() : Double.NaN);
+            }
+            com.fasterxml.jackson.databind.JsonNode agg = n.path("aggregator").path("answer");
+            answers.recordAggregator(q, agg.isTextual() ? agg.asText() : null);
+        }
+        Answers snap = answers.snapshot();
+        int[] all = new int[cal.size()];
+        for (int q = 0; q < all.length; q++) {
+            all[q] = q;
+        }
+        AgreementRule r = rule;
+        if (r instanceof AgreementRules.Weighted w) {
+            java.util.Set<Integer> distinct = new java.util.HashSet<>();
+            for (int q = 0; q < cal.size(); q++) {
+                distinct.add(snap.truth(q));
+            }
+            r = w.withReliability(dev.mosaic.scheduler.aggregation.ExpertReliability.calibrate(snap, config.experts().size(),
+                    Math.max(2, distinct.size()), all));
+        }
+        var c = dev.mosaic.scheduler.aggregation.ThresholdCalibrator.calibrate(snap, r, all, config.agreement().budget(),
+                config.agreement().confidence());
+        AgreementRule calibrated = r.withThreshold(c.tau());
+        ObjectNode j = JSON.createObjectNode();
+        j.put("rule", calibrated.spec());
+        j.put("threshold", c.tau());
+        j.put("prompts", c.prompts());
+        j.put("budget", c.budget());
+        j.put("confidence", c.confidence());
+        j.put("lossUpperBound", c.lossUpperBound());
+        j.put("measuredLoss", c.loss());
+        j.put("alwaysAggregateAccuracy", c.alwaysAccuracy());
+        j.put("adaptiveAccuracy", c.adaptiveAccuracy());
+        j.put("bypassRate", c.skipRate());
+        j.put("method", c.method());
+        if (calibrated instanceof AgreementRules.Weighted w) {
+            j.set("reliability", JSON.valueToTree(w.reliability()));
+        }
+        AtomicFiles.write(out.resolve("calibration.json"), JSON.writeValueAsBytes(j));
+        progress(String.format(Locale.ROOT, "calibrated %s: threshold %.3f on %d prompts (loss %.2f pp measured, <= %.2f pp "
+                        + "with %.0f%% confidence; would bypass %.0f%%)", rule.spec(), c.tau(), c.prompts(), 100 * c.loss(),
+                100 * c.lossUpperBound(), 100 * c.confidence(), 100 * c.skipRate()));
+        return new Calibrated(calibrated, ids, null);
+    }
+
     private Outcome execute(List<RunPrompt> prompts, int answeredBefore, List<ComputeWorker> workers, SharedModels models,
                             AgreementScorer scorer, AnswersLog log) throws IOException {
         Map<String, MoaConfig.ModelSpec> specs = new LinkedHashMap<>();
         config.experts().forEach(e -> specs.put(e.id(), e));
         specs.put(config.aggregator().id(), config.aggregator());
         checkMemory(workers, specs);
-        Map<String, ModelProfile> profiles = profiles(prompts, workers, specs);
         if (prompts.isEmpty()) {
             progress("nothing to do: every prompt is already answered");
             return new Outcome(allPrompts.size(), answeredBefore, 0, 0, 0, 0, 0, false, null);
         }
+        if (measuredProfiles == null) {
+            measuredProfiles = profiles(prompts, workers, specs);
+        }
+        Map<String, ModelProfile> profiles = measuredProfiles;
 
         // ---- stage 1: the experts
         Problem problem = problem(prompts, workers, profiles, models);
@@ -246,7 +378,7 @@ public final class MoaRun {
             progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
             writeSummary(prompts, problem, plan1, null, predicted1, null, null, null, answers, state, true);
             return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, 0, 0, 0, 0, true,
-                    out.resolve("summary.json"));
+                    stageDir.resolve("summary.json"));
         }
         double[] actualOut = state.outTokens;
         StageResult replay1 = Simulator.of(problem, plan1).run(
@@ -293,7 +425,7 @@ public final class MoaRun {
                 progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
                 writeSummary(prompts, problem, plan1, plan2, predicted1, measured1, predicted2, null, answers, state, true);
                 return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount,
-                        measured1.endSeconds(), predicted1.endSeconds(), 0, 0, true, out.resolve("summary.json"));
+                        measured1.endSeconds(), predicted1.endSeconds(), 0, 0, true, stageDir.resolve("summary.json"));
             }
         }
         writeSummary(prompts, problem, plan1, plan2, predicted1, measured1, predicted2, measured2, answers, state, false);
@@ -304,7 +436,7 @@ public final class MoaRun {
                 predicted2 == null ? 0 : predicted2.endSeconds(), out));
         return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, measured1.endSeconds(),
                 predicted1.endSeconds(), measured2 == null ? 0 : measured2.endSeconds(),
-                predicted2 == null ? 0 : predicted2.endSeconds(), false, out.resolve("summary.json"));
+                predicted2 == null ? 0 : predicted2.endSeconds(), false, stageDir.resolve("summary.json"));
     }
 
     /** Every model must fit at least one worker, before anything runs. */
@@ -673,6 +805,10 @@ public final class MoaRun {
             for (int j = starts[q]; j < starts[q + 1]; j++) {
                 ObjectNode e = ex.putObject(problem.experts().get(jobs.expert()[j]).id());
                 e.put("answer", answers.answer(answers.jobAnswer(j)));
+                double lp = answers.jobLogprob(j);
+                if (!Double.isNaN(lp)) {
+                    e.put("logprob", lp);
+                }
                 e.put("tokens", (int) outTokens[j]);
                 e.put("seconds", seconds[j]);
             }
@@ -793,7 +929,7 @@ public final class MoaRun {
         s.put("bypassed", state.bypassedCount);
         s.put("bypassRate", decided == 0 ? 0 : state.bypassedCount / (double) decided);
         accuracy(s, prompts, answers, state);
-        AtomicFiles.write(out.resolve("summary.json"), JSON.writeValueAsBytes(s));
+        AtomicFiles.write(stageDir.resolve("summary.json"), JSON.writeValueAsBytes(s));
     }
 
     private static AgreementScorer scorer(ExpertStageState s) {
@@ -858,15 +994,15 @@ public final class MoaRun {
         if (plan2 != null) {
             plans.set("aggregatorStage", JSON.readTree(PlanIo.toJson(plan2)));
         }
-        AtomicFiles.write(out.resolve("plan.json"), JSON.writeValueAsBytes(plans));
+        AtomicFiles.write(stageDir.resolve("plan.json"), JSON.writeValueAsBytes(plans));
         Timeline measured = shiftConcat(measured1.timeline(), measured2 == null ? null : measured2.timeline(), measured1.endSeconds());
         Timeline predicted = shiftConcat(predicted1.timeline(), predicted2 == null ? null : predicted2.timeline(),
                 predicted1.endSeconds());
         ObjectNode tl = JSON.createObjectNode();
         tl.set("measured", timelineJson(measured));
         tl.set("predicted", timelineJson(predicted));
-        AtomicFiles.write(out.resolve("timeline.json"), JSON.writeValueAsBytes(tl));
-        RunReport.write(out.resolve("index.html"), measured, measured1.endSeconds(), predicted, predicted1.endSeconds(),
+        AtomicFiles.write(stageDir.resolve("timeline.json"), JSON.writeValueAsBytes(tl));
+        RunReport.write(stageDir.resolve("index.html"), measured, measured1.endSeconds(), predicted, predicted1.endSeconds(),
                 replay1, measured1, predicted1, predicted2, measured2, config.aggregator().id());
     }
 

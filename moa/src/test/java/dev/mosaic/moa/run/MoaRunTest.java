@@ -226,4 +226,59 @@ class MoaRunTest {
         assertTrue(e.getMessage().contains("e1") && e.getMessage().contains("largest worker offers"), e.getMessage());
         assertEquals(0, Files.size(out.resolve("answers.jsonl")));
     }
+
+    @Test
+    void calibrationChoosesAThresholdOnAlwaysAggregatedPromptsThenBypasses() throws IOException {
+        // Identical experts, labelled with the answer they give: bypassing never loses accuracy
+        // against the (different, wrong) aggregator, so calibration can prove a threshold.
+        Path cfg = config("cal0", "m1.gguf", "m1.gguf", "m1.gguf", "unanimity", 8, 1);
+        MoaConfig base = MoaConfigIo.read(cfg);
+        base = new MoaConfig(base.experts().stream().map(e -> new MoaConfig.ModelSpec(e.id(), e.model(), 12)).toList(),
+                base.aggregator(), base.workers(), base.routing(), base.agreement(), base.source());
+        List<RunPrompt> unlabelled = PromptsIo.read(prompts(50), base);
+        Path probe = dir.resolve("out-cal-probe");
+        new MoaRun(base, unlabelled, probe, options()).run();
+        Map<String, String> expertAnswer = new TreeMap<>();
+        for (JsonNode n : answers(probe)) {
+            expertAnswer.put(n.get("id").asText(), n.get("answer").asText());
+        }
+        List<RunPrompt> labelled = new ArrayList<>();
+        for (RunPrompt p : unlabelled) {
+            labelled.add(new RunPrompt(p.id(), p.text(), p.category(), expertAnswer.get(p.id()), p.experts(), p.maxTokens()));
+        }
+        MoaConfig c = new MoaConfig(base.experts(), base.aggregator(), base.workers(), base.routing(),
+                new MoaConfig.Agreement("lastline", "unanimity", true, 0.001, 0.95, 0.4), base.source());
+        Path out = dir.resolve("out-cal");
+        MoaRun.Outcome o = new MoaRun(c, labelled, out, options()).run();
+        assertEquals(50, o.answered());
+        JsonNode cal = JSON.readTree(out.resolve("calibration.json").toFile());
+        int calPrompts = cal.get("prompts").asInt();
+        assertTrue(calPrompts >= 10 && calPrompts < 40, cal.toString());
+        assertTrue(cal.get("threshold").asDouble() <= 1.0, "a threshold was proven: " + cal);
+        assertTrue(cal.get("lossUpperBound").asDouble() <= 0.001, cal.toString());
+        int bypassed = 0;
+        for (JsonNode n : answers(out)) {
+            bypassed += n.get("bypassed").asBoolean() ? 1 : 0;
+            assertTrue(n.get("correct").asBoolean() || !n.get("bypassed").asBoolean(), n.toString());
+        }
+        assertEquals(50 - calPrompts, bypassed, "calibration prompts are aggregated, the rest bypass");
+        assertTrue(Files.exists(out.resolve("calibration").resolve("summary.json")));
+        JsonNode s = JSON.readTree(out.resolve("summary.json").toFile());
+        assertEquals(1.0, s.get("accuracy").get("accuracy").asDouble());
+    }
+
+    @Test
+    void calibrationNeedsLabelledPrompts() throws IOException {
+        Path cfg = config("cal1", "m1.gguf", "m2.gguf", "m3.gguf", "unanimity", 8, 1);
+        MoaConfig b = MoaConfigIo.read(cfg);
+        MoaConfig c = new MoaConfig(b.experts(), b.aggregator(), b.workers(), b.routing(),
+                new MoaConfig.Agreement("lastline", "unanimity", true, 0.001, 0.95, 0.3), b.source());
+        List<RunPrompt> ps = new ArrayList<>();
+        for (RunPrompt p : PromptsIo.read(prompts(30), c)) {
+            ps.add(new RunPrompt(p.id(), p.text(), p.category(), null, p.experts(), p.maxTokens()));
+        }
+        var e = assertThrows(dev.mosaic.moa.config.MoaInputException.class,
+                () -> new MoaRun(c, ps, dir.resolve("out-cal1"), options()).run());
+        assertTrue(e.getMessage().contains("agreement.calibrate") && e.getMessage().contains("20 labelled"), e.getMessage());
+    }
 }
