@@ -6,6 +6,7 @@ module dev.mosaic.cli {
     requires dev.mosaic.scheduler;
     requires dev.mosaic.inference;
     requires dev.mosaic.moa;
+    requires dev.mosaic.server;
     requires info.picocli;
 
     exports dev.mosaic.cli;

@@ -27,6 +27,7 @@ public final class Mosaic implements Runnable {
                 new SimulateCommand(),
                 new ProfileCommand(),
                 new RunCommand(),
+                new ServeCommand(),
                 new GenerateCommand(),
                 new BenchDecodeCommand(),
                 new SynthModelCommand(),

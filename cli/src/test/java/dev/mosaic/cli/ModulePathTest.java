@@ -31,10 +31,10 @@ class ModulePathTest {
      * dependencies adds their prefixes here (test-only libraries stay out: they are not modules
      * of the stack and may not even be valid modules).
      */
-    static final List<String> THIRD_PARTY = List.of("jackson-", "picocli-");
+    static final List<String> THIRD_PARTY = List.of("jackson-", "picocli-", "helidon-", "prometheus-metrics-");
 
     /** Our modules that must be on the path (a new module that cli requires adds itself here). */
-    static final List<String> OUR_MODULES = List.of("common", "highs-native", "bindings", "scheduler", "inference", "moa", "cli");
+    static final List<String> OUR_MODULES = List.of("common", "highs-native", "bindings", "scheduler", "inference", "moa", "server", "cli");
 
     /** What a module-path user passes; README's "Use as a library" names the same list. */
     static final String NATIVE_MODULES = "dev.mosaic.bindings,dev.mosaic.inference";
