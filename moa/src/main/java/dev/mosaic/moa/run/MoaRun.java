@@ -322,6 +322,20 @@ public final class MoaRun {
         if (calibrated instanceof AgreementRules.Weighted w) {
             j.set("reliability", JSON.valueToTree(w.reliability()));
         }
+        // Per category at the chosen threshold, each bound from that category's prompts alone: a
+        // budget that holds overall may not hold in a small category, and this is where it shows.
+        var perCategory = dev.mosaic.scheduler.aggregation.BypassEvaluation.evaluate(snap,
+                dev.mosaic.scheduler.aggregation.Votes.scored(snap, calibrated), c.tau(), all, c.confidence()).perCategory();
+        ObjectNode cats = j.putObject("byCategory");
+        perCategory.forEach((cat, row) -> {
+            ObjectNode rowNode = cats.putObject(cat == null ? "all" : cat);
+            rowNode.put("prompts", row.prompts());
+            rowNode.put("alwaysAggregateAccuracy", row.alwaysAccuracy());
+            rowNode.put("adaptiveAccuracy", row.adaptiveAccuracy());
+            rowNode.put("measuredLoss", row.loss());
+            rowNode.put("lossUpperBound", row.lossUpperBound());
+            rowNode.put("bypassRate", row.skipRate());
+        });
         AtomicFiles.write(out.resolve("calibration.json"), JSON.writeValueAsBytes(j));
         progress(String.format(Locale.ROOT, "calibrated %s: threshold %.3f on %d prompts (loss %.2f pp measured, <= %.2f pp "
                         + "with %.0f%% confidence; would bypass %.0f%%)", rule.spec(), c.tau(), c.prompts(), 100 * c.loss(),

@@ -256,6 +256,16 @@ class MoaRunTest {
         assertTrue(calPrompts >= 10 && calPrompts < 40, cal.toString());
         assertTrue(cal.get("threshold").asDouble() <= 1.0, "a threshold was proven: " + cal);
         assertTrue(cal.get("lossUpperBound").asDouble() <= 0.001, cal.toString());
+        // Per category: the split's prompts partitioned, each bound from fewer prompts, so no tighter.
+        int perCategory = 0;
+        for (var it = cal.get("byCategory").fields(); it.hasNext(); ) {
+            JsonNode row = it.next().getValue();
+            perCategory += row.get("prompts").asInt();
+            assertTrue(row.get("lossUpperBound").asDouble() >= cal.get("lossUpperBound").asDouble(), cal.toString());
+            assertTrue(row.get("lossUpperBound").asDouble() >= row.get("measuredLoss").asDouble(), cal.toString());
+        }
+        assertTrue(cal.get("byCategory").size() >= 2, "prompts of several categories: " + cal);
+        assertEquals(calPrompts, perCategory, cal.toString());
         int bypassed = 0;
         for (JsonNode n : answers(out)) {
             bypassed += n.get("bypassed").asBoolean() ? 1 : 0;
