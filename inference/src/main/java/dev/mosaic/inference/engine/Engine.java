@@ -1,6 +1,5 @@
 package dev.mosaic.inference.engine;
 
-import dev.mosaic.inference.backend.AttentionBatch;
 import dev.mosaic.inference.backend.Backend;
 import dev.mosaic.inference.backend.KvGeometry;
 import dev.mosaic.inference.buffer.TokenBuffer;
@@ -9,14 +8,9 @@ import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelConfig;
 import dev.mosaic.inference.tokenizer.Tokenizer;
 import dev.mosaic.inference.tokenizer.Tokenizers;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletionException;
@@ -32,6 +26,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * {@link GenerationHandle#waitingReason()} says why. When the oldest running sequence needs a
  * block and none is free, the newest one is preempted: it gives its blocks back, waits first in
  * line, and recomputes its K/V when readmitted, so its tokens are the same as without preemption.
+ * Those decisions live in the engine's batch scheduler ({@code BatchScheduler}); the engine runs
+ * the model and samples; {@link #queue()} shows the scheduler's state.
  *
  * <p>Thread safety: the engine runs its steps on its own thread; {@link #submit}, {@link #stats()},
  * {@link #queue()} and {@link #close()} may be called from any thread. {@link #close()} stops the
@@ -59,14 +55,11 @@ public final class Engine implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final Backend backend;
     private final ForwardPass forward;
-    private final PagedKvCache cache;
+    private final BatchScheduler scheduler;
     private final Thread thread;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
     private final AtomicLong nextId = new AtomicLong(1);
-    private final ArrayDeque<Sequence> waiting = new ArrayDeque<>();
-    private final List<Sequence> running = new ArrayList<>();
     private final float[] logits;
-    private final int kvBlocks;
     private volatile EngineStats stats;
     private volatile QueueSnapshot queue;
     private volatile boolean closed;
@@ -77,58 +70,6 @@ public final class Engine implements AutoCloseable {
     private long promptTokens;
     private long generatedTokens;
     private long completed;
-    private long preemptions;
-
-    /**
-     * Everything the step loop knows about one request. Its tokens are the prompt followed by
-     * the generated tokens; the first {@code processed} of them have K/V rows in the cache. Each
-     * step feeds the next unprocessed tokens (a prompt chunk, or the one token sampled last);
-     * when that reaches the end, the step's logits give the next token.
-     */
-    private static final class Sequence {
-        final GenerationHandle handle;
-        final GenerationRequest request;
-        final int promptLength;
-        final int maxTokens;
-        final Set<Integer> stopIds;
-        final long submittedNanos;
-        int[] tokens;
-        int length;
-        int processed;
-        Sampler sampler;
-        TokenBuffer.Builder out;
-        TextStream text;
-        long admittedNanos;
-        long firstTokenNanos;
-
-        Sequence(GenerationHandle handle, GenerationRequest request, int[] prompt, int maxTokens, Set<Integer> stopIds) {
-            this.handle = handle;
-            this.request = request;
-            this.promptLength = prompt.length;
-            this.tokens = Arrays.copyOf(prompt, prompt.length + Math.min(maxTokens, 256));
-            this.length = prompt.length;
-            this.maxTokens = maxTokens;
-            this.stopIds = stopIds;
-            this.submittedNanos = System.nanoTime();
-        }
-
-        /** Most KV positions this sequence can ever store: the prompt and every generated token but the last. */
-        int kvTokens() {
-            return promptLength + maxTokens - 1;
-        }
-
-        /** Positions it needs to be admitted (again): all its tokens so far, and room for the next one. */
-        int admissionTokens() {
-            return Math.min(length + 1, kvTokens());
-        }
-
-        void append(int token) {
-            if (length == tokens.length) {
-                tokens = Arrays.copyOf(tokens, Math.min(2 * tokens.length, promptLength + maxTokens));
-            }
-            tokens[length++] = token;
-        }
-    }
 
     private Engine(Model model, EngineConfig engineConfig, Tokenizer tokenizer) {
         this.model = model;
@@ -150,15 +91,8 @@ public final class Engine implements AutoCloseable {
         try {
             f = new ForwardPass(model, b, engineConfig.maxBatchTokens(), engineConfig.effectiveMaxSequences());
             KvGeometry oneBlock = b.kvGeometry(config.nLayers(), 1, engineConfig.blockSize(), config.nKvHeads(), config.headDim());
-            long bytesPerBlock = oneBlock.bytesPerBlock();
-            // No point in more blocks than all sequences at full context could ever hold.
-            long usable = ((long) engineConfig.effectiveMaxSequences() * config.contextLength() + engineConfig.blockSize() - 1)
-                    / engineConfig.blockSize();
-            long blocks = Math.min(engineConfig.kvBudgetBytes() / bytesPerBlock, usable);
-            if (blocks < 1) {
-                throw new IllegalArgumentException("KV budget of " + engineConfig.kvBudgetBytes() + " bytes is less than one block ("
-                        + bytesPerBlock + " bytes for " + engineConfig.blockSize() + " tokens of this model)");
-            }
+            long blocks = BatchScheduler.blocks(engineConfig.kvBudgetBytes(), oneBlock.bytesPerBlock(), engineConfig.blockSize(),
+                    engineConfig.effectiveMaxSequences(), config.contextLength());
             c = new PagedKvCache(b.allocateKv(oneBlock.withBlocks(Math.toIntExact(Math.min(blocks, Integer.MAX_VALUE)))));
         } catch (RuntimeException | Error e) {
             if (c != null) {
@@ -173,8 +107,7 @@ public final class Engine implements AutoCloseable {
         }
         this.backend = b;
         this.forward = f;
-        this.cache = c;
-        this.kvBlocks = c.totalBlocks();
+        this.scheduler = new BatchScheduler(c, engineConfig.effectiveMaxSequences(), engineConfig.maxBatchTokens());
         this.logits = new float[Math.multiplyExact(engineConfig.effectiveMaxSequences(), config.vocabSize())];
         publishStats();
         this.thread = Thread.ofPlatform().name("mosaic-engine").daemon(true).unstarted(this::loop);
@@ -214,7 +147,7 @@ public final class Engine implements AutoCloseable {
 
     /** KV cache positions in all (blocks times block size). */
     public long kvCapacityTokens() {
-        return cache.geometry().slots();
+        return scheduler.cache().geometry().slots();
     }
 
     /** The latest snapshot of the engine's counters. */
@@ -254,11 +187,7 @@ public final class Engine implements AutoCloseable {
                 stopIds.addAll(tokenizer.stopIds());
             }
             Sequence s = new Sequence(handle, request, prompt, maxTokens, Set.copyOf(stopIds));
-            long blocksNeeded = (s.kvTokens() + (long) engineConfig.blockSize() - 1) / engineConfig.blockSize();
-            if (blocksNeeded > kvBlocks) {
-                throw new IllegalArgumentException("KV cache too small: " + s.kvTokens() + " tokens need " + blocksNeeded
-                        + " blocks but the cache has " + kvBlocks + " in all (raise the KV budget or lower max tokens)");
-            }
+            scheduler.checkFitsEver(s); // the cache's size is fixed: safe to read from this thread
             // Under the lock so that no request slips in behind close()'s STOP and is never answered.
             synchronized (inbox) {
                 if (closed || loopEnded) {
@@ -319,7 +248,7 @@ public final class Engine implements AutoCloseable {
         }
         try {
             forward.close();
-            cache.close();
+            scheduler.close();
         } finally {
             try {
                 backend.close();
@@ -355,22 +284,22 @@ public final class Engine implements AutoCloseable {
     private void loop() {
         try {
             while (true) {
-                Object msg = running.isEmpty() && waiting.isEmpty() ? inbox.take() : inbox.poll();
+                Object msg = scheduler.idle() ? inbox.take() : inbox.poll();
                 boolean stop = false;
                 while (msg != null) {
                     if (msg == STOP) {
                         stop = true;
                     } else if (msg instanceof Sequence s) {
-                        waiting.add(s);
+                        scheduler.enqueue(s);
                     }
                     msg = inbox.poll();
                 }
                 if (stop) {
                     break;
                 }
-                dropCancelled();
-                admit();
-                if (!running.isEmpty()) {
+                scheduler.dropCancelled(this::cancelled);
+                scheduler.admit(this::prepare);
+                if (scheduler.hasRunning()) {
                     step();
                 }
                 publishStats();
@@ -388,200 +317,51 @@ public final class Engine implements AutoCloseable {
         }
     }
 
-    private void dropCancelled() {
-        for (Iterator<Sequence> it = waiting.iterator(); it.hasNext(); ) {
-            Sequence s = it.next();
-            if (s.handle.cancelRequested()) {
-                it.remove();
-                if (s.out == null) { // never admitted: no tokens
-                    try {
-                        s.out = newOutput(s.request, 1);
-                    } catch (RuntimeException e) {
-                        fail(s, e);
-                        continue;
-                    }
-                }
-                finish(s, FinishReason.CANCELLED, s.out.byteLength());
-            }
-        }
-        for (Iterator<Sequence> it = running.iterator(); it.hasNext(); ) {
-            Sequence s = it.next();
-            if (s.handle.cancelRequested()) {
-                it.remove();
-                finish(s, FinishReason.CANCELLED, s.out.byteLength());
-            }
-        }
-    }
-
-    /**
-     * Admits waiting requests in arrival order while sequences and KV blocks allow. A request
-     * gets blocks for its tokens so far plus one; it is admitted only if one free block per
-     * running sequence stays free for them to grow, which keeps preemption rare.
-     */
-    private void admit() {
-        while (!waiting.isEmpty()) {
-            Sequence s = waiting.peek();
-            int max = engineConfig.effectiveMaxSequences();
-            if (running.size() >= max) {
-                s.handle.waiting("engine busy: " + running.size() + " sequences running (max " + max + ")");
+    /** Ends a sequence whose cancellation was requested, with the tokens it has. */
+    private void cancelled(Sequence s) {
+        if (!s.started()) { // never admitted: no tokens
+            try {
+                s.out = newOutput(s.request, 1);
+            } catch (RuntimeException e) {
+                fail(s, e);
                 return;
             }
-            int need = cache.blocksFor(s.admissionTokens());
-            int headroom = running.isEmpty() ? 0 : running.size();
-            if (need + headroom > cache.freeBlocks()) {
-                String reason = "KV cache full: " + s.admissionTokens() + " tokens need " + need + " blocks"
-                        + (headroom > 0 ? " (+" + headroom + " kept free for the " + headroom + " running sequences to grow)" : "")
-                        + ", " + cache.freeBlocks() + " of " + cache.totalBlocks() + " free";
-                s.handle.waiting(reason);
-                for (Sequence behind : waiting) {
-                    if (behind != s) {
-                        behind.handle.waiting("queued behind request " + s.handle.id() + ": " + reason);
-                    }
-                }
-                return;
-            }
-            waiting.poll();
-            if (s.out == null) {
-                try {
-                    s.out = newOutput(s.request, Math.min(s.maxTokens, 1024));
-                } catch (RuntimeException e) {
-                    fail(s, e); // its output pool is closed
-                    continue;
-                }
-                s.admittedNanos = System.nanoTime();
-                s.sampler = new Sampler(s.request.sampling());
-                s.text = new TextStream(s.request.stopStrings());
-            }
-            cache.reserve(s.handle.id(), s.admissionTokens());
-            s.handle.state(GenerationHandle.State.RUNNING);
-            running.add(s);
         }
+        finish(s, FinishReason.CANCELLED, s.out.byteLength());
     }
 
-    /**
-     * Makes room for sequence {@code s} to store positions up to {@code tokens}, preempting the
-     * most recently admitted other sequences if needed; false if {@code s} itself had to go.
-     * Only the oldest running sequence preempts others, so it always progresses and every
-     * request eventually completes (it fits the empty cache: {@link #submit} checked).
-     */
-    private boolean grow(Sequence s, int tokens, Map<Sequence, Integer> batch) {
-        long id = s.handle.id();
-        while (cache.blocksFor(tokens) - cache.blockCount(id) > cache.freeBlocks()) {
-            if (running.get(0) != s) {
-                return false;
-            }
-            Sequence victim = running.get(running.size() - 1);
-            if (victim == s) {
-                throw new IllegalStateException("sequence " + id + " alone cannot grow to " + tokens + " tokens: "
-                        + cache.totalBlocks() + " blocks in all");
-            }
-            preempt(victim, s);
-            batch.remove(victim);
+    /** Readies a sequence admitted for the first time; false (and failed) if its output pool is closed. */
+    private boolean prepare(Sequence s) {
+        try {
+            s.out = newOutput(s.request, Math.min(s.maxTokens, 1024));
+        } catch (RuntimeException e) {
+            fail(s, e);
+            return false;
         }
-        cache.extend(id, tokens);
+        s.admittedNanos = System.nanoTime();
+        s.sampler = new Sampler(s.request.sampling());
+        s.text = new TextStream(s.request.stopStrings());
         return true;
     }
 
-    /** Frees a running sequence's blocks and puts it first in line; it recomputes its K/V when readmitted. */
-    private void preempt(Sequence victim, Sequence forWhom) {
-        running.remove(victim);
-        cache.release(victim.handle.id());
-        victim.processed = 0;
-        preemptions++;
-        victim.handle.waiting("preempted to free KV blocks for request " + forWhom.handle.id() + "; will recompute its "
-                + victim.length + " tokens");
-        victim.handle.state(GenerationHandle.State.WAITING);
-        waiting.addFirst(victim);
-    }
-
-    /**
-     * Builds one batch within the token budget (decode rows first, then prompt chunks, oldest
-     * sequences first), grows the KV blocks it needs, runs it and samples.
-     */
+    /** Runs the scheduler's next batch through the model and samples the sequences it completes. */
     private void step() {
-        int budget = engineConfig.maxBatchTokens();
-        Map<Sequence, Integer> batch = new LinkedHashMap<>();
-        for (Sequence s : List.copyOf(running)) {
-            if (running.contains(s) && s.length - s.processed == 1 && s.processed > 0 && grow(s, s.processed + 1, batch)) {
-                batch.put(s, 1);
-            }
-        }
-        int rows = batch.size();
-        for (Sequence s : List.copyOf(running)) {
-            if (!running.contains(s) || batch.containsKey(s) || rows >= budget) {
-                continue;
-            }
-            int chunk = Math.min(s.length - s.processed, budget - rows);
-            int room = cache.capacity(s.handle.id()) + cache.freeBlocks() * cache.blockSize() - s.processed;
-            if (chunk > room && running.get(0) != s) {
-                chunk = room; // take what is free; only the oldest sequence preempts
-            }
-            if (chunk > 0 && grow(s, s.processed + chunk, batch)) {
-                batch.put(s, chunk);
-                rows = 0;
-                for (int c : batch.values()) {
-                    rows += c;
-                }
-            }
-        }
-        if (batch.isEmpty()) {
+        BatchScheduler.Batch batch = scheduler.schedule();
+        if (batch == null) {
             return;
         }
-        int n = batch.size();
-        int[] tokenIds = new int[rows];
-        int[] positions = new int[rows];
-        int[] slots = new int[rows];
-        int[] rowStart = new int[n];
-        int[] rowCount = new int[n];
-        int[] firstPosition = new int[n];
-        int[] tableStart = new int[n];
-        int tableLength = 0;
-        for (Sequence s : batch.keySet()) {
-            tableLength += cache.blockCount(s.handle.id());
-        }
-        int[] tables = new int[tableLength];
-        List<Integer> logitRows = new ArrayList<>();
-        List<Sequence> logitSequences = new ArrayList<>();
-        int row = 0;
-        int table = 0;
-        int i = 0;
-        for (var e : batch.entrySet()) {
-            Sequence s = e.getKey();
-            long id = s.handle.id();
-            int count = e.getValue();
-            rowStart[i] = row;
-            rowCount[i] = count;
-            firstPosition[i] = s.processed;
-            tableStart[i] = table;
-            table += cache.copyBlockTable(id, tables, table);
-            for (int j = 0; j < count; j++) {
-                int pos = s.processed + j;
-                tokenIds[row + j] = s.tokens[pos];
-                positions[row + j] = pos;
-                slots[row + j] = cache.slot(id, pos);
-            }
-            row += count;
-            if (s.processed + count == s.length) {
-                logitRows.add(row - 1);
-                logitSequences.add(s);
-            }
-            i++;
-        }
-        ForwardPass.Step step = new ForwardPass.Step(tokenIds, positions, slots,
-                new AttentionBatch(rowStart, rowCount, firstPosition, tableStart, tables),
-                logitRows.stream().mapToInt(Integer::intValue).toArray());
         try {
-            forward.run(step, cache.storage(), logits);
+            forward.run(batch.step(), scheduler.cache().storage(), logits);
         } catch (RuntimeException | Error e) {
             // A failed step leaves the KV cache of every sequence in it unusable.
-            for (Sequence s : batch.keySet()) {
-                running.remove(s);
+            for (Sequence s : batch.chunks().keySet()) {
+                scheduler.remove(s);
                 fail(s, e);
             }
             return;
         }
         steps++;
-        for (var e : batch.entrySet()) {
+        for (var e : batch.chunks().entrySet()) {
             Sequence s = e.getKey();
             if (s.processed < s.promptLength) {
                 promptTokens += Math.min(e.getValue(), s.promptLength - s.processed);
@@ -589,14 +369,15 @@ public final class Engine implements AutoCloseable {
             s.processed += e.getValue();
         }
         int vocab = config.vocabSize();
-        for (int k = 0; k < logitSequences.size(); k++) {
-            Sequence s = logitSequences.get(k);
+        List<Sequence> sampled = batch.sampled();
+        for (int k = 0; k < sampled.size(); k++) {
+            Sequence s = sampled.get(k);
             try {
                 Sampler.TopLogprobs top = s.request.listener() instanceof TopLogprobsListener t
                         ? Sampler.topLogprobs(logits, k * vocab, vocab, t.topLogprobs()) : null;
                 accept(s, s.sampler.sample(logits, k * vocab, vocab), top);
             } catch (RuntimeException | Error e) {
-                running.remove(s);
+                scheduler.remove(s);
                 fail(s, e);
             }
         }
@@ -636,7 +417,7 @@ public final class Engine implements AutoCloseable {
             }
         }
         if (reason != null) {
-            running.remove(s);
+            scheduler.remove(s);
             finish(s, reason, textEnd);
         }
     }
@@ -652,8 +433,8 @@ public final class Engine implements AutoCloseable {
         return request.output().builder(tokens, 256);
     }
 
+    /** Completes a sequence's future; the scheduler has already taken back its KV blocks. */
     private void finish(Sequence s, FinishReason reason, long textEnd) {
-        cache.release(s.handle.id());
         completed++;
         long now = System.nanoTime();
         long admitted = s.admittedNanos == 0 ? now : s.admittedNanos;
@@ -681,7 +462,6 @@ public final class Engine implements AutoCloseable {
     }
 
     private void fail(Sequence s, Throwable cause) {
-        cache.release(s.handle.id());
         completed++;
         if (s.out != null) {
             s.out.close();
@@ -693,14 +473,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private void failAll(Throwable cause) {
-        for (Sequence s : running) {
+        for (Sequence s : scheduler.drain()) {
             fail(s, cause);
         }
-        running.clear();
-        for (Sequence s : waiting) {
-            fail(s, cause);
-        }
-        waiting.clear();
         Object msg;
         while ((msg = inbox.poll()) != null) {
             if (msg instanceof Sequence s) {
@@ -710,13 +485,9 @@ public final class Engine implements AutoCloseable {
     }
 
     private void publishStats() {
-        long waitingTokens = 0;
-        for (Sequence s : waiting) {
-            waitingTokens += s.admissionTokens();
-        }
-        queue = new QueueSnapshot(waiting.size(), running.size(), engineConfig.effectiveMaxSequences(), waitingTokens,
-                cache.usedBlocks(), cache.totalBlocks(), cache.blockSize());
-        stats = new EngineStats(waiting.size(), running.size(), cache.totalBlocks(), cache.freeBlocks(), cache.blockSize(),
-                steps, promptTokens, generatedTokens, completed, preemptions);
+        QueueSnapshot q = scheduler.snapshot();
+        queue = q;
+        stats = new EngineStats(q.waiting(), q.running(), q.kvBlocksTotal(), q.kvBlocksFree(), q.kvBlockSize(),
+                steps, promptTokens, generatedTokens, completed, scheduler.preemptions());
     }
 }
