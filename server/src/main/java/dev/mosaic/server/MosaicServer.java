@@ -80,6 +80,9 @@ public final class MosaicServer implements AutoCloseable {
                     .port(config.port())
                     .shutdownHook(false)
                     .maxPayloadSize(DISCARD_LIMIT)
+                    // Streamed tokens are small writes, one per token: without TCP_NODELAY, Nagle holds
+                    // each behind the ACK of the last (and the peer's delayed ACK), adding latency.
+                    .connectionOptions(o -> o.tcpNoDelay(true))
                     .routing(s::routes)
                     .build()
                     .start();
