@@ -50,6 +50,10 @@ final class RunCommand implements Callable<Integer> {
     @Option(names = "--no-steal", description = "no work stealing between replicas of the same expert")
     boolean noSteal;
 
+    @Option(names = "--overlap", description = "release each aggregation as soon as its prompt is scored, on a worker whose "
+            + "own expert work is done, instead of after the whole expert stage")
+    boolean overlap;
+
     @Option(names = "--profile-cache", paramLabel = "DIR", description = "profile cache (default: <cache dir>/profiles)")
     Path profileCache;
 
@@ -68,6 +72,7 @@ final class RunCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage(), e);
         }
         MoaRun.Options options = MoaRun.Options.defaults().withMethod(method).withResume(resume).withStealing(!noSteal)
+                .withOverlap(overlap)
                 .withProfileCache(profileCache != null ? new ProfileCache(profileCache) : ProfileCache.standard())
                 .withProgress(line -> {
                     spec.commandLine().getErr().println(line);

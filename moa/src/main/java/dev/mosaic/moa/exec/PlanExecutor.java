@@ -32,7 +32,16 @@ import java.util.concurrent.TimeUnit;
  * measured; the result has the simulator's shape, so reports draw both alike.
  *
  * <p>Outputs go to the {@link JobSink} as jobs finish (from engine threads); the sink owns them.
- * One executor runs one stage once; not thread-safe otherwise.
+ *
+ * <p>Overlapped stages (configure before {@link #execute}): {@link #hold} keeps jobs out of the
+ * queues until {@link #release} (with their request, known only then) or {@link #drop};
+ * {@link #startAfter} holds a worker back (it opens nothing) until a future completes;
+ * {@link #onWorkerDone} hears when a worker has nothing left to run or steal, after its replicas
+ * are closed (their memory is free for the next stage); {@link #withOrigin} shares a time origin
+ * with another executor so both timelines line up.
+ *
+ * <p>One executor runs one stage once. {@link #release}, {@link #drop} and the listeners are
+ * thread-safe; everything else is called from one thread.
  */
 public final class PlanExecutor implements StageExecutor {
 
@@ -46,12 +55,19 @@ public final class PlanExecutor implements StageExecutor {
     private final Timeline.Stage stage;
     private final List<ComputeWorker> workers;
     private final Map<String, MoaConfig.ModelSpec> models;
-    private final List<JobRequest> requests;
+    private final JobRequest[] requests;
     private final boolean stealing;
     private final JobSink sink;
     private final JobTable jobs;
     private final int[] plannedWorker;
     private final int[][] held;          // expert indices per worker, placement order
+
+    // overlap configuration (set before execute)
+    private boolean[] holding;           // jobs waiting for release/drop
+    private CompletableFuture<?>[] startGate;
+    private java.util.function.IntConsumer workerDone = w -> { };
+    private long origin;
+    private boolean hasOrigin;
 
     // run state, guarded by this
     private long t0;
@@ -69,6 +85,9 @@ public final class PlanExecutor implements StageExecutor {
     private double[] workerEnd;
     private final List<Timeline.Span> spans = new ArrayList<>();
     private int stolen;
+    private boolean[] done;              // workers with nothing left to run or steal
+    private int[] heldOn;                // held jobs planned on each worker
+    private final boolean[] dropped;
     private Throwable failure;
     private CountDownLatch remaining;
     private final List<CompletableFuture<JobOutput>> inFlight = new ArrayList<>();
@@ -86,7 +105,7 @@ public final class PlanExecutor implements StageExecutor {
         this.stage = stage;
         this.workers = List.copyOf(workers);
         this.models = Map.copyOf(models);
-        this.requests = List.copyOf(requests);
+        this.requests = requests.toArray(new JobRequest[0]);
         this.stealing = stealing;
         this.sink = sink;
         PlanEvaluator.Evaluation ev = PlanEvaluator.evaluate(problem, plan).requireValid();
@@ -94,6 +113,8 @@ public final class PlanExecutor implements StageExecutor {
         if (requests.size() != jobs.size()) {
             throw new IllegalArgumentException(requests.size() + " requests for " + jobs.size() + " jobs");
         }
+        this.holding = new boolean[jobs.size()];
+        this.dropped = new boolean[jobs.size()];
         if (workers.size() != problem.workers().size()) {
             throw new IllegalArgumentException(workers.size() + " workers for a problem of " + problem.workers().size());
         }
@@ -118,13 +139,109 @@ public final class PlanExecutor implements StageExecutor {
         }
     }
 
+    /** Jobs that wait, out of every queue, until {@link #release} or {@link #drop}; their requests may be null until then. */
+    public PlanExecutor hold(int... jobIds) {
+        for (int j : jobIds) {
+            holding[j] = true;
+        }
+        return this;
+    }
+
+    /** Worker {@code w} opens its replicas and starts only when {@code gates[w]} completes (null: at once). */
+    public PlanExecutor startAfter(CompletableFuture<?>[] gates) {
+        if (gates.length != workers.size()) {
+            throw new IllegalArgumentException(gates.length + " start gates for " + workers.size() + " workers");
+        }
+        this.startGate = gates.clone();
+        return this;
+    }
+
+    /**
+     * Called (from an engine or loader thread) once per worker when it has nothing left to run:
+     * its queues are empty, nothing runs, and nothing held could still come to it. Its replicas are
+     * closed before the call.
+     */
+    public PlanExecutor onWorkerDone(java.util.function.IntConsumer listener) {
+        this.workerDone = listener;
+        return this;
+    }
+
+    /** Times are measured from {@code originNanos} ({@link System#nanoTime()}) instead of from {@link #execute}. */
+    public PlanExecutor withOrigin(long originNanos) {
+        this.origin = originNanos;
+        this.hasOrigin = true;
+        return this;
+    }
+
+    /** A held job may run now, with this request; it joins its planned worker's queue. */
+    public void release(int job, JobRequest request) {
+        java.util.Objects.requireNonNull(request, "request");
+        JobListener l;
+        synchronized (this) {
+            if (!holding[job]) {
+                throw new IllegalStateException("job " + job + " is not held");
+            }
+            holding[job] = false;
+            requests[job] = request;
+            if (queue == null) {
+                return; // before execute: queued when the queues are built
+            }
+            int w = plannedWorker[job];
+            int k = slot(w, jobs.expert()[job]);
+            queue[w][k][tail[w][k]++] = job;
+            queuedWork[w] += jobs.cost()[job] / problem.workers().get(w).speed();
+            heldOn[w]--;
+            l = listener;
+            for (int v = 0; v < workers.size(); v++) {
+                if (!done[v]) {
+                    dispatch(v, l);
+                }
+            }
+        }
+    }
+
+    /** A held job will not run (its prompt needs no aggregation). */
+    public void drop(int job) {
+        Map<Integer, CompletableFuture<Void>> finishedWorkers = new java.util.LinkedHashMap<>();
+        synchronized (this) {
+            if (!holding[job]) {
+                throw new IllegalStateException("job " + job + " is not held");
+            }
+            holding[job] = false;
+            dropped[job] = true;
+            if (remaining == null) {
+                return; // before execute: counted there
+            }
+            heldOn[plannedWorker[job]]--;
+            for (int w = 0; w < workers.size(); w++) {
+                if (checkDone(w)) {
+                    finishedWorkers.put(w, retiring(w));
+                }
+            }
+            remaining.countDown();
+        }
+        finishedWorkers.forEach(this::retire);
+    }
+
+    private JobListener listener = JobListener.NONE;
+
     @Override
     public StageResult execute(JobListener listener) throws InterruptedException {
         int nw = workers.size();
         int ne = problem.experts().size();
         int n = jobs.size();
         synchronized (this) {
-            t0 = System.nanoTime();
+            this.listener = listener;
+            t0 = hasOrigin ? origin : System.nanoTime();
+            done = new boolean[nw];
+            heldOn = new int[nw];
+            for (int j = 0; j < n; j++) {
+                if (holding[j]) {
+                    heldOn[plannedWorker[j]]++;
+                } else if (requests[j] == null && !dropped[j]) {
+                    throw new IllegalArgumentException("job " + j + " has no request and is not held");
+                }
+            }
             endpoint = new ExpertEndpoint[nw][ne];
             jobWorker = new int[n];
             Arrays.fill(jobWorker, -1);
@@ -137,6 +254,11 @@ public final class PlanExecutor implements StageExecutor {
             queuedWork = new double[nw];
             remaining = new CountDownLatch(n);
             buildQueues();
+            for (int j = 0; j < n; j++) {
+                if (dropped[j]) {
+                    remaining.countDown();
+                }
+            }
         }
         List<Thread> loaders = new ArrayList<>();
         try {
@@ -174,6 +296,13 @@ public final class PlanExecutor implements StageExecutor {
             }
             for (Thread t : loaders) {
                 t.join();
+            }
+            List<CompletableFuture<Void>> closing;
+            synchronized (this) {
+                closing = new ArrayList<>(retiring);
+            }
+            for (CompletableFuture<Void> f : closing) {
+                f.join(); // a done worker's replicas are closed before this stage returns
             }
             closeEndpoints();
         }
@@ -215,6 +344,9 @@ public final class PlanExecutor implements StageExecutor {
             }
         }
         for (int j : order) {
+            if (holding[j] || dropped[j]) {
+                continue; // joins its queue when released
+            }
             int w = plannedWorker[j];
             int k = slot(w, jobs.expert()[j]);
             queue[w][k][tail[w][k]++] = j;
@@ -239,6 +371,15 @@ public final class PlanExecutor implements StageExecutor {
     private void load(int w, JobListener listener) {
         ComputeWorker worker = workers.get(w);
         try {
+            if (startGate != null && startGate[w] != null) {
+                try {
+                    startGate[w].get();
+                } catch (InterruptedException e) {
+                    return;
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("the stage before failed", e.getCause());
+                }
+            }
             for (int e : held[w]) {
                 if (Thread.currentThread().isInterrupted()) {
                     return;
@@ -253,11 +394,18 @@ public final class PlanExecutor implements StageExecutor {
                     workerEnd[w] = Math.max(workerEnd[w], t);
                 }
             }
+            CompletableFuture<Void> finished = null;
             synchronized (this) {
                 ready[w] = true;
                 dispatch(w, listener);
                 // A worker that holds nothing but could steal has nothing to steal from until
                 // others are ready; they dispatch for themselves, and this one is woken on completions.
+                if (checkDone(w)) {
+                    finished = retiring(w);
+                }
+            }
+            if (finished != null) {
+                retire(w, finished);
             }
         } catch (RuntimeException | Error e) {
             synchronized (this) {
@@ -270,7 +418,7 @@ public final class PlanExecutor implements StageExecutor {
 
     /** Fills worker w's free slots; caller holds the lock. */
     private void dispatch(int w, JobListener listener) {
-        if (!ready[w] || failure != null) {
+        if (!ready[w] || done[w] || failure != null) {
             return;
         }
         while (true) {
@@ -362,7 +510,7 @@ public final class PlanExecutor implements StageExecutor {
         running[w]++;
         jobWorker[job] = w;
         start[job] = now();
-        CompletableFuture<JobOutput> f = ep.submit(requests.get(job));
+        CompletableFuture<JobOutput> f = ep.submit(requests[job]);
         inFlight.add(f);
         f.whenComplete((out, err) -> finished(w, job, out, err, listener));
     }
@@ -393,6 +541,7 @@ public final class PlanExecutor implements StageExecutor {
                 }
             }
         }
+        Map<Integer, CompletableFuture<Void>> finishedWorkers = new java.util.LinkedHashMap<>();
         synchronized (this) {
             remaining.countDown();
             dispatch(w, listener);
@@ -401,6 +550,83 @@ public final class PlanExecutor implements StageExecutor {
                     if (v != w && running[v] == 0) {
                         dispatch(v, listener);
                     }
+                }
+            }
+            for (int v = 0; v < workers.size(); v++) {
+                if (checkDone(v)) {
+                    finishedWorkers.put(v, retiring(v));
+                }
+            }
+        }
+        finishedWorkers.forEach(this::retire);
+    }
+
+    /**
+     * Whether worker w has just become done: ready, nothing running, nothing queued of its own,
+     * nothing it could steal now (backlogs only shrink, so not later either), and no held job
+     * planned on it. Marks it; caller holds the lock.
+     */
+    private boolean checkDone(int w) {
+        if (done == null || done[w] || !ready[w] || running[w] > 0 || failure != null) {
+            return false;
+        }
+        for (int k = 0; k < held[w].length; k++) {
+            if (head[w][k] < tail[w][k]) {
+                return false;
+            }
+        }
+        if (stealing && pickVictim(w) != null) {
+            return false;
+        }
+        if (heldOn[w] > 0) {
+            return false;
+        }
+        done[w] = true;
+        return true;
+    }
+
+    /**
+     * Registers the closing of a done worker's replicas (caller holds the lock, so the stage cannot
+     * end before it is known); {@link #retire} then runs it on a thread of its own: the caller may
+     * be an engine thread of one of those replicas, and an engine cannot close itself.
+     */
+    private CompletableFuture<Void> retiring(int w) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        retiring.add(f);
+        return f;
+    }
+
+    private void retire(int w, CompletableFuture<Void> f) {
+        Thread.ofVirtual().name("moa-retire-" + workers.get(w).id()).start(() -> {
+            try {
+                closeWorker(w);
+            } finally {
+                f.complete(null);
+            }
+        });
+    }
+
+    private final List<CompletableFuture<Void>> retiring = new ArrayList<>();
+
+    private void closeWorker(int w) {
+        List<ExpertEndpoint> open = new ArrayList<>();
+        synchronized (this) {
+            for (int e = 0; e < endpoint[w].length; e++) {
+                if (endpoint[w][e] != null) {
+                    open.add(endpoint[w][e]);
+                    endpoint[w][e] = null;
+                }
+            }
+        }
+        try {
+            for (ExpertEndpoint ep : open) {
+                ep.close();
+            }
+            workerDone.accept(w);
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                if (failure == null) {
+                    failure = e;
                 }
             }
         }
@@ -420,9 +646,10 @@ public final class PlanExecutor implements StageExecutor {
                 return;
             }
             for (ExpertEndpoint[] row : endpoint) {
-                for (ExpertEndpoint ep : row) {
-                    if (ep != null) {
-                        open.add(ep);
+                for (int e = 0; e < row.length; e++) {
+                    if (row[e] != null) {
+                        open.add(row[e]);
+                        row[e] = null;
                     }
                 }
             }

@@ -87,45 +87,52 @@ public final class MoaRun {
      * @param batch sequences each replica decodes at once
      * @param progress hears each progress line (stderr by default), or null for none
      * @param onAnswer hears each written answer (tests use it to interrupt), or null
+     * @param overlap release each aggregation as soon as its prompt is scored, on a worker whose own
+     *                expert work is done, instead of after the whole expert stage (the paper's barrier)
      */
     public record Options(String method, boolean resume, boolean stealing, ProfileCache profileCache,
                           Profiler.Settings profilerSettings, int profileSamples, int batch, Consumer<String> progress,
-                          Consumer<ObjectNode> onAnswer) {
+                          Consumer<ObjectNode> onAnswer, boolean overlap) {
         public static Options defaults() {
             return new Options("ilp", false, true, ProfileCache.standard(), null, 4, CpuWorker.DEFAULT_BATCH,
-                    line -> System.err.println(line), null);
+                    line -> System.err.println(line), null, false);
+        }
+
+        public Options withOverlap(boolean o) {
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer,
+                    o);
         }
 
         public Options withMethod(String m) {
-            return new Options(m, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer);
+            return new Options(m, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap);
         }
 
         public Options withResume(boolean r) {
-            return new Options(method, r, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer);
+            return new Options(method, r, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap);
         }
 
         public Options withStealing(boolean s) {
-            return new Options(method, resume, s, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer);
+            return new Options(method, resume, s, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap);
         }
 
         public Options withProfileCache(ProfileCache c) {
-            return new Options(method, resume, stealing, c, profilerSettings, profileSamples, batch, progress, onAnswer);
+            return new Options(method, resume, stealing, c, profilerSettings, profileSamples, batch, progress, onAnswer, overlap);
         }
 
         public Options withProfilerSettings(Profiler.Settings s) {
-            return new Options(method, resume, stealing, profileCache, s, profileSamples, batch, progress, onAnswer);
+            return new Options(method, resume, stealing, profileCache, s, profileSamples, batch, progress, onAnswer, overlap);
         }
 
         public Options withProgress(Consumer<String> p) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, p, onAnswer);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, p, onAnswer, overlap);
         }
 
         public Options withOnAnswer(Consumer<ObjectNode> c) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, c);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, c, overlap);
         }
 
         public Options withBatch(int b) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, b, progress, onAnswer);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, b, progress, onAnswer, overlap);
         }
     }
 
@@ -384,6 +391,10 @@ public final class MoaRun {
         ExpertStageState state = new ExpertStageState(prompts, problem, jobs, starts, answers, scorer, log);
         PlanExecutor ex1 = new PlanExecutor(problem, plan1, Timeline.Stage.EXPERT, workers, specs, requests,
                 options.stealing(), state::finished);
+        if (options.overlap()) {
+            return overlapped(prompts, answeredBefore, workers, models, scorer, log, specs, profiles, problem, plan1, predicted1,
+                    answers, state, ex1);
+        }
         StageResult measured1;
         try {
             measured1 = ex1.execute(StageExecutor.JobListener.NONE);
@@ -451,6 +462,160 @@ public final class MoaRun {
         return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, measured1.endSeconds(),
                 predicted1.endSeconds(), measured2 == null ? 0 : measured2.endSeconds(),
                 predicted2 == null ? 0 : predicted2.endSeconds(), false, stageDir.resolve("summary.json"));
+    }
+
+    /**
+     * Both stages at once: the aggregator stage is planned before the expert stage runs, for every
+     * prompt (which ones bypass is not known yet), with profiled lengths; each worker starts its
+     * aggregator work as soon as its own expert work is done (its expert replicas are closed
+     * first, so memory is as in the barrier mode), and each aggregation is released when its
+     * prompt is scored, or dropped when the prompt bypasses. Stealing rebalances what the dropped
+     * jobs leave uneven. Summary and report times of the aggregator stage are the time after the
+     * expert stage ends, as in the simulator's overlap mode.
+     */
+    private Outcome overlapped(List<RunPrompt> prompts, int answeredBefore, List<ComputeWorker> workers, SharedModels models,
+                               AgreementScorer scorer, AnswersLog log, Map<String, MoaConfig.ModelSpec> specs,
+                               Map<String, ModelProfile> profiles, Problem problem, Plan plan1, StageResult predicted1,
+                               ExtractedAnswers answers, ExpertStageState state, PlanExecutor ex1) throws IOException {
+        int np = prompts.size();
+        JobTable jobs = problem.jobs();
+        double[] aggOut = new double[np];
+        boolean[] everyPrompt = new boolean[np];
+        for (int q = 0; q < np; q++) {
+            aggOut[q] = profiles.get(config.aggregator().id()).expectedOutputTokens(prompts.get(q).category(),
+                    config.aggregator().maxTokens());
+            everyPrompt[q] = true;
+        }
+        AggregatorStage stage2 = AggregatorStage.derive(problem, everyPrompt, jobs.outTokens(), aggOut);
+        Plan plan2 = Planners.create(options.method(), PlanningOptions.defaults()).plan(stage2.problem());
+        int[] jobOfPrompt = new int[np]; // one aggregation job per prompt, in prompt order
+        JobTable jobs2 = stage2.problem().jobs();
+        for (int j = 0; j < jobs2.size(); j++) {
+            jobOfPrompt[stage2.originalPrompt()[jobs2.prompt()[j]]] = j;
+        }
+        List<JobRequest> none = new ArrayList<>(java.util.Collections.nCopies(jobs2.size(), (JobRequest) null));
+        AggregatorState agg = new AggregatorState(stage2, state, prompts, answers, scorer, log);
+        @SuppressWarnings("unchecked")
+        java.util.concurrent.CompletableFuture<Void>[] gates = new java.util.concurrent.CompletableFuture[workers.size()];
+        for (int w = 0; w < gates.length; w++) {
+            gates[w] = new java.util.concurrent.CompletableFuture<>();
+        }
+        long origin = System.nanoTime();
+        int[] all = new int[jobs2.size()];
+        for (int j = 0; j < all.length; j++) {
+            all[j] = j;
+        }
+        PlanExecutor ex2 = new PlanExecutor(stage2.problem(), plan2, Timeline.Stage.AGGREGATOR, workers, specs, none,
+                options.stealing(), agg::finished).hold(all).startAfter(gates).withOrigin(origin);
+        AggregatorPrompts fit = new AggregatorPrompts(models);
+        state.decided = (q, aggregate) -> {
+            if (aggregate) {
+                ex2.release(jobOfPrompt[q], fit.request(prompts.get(q), state.texts[q], q, state));
+            } else {
+                ex2.drop(jobOfPrompt[q]);
+            }
+        };
+        ex1.withOrigin(origin).onWorkerDone(w -> gates[w].complete(null));
+        progress(String.format(Locale.ROOT, "planned %d expert jobs and up to %d overlapped aggregations on %d workers (%s): "
+                + "expert stage predicted %.2f s", jobs.size(), jobs2.size(), workers.size(), options.method(),
+                predicted1.endSeconds()));
+        java.util.concurrent.CompletableFuture<StageResult> second = new java.util.concurrent.CompletableFuture<>();
+        Thread aggregatorStage = Thread.ofPlatform().name("moa-aggregator-stage").start(() -> {
+            try {
+                second.complete(ex2.execute(StageExecutor.JobListener.NONE));
+            } catch (Throwable t) {
+                second.completeExceptionally(t);
+            }
+        });
+        StageResult measured1;
+        StageResult measured2;
+        try {
+            try {
+                measured1 = ex1.execute(StageExecutor.JobListener.NONE);
+            } catch (RuntimeException | Error e) {
+                aggregatorStage.interrupt();
+                throw e;
+            }
+            try {
+                measured2 = second.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new IllegalStateException("aggregator stage failed: " + e.getCause(), e.getCause());
+            }
+        } catch (InterruptedException e) {
+            aggregatorStage.interrupt();
+            try {
+                aggregatorStage.join();
+            } catch (InterruptedException again) {
+                Thread.currentThread().interrupt();
+            }
+            state.closeAll();
+            progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
+            writeSummary(prompts, problem, plan1, plan2, predicted1, null, null, null, answers, state, true);
+            return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, 0, 0, 0, 0, true,
+                    stageDir.resolve("summary.json"));
+        }
+        double[] actualOut = state.outTokens;
+        StageResult replay1 = Simulator.of(problem, plan1).run(
+                Simulator.Conditions.asProfiled(Timeline.Stage.EXPERT).withActualOutTokens(actualOut));
+        // Predicted, for the prompts that did aggregate: plan2's assignment of them, each worker free
+        // when its predicted expert work ends, each job released at its prompt's predicted last answer.
+        boolean[] aggregated = state.aggregate.clone();
+        StageResult predicted2 = null;
+        Plan plan2Used = plan2;
+        AggregatorStage used = AggregatorStage.derive(problem, aggregated, jobs.outTokens(), aggOut);
+        if (used.originalPrompt().length > 0) {
+            java.util.Set<String> ids = new java.util.HashSet<>();
+            used.problem().prompts().forEach(p -> ids.add(p.id()));
+            plan2Used = new Plan(plan2.placement(), plan2.assignment().stream().filter(a -> ids.contains(a.prompt())).toList(),
+                    plan2.makespanSeconds(), plan2.lowerBoundSeconds(), plan2.gap(), plan2.solver());
+            double[] lastAnswer = new double[np];
+            for (int j = 0; j < jobs.size(); j++) {
+                lastAnswer[jobs.prompt()[j]] = Math.max(lastAnswer[jobs.prompt()[j]], predicted1.jobEndSeconds()[j]);
+            }
+            double[] release = new double[used.originalPrompt().length];
+            for (int i = 0; i < release.length; i++) {
+                release[i] = lastAnswer[used.originalPrompt()[i]];
+            }
+            predicted2 = shift(Simulator.of(used.problem(), plan2Used).run(new Simulator.Conditions(Timeline.Stage.AGGREGATOR,
+                    predicted1.workerEndSeconds(), release, null, null, options.stealing())), -predicted1.endSeconds());
+        }
+        // Measured aggregator times, like predicted ones, count from the end of the expert stage.
+        StageResult measured2After = shift(measured2, -measured1.endSeconds());
+        writeSummary(prompts, problem, plan1, plan2Used, predicted1, measured1, predicted2, measured2After, answers, state, false);
+        writeExtras(problem, plan1, used, plan2Used, predicted1, measured1, replay1, predicted2, measured2After);
+        progress(String.format(Locale.ROOT, "done: %d prompts, %d bypassed; expert stage %.2f s (predicted %.2f s), then "
+                        + "%.2f s more for the overlapped aggregations (predicted %.2f s); outputs in %s", np, state.bypassedCount,
+                measured1.endSeconds(), predicted1.endSeconds(), measured2After.endSeconds(),
+                predicted2 == null ? 0 : predicted2.endSeconds(), out));
+        return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, measured1.endSeconds(),
+                predicted1.endSeconds(), measured2After.endSeconds(), predicted2 == null ? 0 : predicted2.endSeconds(), false,
+                stageDir.resolve("summary.json"));
+    }
+
+    /** {@code r} with every time moved by {@code by} seconds (jobs that did not run keep 0). */
+    static StageResult shift(StageResult r, double by) {
+        List<Timeline.Span> spans = new ArrayList<>();
+        for (Timeline.Span s : r.timeline().spans()) {
+            spans.add(new Timeline.Span(s.worker(), s.stage(), s.kind(), s.model(), s.prompt(), s.startSeconds() + by,
+                    s.endSeconds() + by));
+        }
+        double[] start = r.jobStartSeconds().clone();
+        double[] end = r.jobEndSeconds().clone();
+        for (int j = 0; j < start.length; j++) {
+            if (r.jobWorker()[j] >= 0) {
+                start[j] += by;
+                end[j] += by;
+            }
+        }
+        double[] workerEnd = r.workerEndSeconds().clone();
+        for (int w = 0; w < workerEnd.length; w++) {
+            workerEnd[w] += by;
+        }
+        return new StageResult(new Timeline(r.timeline().workers(), spans), r.jobWorker(), start, end, workerEnd, r.stolenJobs(),
+                r.events());
     }
 
     /** Every model must fit at least one worker, before anything runs. */
@@ -708,6 +873,8 @@ public final class MoaRun {
         int bypassedCount;
         long tokens;
         final long t0 = System.nanoTime();
+        /** With overlapped stages: hears each prompt's decision (true: it needs the aggregator), after it is recorded. */
+        volatile java.util.function.BiConsumer<Integer, Boolean> decided;
 
         ExpertStageState(List<RunPrompt> prompts, Problem problem, JobTable jobs, int[] starts, ExtractedAnswers answers,
                          AgreementScorer scorer, AnswersLog log) {
@@ -797,6 +964,10 @@ public final class MoaRun {
                 for (JobOutput o : outs) {
                     o.close();
                 }
+            }
+            var hook = decided;
+            if (hook != null) {
+                hook.accept(q, !d.bypass());
             }
         }
 
@@ -916,6 +1087,7 @@ public final class MoaRun {
         s.put("interrupted", interrupted);
         s.put("method", options.method());
         s.put("workStealing", options.stealing());
+        s.put("overlap", options.overlap());
         ObjectNode a = s.putObject("agreement");
         a.put("extractor", scorer(state).extractor().spec());
         a.put("rule", scorer(state).rule().spec());
@@ -928,12 +1100,19 @@ public final class MoaRun {
         ObjectNode ws = s.putObject("workers");
         for (int w = 0; w < problem.workers().size(); w++) {
             ObjectNode o = ws.putObject(problem.workers().get(w).id());
-            o.put("measuredSeconds", workerEnd(measured1, w) + workerEnd(measured2, w));
-            o.put("predictedSeconds", workerEnd(predicted1, w) + workerEnd(predicted2, w));
+            if (options.overlap()) {
+                // stage-2 times count from the end of the expert stage and may be negative for a worker
+                // whose aggregations were done before it
+                o.put("measuredSeconds", Math.max(workerEnd(measured1, w), end(measured1) + workerEnd(measured2, w)));
+                o.put("predictedSeconds", Math.max(workerEnd(predicted1, w), end(predicted1) + workerEnd(predicted2, w)));
+            } else {
+                o.put("measuredSeconds", workerEnd(measured1, w) + workerEnd(measured2, w));
+                o.put("predictedSeconds", workerEnd(predicted1, w) + workerEnd(predicted2, w));
+            }
             o.put("expertStageMeasuredSeconds", workerEnd(measured1, w));
             o.put("expertStagePredictedSeconds", workerEnd(predicted1, w));
-            o.put("aggregatorStageMeasuredSeconds", workerEnd(measured2, w));
-            o.put("aggregatorStagePredictedSeconds", workerEnd(predicted2, w));
+            o.put("aggregatorStageMeasuredSeconds", Math.max(0, workerEnd(measured2, w)));
+            o.put("aggregatorStagePredictedSeconds", Math.max(0, workerEnd(predicted2, w)));
         }
         int decided = 0;
         for (int q = 0; q < prompts.size(); q++) {

@@ -173,6 +173,48 @@ class MoaRunTest {
     }
 
     @Test
+    void overlappedStagesGiveTheAnswersOfTheBarrierRunAndRespectEachWorkersOrder() throws IOException {
+        Path cfg = config("overlap", "m1.gguf", "m2.gguf", "m3.gguf", "unanimity", 8, 1);
+        MoaConfig c = MoaConfigIo.read(cfg);
+        List<RunPrompt> ps = PromptsIo.read(prompts(24), c);
+        Path barrier = dir.resolve("out-barrier");
+        new MoaRun(c, ps, barrier, options()).run();
+        Path overlap = dir.resolve("out-overlap");
+        MoaRun.Outcome o = new MoaRun(c, ps, overlap, options().withOverlap(true)).run();
+        assertEquals(24, o.answered());
+        // Greedy decoding is independent of batching: the same answers, aggregated or bypassed alike.
+        assertEquals(comparable(answers(barrier)), comparable(answers(overlap)));
+        JsonNode s = JSON.readTree(overlap.resolve("summary.json").toFile());
+        assertTrue(s.get("overlap").asBoolean());
+        int aggregated = 24 - s.get("bypassed").asInt();
+        assertTrue(aggregated > 0, "different experts: some prompts aggregate");
+        assertEquals(aggregated, s.get("aggregatorStage").get("jobs").asInt(), s.toString());
+        double e2e = s.get("endToEnd").get("measuredSeconds").asDouble();
+        assertTrue(e2e >= s.get("expertStage").get("measuredSeconds").asDouble(), s.toString());
+        // Timeline: on each worker, aggregations start after its last expert job; each one after
+        // the last expert answer of its prompt.
+        JsonNode spans = JSON.readTree(overlap.resolve("timeline.json").toFile()).get("measured").get("spans");
+        Map<String, Double> lastExpertOnWorker = new TreeMap<>();
+        Map<String, Double> lastAnswerOfPrompt = new TreeMap<>();
+        int aggSpans = 0;
+        for (JsonNode sp : spans) {
+            if (sp.get("stage").asText().equals("EXPERT") && sp.get("kind").asText().equals("JOB")) {
+                lastExpertOnWorker.merge(sp.get("worker").asText(), sp.get("endSeconds").asDouble(), Math::max);
+                lastAnswerOfPrompt.merge(sp.get("prompt").asText(), sp.get("endSeconds").asDouble(), Math::max);
+            }
+        }
+        for (JsonNode sp : spans) {
+            if (sp.get("stage").asText().equals("AGGREGATOR") && sp.get("kind").asText().equals("JOB")) {
+                aggSpans++;
+                double start = sp.get("startSeconds").asDouble();
+                assertTrue(start >= lastExpertOnWorker.getOrDefault(sp.get("worker").asText(), 0.0) - 1e-6, sp.toString());
+                assertTrue(start >= lastAnswerOfPrompt.get(sp.get("prompt").asText()) - 1e-6, sp.toString());
+            }
+        }
+        assertEquals(aggregated, aggSpans);
+    }
+
+    @Test
     void interruptThenResumeGivesTheAnswersOfOneUninterruptedRun() throws IOException {
         Path cfg = config("resume", "m1.gguf", "m2.gguf", "m3.gguf", "plurality:0.6", 8, 1);
         MoaConfig c = MoaConfigIo.read(cfg);
