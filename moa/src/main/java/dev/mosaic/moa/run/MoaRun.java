@@ -565,8 +565,14 @@ public final class MoaRun {
         boolean[] aggregated = state.aggregate.clone();
         StageResult predicted2 = null;
         Plan plan2Used = plan2;
-        AggregatorStage used = AggregatorStage.derive(problem, aggregated, jobs.outTokens(), aggOut);
+        AggregatorStage used = AggregatorStage.derive(problem, aggregated, actualOut, aggOut);
         if (used.originalPrompt().length > 0) {
+            // the prompts the aggregator really read (system text, template, question, responses)
+            List<JobRequest> read = new ArrayList<>();
+            for (int q : used.originalPrompt()) {
+                read.add(fit.request(prompts.get(q), state.texts[q], q, state));
+            }
+            used = withPromptTokens(used, read, models);
             java.util.Set<String> ids = new java.util.HashSet<>();
             used.problem().prompts().forEach(p -> ids.add(p.id()));
             plan2Used = new Plan(plan2.placement(), plan2.assignment().stream().filter(a -> ids.contains(a.prompt())).toList(),
