@@ -645,18 +645,30 @@ public final class MoaRun {
         }
     }
 
+    /**
+     * Profiles of every model on the first worker's shape (the planner's reference: speed 1), and,
+     * into {@link #shapeProfiles}, on every other worker shape in the run (threads, KV budget,
+     * batch), from which {@link #problem} derives each worker's speed.
+     */
     private Map<String, ModelProfile> profiles(List<RunPrompt> prompts, List<ComputeWorker> workers,
                                                Map<String, MoaConfig.ModelSpec> specs) {
-        CpuWorker ref = (CpuWorker) workers.get(0);
+        shapeProfiles = new LinkedHashMap<>();
         for (ComputeWorker w : workers) {
-            if (!w.profileKey().equals(ref.profileKey())) {
-                throw new MoaInputException(config.source(), 0, "workers",
-                        "every worker must have the same kind, threads and kvBudgetMiB for now (" + w.id() + " differs from "
-                                + ref.id() + "): profiles are measured on one worker shape");
+            if (!shapeProfiles.containsKey(w.profileKey())) {
+                shapeProfiles.put(w.profileKey(), profilesOn((CpuWorker) w, prompts, specs));
             }
         }
-        Profiler.Settings settings = options.profilerSettings() != null ? options.profilerSettings()
-                : Profiler.Settings.defaults(ref.threads(), ref.spec().kvBudgetBytes());
+        return shapeProfiles.get(workers.get(0).profileKey());
+    }
+
+    /** Each worker shape's profiles by model id; filled by {@link #profiles}. */
+    private Map<String, Map<String, ModelProfile>> shapeProfiles;
+
+    private Map<String, ModelProfile> profilesOn(CpuWorker ref, List<RunPrompt> prompts, Map<String, MoaConfig.ModelSpec> specs) {
+        Profiler.Settings given = options.profilerSettings();
+        Profiler.Settings settings = given == null ? Profiler.Settings.defaults(ref.threads(), ref.spec().kvBudgetBytes())
+                : new Profiler.Settings(ref.threads(), ref.spec().kvBudgetBytes(), given.batch(), given.promptTokens(),
+                        given.decodeTokens(), given.runs());
         Map<String, ModelProfile> out = new LinkedHashMap<>();
         for (MoaConfig.ModelSpec m : specs.values()) {
             ModelProfile p = options.profileCache() == null ? null
@@ -666,6 +678,8 @@ public final class MoaRun {
                 for (RunPrompt rp : sample(prompts, m.id())) {
                     samples.add(new Profiler.Sample(rp.text(), rp.category(), cap(rp, m.id())));
                 }
+                progress(m.id() + ": profiling on " + ref.id() + "'s shape (" + ref.threads() + " threads, KV "
+                        + (ref.spec().kvBudgetBytes() >> 20) + " MiB)");
                 p = new Profiler(settings, this::progress).profile(m.id(), m.model(), samples);
                 if (options.profileCache() != null) {
                     options.profileCache().put(m.model(), ref.profileKey(), p);
@@ -716,14 +730,10 @@ public final class MoaRun {
 
     private Problem problem(List<RunPrompt> prompts, List<ComputeWorker> workers, Map<String, ModelProfile> profiles,
                             SharedModels models) {
-        List<Worker> ws = new ArrayList<>();
-        for (ComputeWorker w : workers) {
-            ws.add(new Worker(w.id(), w.memoryGiB(), 1.0));
-        }
         List<Expert> experts = new ArrayList<>();
         Map<String, PromptEncoder> encoders = new HashMap<>();
         for (MoaConfig.ModelSpec m : config.experts()) {
-            experts.add(profiles.get(m.id()).toExpert(m.id()));
+            experts.add(widest(profiles.get(m.id()).toExpert(m.id()), m.id()));
             Model model = models.acquire(m.model());
             try {
                 encoders.put(m.id(), new PromptEncoder(Tokenizers.forModel(model)));
@@ -741,8 +751,47 @@ public final class MoaRun {
             int promptTokens = encoders.get(r.get(0)).encode(JobRequest.user(p.text(), 1)).length;
             ps.add(new Prompt(p.id(), promptTokens, route, p.answer(), p.category()));
         }
-        Expert agg = profiles.get(config.aggregator().id()).toExpert(config.aggregator().id());
+        Expert agg = widest(profiles.get(config.aggregator().id()).toExpert(config.aggregator().id()), config.aggregator().id());
+        List<Worker> ws = new ArrayList<>();
+        for (ComputeWorker w : workers) {
+            ws.add(new Worker(w.id(), w.memoryGiB(), speed(w, ps, profiles)));
+        }
         return new Problem(ws, experts, ps, agg);
+    }
+
+    /**
+     * A replica's memory is its weights plus its worker's KV budget; the planner has one figure per
+     * model, so it takes the largest over the run's worker shapes (never overcommits a worker).
+     */
+    private Expert widest(Expert e, String id) {
+        double mem = e.memoryGiB();
+        for (Map<String, ModelProfile> shape : shapeProfiles.values()) {
+            mem = Math.max(mem, shape.get(id).memoryGiB());
+        }
+        return new Expert(e.id(), mem, e.loadSeconds(), e.prefillSecondsPerToken(), e.decodeSecondsPerToken(),
+                e.decodeLatencySecondsPerToken());
+    }
+
+    /**
+     * A worker's speed relative to the reference shape (the first worker's): the run's expert work
+     * (every job's prefill and decode, by the reference profiles) over the same work by the
+     * profiles measured on this worker's shape. The planner's model has one speed per worker; the
+     * workload's own mix decides how prefill and decode weigh in it.
+     */
+    private double speed(ComputeWorker w, List<Prompt> ps, Map<String, ModelProfile> ref) {
+        Map<String, ModelProfile> own = shapeProfiles.get(w.profileKey());
+        if (own == ref) {
+            return 1.0;
+        }
+        double refWork = 0;
+        double ownWork = 0;
+        for (Prompt p : ps) {
+            for (var e : p.route().entrySet()) {
+                refWork += ref.get(e.getKey()).toExpert(e.getKey()).jobCost(p.promptTokens(), e.getValue());
+                ownWork += own.get(e.getKey()).toExpert(e.getKey()).jobCost(p.promptTokens(), e.getValue());
+            }
+        }
+        return ownWork > 0 && refWork > 0 ? refWork / ownWork : 1.0;
     }
 
     /**
@@ -1106,6 +1155,7 @@ public final class MoaRun {
         ObjectNode ws = s.putObject("workers");
         for (int w = 0; w < problem.workers().size(); w++) {
             ObjectNode o = ws.putObject(problem.workers().get(w).id());
+            o.put("speed", problem.workers().get(w).speed());
             if (options.overlap()) {
                 // stage-2 times count from the end of the expert stage and may be negative for a worker
                 // whose aggregations were done before it

@@ -215,6 +215,30 @@ class MoaRunTest {
     }
 
     @Test
+    void workersOfDifferentShapesAreProfiledEachAndGetTheirOwnSpeed() throws IOException {
+        Path cfg = config("shapes", "m1.gguf", "m2.gguf", "m3.gguf", "unanimity", 8, 1);
+        MoaConfig same = MoaConfigIo.read(cfg);
+        MoaConfig mixed = new MoaConfig(same.experts(), same.aggregator(), List.of(same.workers().get(0),
+                new MoaConfig.WorkerSpec("w1", "cpu", 2, 1, 16L << 20)), same.routing(), same.agreement(), same.source());
+        List<RunPrompt> ps = PromptsIo.read(prompts(12), same);
+        ProfileCache own = new ProfileCache(dir.resolve("profiles-shapes"));
+        Path a = dir.resolve("out-shapes-same");
+        new MoaRun(same, ps, a, options().withProfileCache(own)).run();
+        Path b = dir.resolve("out-shapes-mixed");
+        new MoaRun(mixed, ps, b, options().withProfileCache(own)).run();
+        // Greedy tokens do not depend on threads: the same answers from differently shaped workers.
+        assertEquals(comparable(answers(a)), comparable(answers(b)));
+        JsonNode w = JSON.readTree(b.resolve("summary.json").toFile()).get("workers");
+        assertEquals(1.0, w.get("w0").get("speed").asDouble(), "the first worker's shape is the reference");
+        double speed = w.get("w1").get("speed").asDouble();
+        assertTrue(speed > 0 && speed != 1.0, "measured on its own shape: " + speed);
+        // every model profiled on both shapes: 4 models x 2 shapes in the cache
+        try (var files = Files.list(dir.resolve("profiles-shapes"))) {
+            assertEquals(8, files.filter(f -> f.toString().endsWith(".json")).count());
+        }
+    }
+
+    @Test
     void interruptThenResumeGivesTheAnswersOfOneUninterruptedRun() throws IOException {
         Path cfg = config("resume", "m1.gguf", "m2.gguf", "m3.gguf", "plurality:0.6", 8, 1);
         MoaConfig c = MoaConfigIo.read(cfg);
