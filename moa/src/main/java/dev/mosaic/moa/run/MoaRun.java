@@ -399,11 +399,7 @@ public final class MoaRun {
         try {
             measured1 = ex1.execute(StageExecutor.JobListener.NONE);
         } catch (InterruptedException e) {
-            state.closeAll();
-            progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
-            writeSummary(prompts, problem, plan1, null, predicted1, null, null, null, answers, state, true);
-            return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, 0, 0, 0, 0, true,
-                    stageDir.resolve("summary.json"));
+            return interruptedInExpertStage(prompts, answeredBefore, problem, plan1, null, predicted1, answers, state);
         }
         double[] actualOut = state.outTokens;
         StageResult replay1 = Simulator.of(problem, plan1).run(
@@ -551,11 +547,7 @@ public final class MoaRun {
             } catch (InterruptedException again) {
                 Thread.currentThread().interrupt();
             }
-            state.closeAll();
-            progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
-            writeSummary(prompts, problem, plan1, plan2, predicted1, null, null, null, answers, state, true);
-            return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, 0, 0, 0, 0, true,
-                    stageDir.resolve("summary.json"));
+            return interruptedInExpertStage(prompts, answeredBefore, problem, plan1, plan2, predicted1, answers, state);
         }
         double[] actualOut = state.outTokens;
         StageResult replay1 = Simulator.of(problem, plan1).run(
@@ -598,6 +590,17 @@ public final class MoaRun {
                 predicted2 == null ? 0 : predicted2.endSeconds(), out));
         return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, measured1.endSeconds(),
                 predicted1.endSeconds(), measured2After.endSeconds(), predicted2 == null ? 0 : predicted2.endSeconds(), false,
+                stageDir.resolve("summary.json"));
+    }
+
+    /** Stopped during the expert stage: finished answers are kept, held outputs returned, the summary says so. */
+    private Outcome interruptedInExpertStage(List<RunPrompt> prompts, int answeredBefore, Problem problem, Plan plan1, Plan plan2,
+                                             StageResult predicted1, ExtractedAnswers answers, ExpertStageState state)
+            throws IOException {
+        state.closeAll();
+        progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
+        writeSummary(prompts, problem, plan1, plan2, predicted1, null, null, null, answers, state, true);
+        return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, 0, 0, 0, 0, true,
                 stageDir.resolve("summary.json"));
     }
 
