@@ -280,7 +280,10 @@ public final class Simulator {
             Heap h = running[w];
             virt[w] += (t - lastT[w]) * batchRate[w];
             lastT[w] = t;
-            double tol = EPS * Math.max(1.0, Math.abs(virt[w]));
+            // Jobs whose remaining work ends within the resolution of the clock finish now: at large
+            // absolute times (a 1e8 s load) one ulp of t exceeds EPS of virtual time, and a job
+            // left with less than that could never be reached (the clock would not advance).
+            double tol = Math.max(EPS * Math.max(1.0, Math.abs(virt[w])), 4 * Math.ulp(t) * batchRate[w]);
             while (h.size() > 0 && h.minKey() <= virt[w] + tol) {
                 int j = h.pop();
                 end[j] = t;
@@ -321,6 +324,9 @@ public final class Simulator {
             Heap h = running[w];
             if (h.size() > 0) {
                 best = t + Math.max(0.0, h.minKey() - virt[w]) / batchRate[w];
+                if (!(best > t)) {
+                    best = Math.nextUp(t);   // always advance the clock while jobs run
+                }
             }
             if (h.sumRate < 1.0 - EPS || h.size() == 0) {
                 for (int k = 0; k < held[w].length; k++) {

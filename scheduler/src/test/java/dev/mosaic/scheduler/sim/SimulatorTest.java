@@ -53,6 +53,26 @@ class SimulatorTest {
     }
 
     @ParameterizedTest
+    @ValueSource(doubles = {1e7, 1e8, 1e9, 1e12})
+    void aHugeLoadTimeStillEndsEveryJob(double loadSeconds) {
+        // issue 12: at t = 1e8 s one ulp of the clock exceeds the event tolerance; the loop spun forever
+        Problem p = TestInstances.random(3, 3, 4, 200, 2);
+        Expert e0 = p.experts().get(0);
+        List<Expert> experts = new java.util.ArrayList<>(p.experts());
+        experts.set(0, new Expert(e0.id(), e0.memoryGiB(), loadSeconds, e0.prefillSecondsPerToken(),
+                e0.decodeSecondsPerToken(), e0.decodeLatencySecondsPerToken()));
+        Problem huge = new Problem(p.workers(), experts, p.prompts(), p.aggregator());
+        Plan plan = TestInstances.replicatedLpt(huge);
+        StageResult r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> Simulator.of(huge, plan).run(PROFILED));
+        assertTrue(r.endSeconds() >= loadSeconds, "the stage cannot end before the load: " + r.endSeconds());
+        for (int j = 0; j < r.jobEndSeconds().length; j++) {
+            assertTrue(r.jobEndSeconds()[j] >= r.jobStartSeconds()[j], "job " + j + " ends before it starts");
+        }
+        assertTrue(r.events() < 100L * r.jobEndSeconds().length, "events: " + r.events());
+    }
+
+    @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void invariantsHoldOnRandomInstances(long seed) {
         Problem p = TestInstances.random(seed, 2 + (int) (seed % 3), 5, 300, 3);
