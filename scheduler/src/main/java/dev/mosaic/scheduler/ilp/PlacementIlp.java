@@ -64,9 +64,12 @@ public final class PlacementIlp implements Planner {
     private final Planner warmStart;
     private final boolean passMipStart;
 
-    /** The planner warm-started from {@link GreedyPlanner}, with the default time budget. */
+    /** Share of the time limit the warm start (the greedy planner) may use. */
+    static final double WARM_START_SHARE = 0.3;
+
+    /** The planner warm-started from {@link GreedyPlanner} (given {@link #WARM_START_SHARE} of the time limit), with the default time budget. */
     public PlacementIlp(PlanningOptions options) {
-        this(options, new GreedyPlanner());
+        this(options, new GreedyPlanner(options.timeLimitSeconds() * WARM_START_SHARE));
     }
 
     /**
