@@ -70,11 +70,12 @@ public final class Mosaic implements Runnable {
         });
         cl.setExecutionExceptionHandler((ex, line, parseResult) -> {
             boolean bad = ex instanceof BadInputException;
-            line.getErr().println("mosaic: " + oneLine(ex) + (bad || debug() ? "" : " (" + DEBUG_ENV + "=1 prints the stack trace)"));
+            boolean expected = bad || ex instanceof HeapBudget.OutOfHeapException;
+            line.getErr().println("mosaic: " + oneLine(ex) + (expected || debug() ? "" : " (" + DEBUG_ENV + "=1 prints the stack trace)"));
             if (debug()) {
                 ex.printStackTrace(line.getErr());
             }
-            return bad ? EXIT_BAD_INPUT : 1;
+            return bad ? EXIT_BAD_INPUT : ex instanceof HeapBudget.OutOfHeapException ? EXIT_OUT_OF_MEMORY : 1;
         });
         cl.setParameterExceptionHandler((ex, args) -> {
             ex.getCommandLine().getErr().println("mosaic: " + ex.getMessage());
