@@ -32,14 +32,15 @@ import org.junit.jupiter.api.io.TempDir;
  * nesting, long arrays), then validated, planned (greedy and ilp, short time limit) and simulated
  * in-process through the command line. Every run must succeed or fail with exit code 2 and one
  * line naming the file or the field, within a time bound; never an internal error or a trace.
- * The corpus is generated here, never stored; a failure prints the seed and the mutation.
+ * The corpus is generated here, never stored; a failure prints the seed and the mutation
+ * ({@code -Dmosaic.fuzz.seed=N} explores another corpus).
  */
 class ProblemFuzzTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
     private static final long SEED = Long.getLong("mosaic.fuzz.seed", 12);
-    private static final int CASES = 400;
+    private static final int CASES = 300;
 
     /** Values that broke something once, or sit at a limit's edge. */
     private static final List<JsonNode> HOSTILE = List.of(
@@ -207,9 +208,6 @@ class ProblemFuzzTest {
                     () -> run("plan", "--problem", file.toString(), "--out", dir.resolve("plan" + k + ".json").toString(),
                             "--method", method, "--time-limit", "0.5", "--threads", "1"), context + " plan");
             assertCleanFailureOrSuccess(plan, context + " plan --method " + method, file);
-            if (System.getenv("FUZZ_VERBOSE") != null) {
-                System.out.println("FUZZ " + plan.exit() + " " + plan.err().strip().replaceAll("case\\d+", "caseN").replaceAll("[0-9.E+-]{3,}", "#"));
-            }
             if (plan.exit() != 0) {
                 failedCleanly++;
                 continue;
