@@ -248,6 +248,34 @@ public final class Simulator {
                 }
                 next[w] = serveFrom[w];
             }
+            requireFiniteHorizon();
+        }
+
+        /**
+         * Every time the run can reach stays finite: all loads, work and latency floors on the
+         * slowest worker after the latest start or release. (Validated problems are far inside
+         * this, see ProblemLimits; an overflow here would turn into NaN event times, which never
+         * come due and leave jobs without an end.)
+         */
+        void requireFiniteHorizon() {
+            double slowest = Double.POSITIVE_INFINITY;
+            double latest = 0;
+            double loads = 0;
+            for (int w = 0; w < nw; w++) {
+                slowest = Math.min(slowest, speed[w]);
+                latest = Math.max(latest, workerStart[w]);
+                loads = Math.max(loads, serveFrom[w] - workerStart[w]);
+            }
+            double work = 0;
+            for (int j = 0; j < n; j++) {
+                work += baseDur[j] + baseCost[j];
+                latest = Math.max(latest, release[j]);
+            }
+            double horizon = latest + loads + work / slowest;
+            if (!Double.isFinite(horizon)) {
+                throw new IllegalArgumentException("simulation times overflow (loads " + loads + " s, work " + work
+                        + " s at speed 1, slowest speed " + slowest + "): the problem's values are beyond the format's limits");
+            }
         }
 
         StageResult execute() {
@@ -324,7 +352,7 @@ public final class Simulator {
             Heap h = running[w];
             if (h.size() > 0) {
                 best = t + Math.max(0.0, h.minKey() - virt[w]) / batchRate[w];
-                if (!(best > t)) {
+                if (best <= t) {
                     best = Math.nextUp(t);   // always advance the clock while jobs run
                 }
             }

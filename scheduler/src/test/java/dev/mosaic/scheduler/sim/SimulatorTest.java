@@ -52,6 +52,16 @@ class SimulatorTest {
         assertArrayEquals(new double[] {3, 2}, r.jobEndSeconds(), 1e-9);
     }
 
+    @Test
+    void timesThatOverflowAreRefusedBeforeTheRun() {
+        // 1e300 s per token x 1e10 tokens overflows: NaN event times once left jobs without an end ("span ends before it starts")
+        Expert ex = new Expert("x", 1, 10, 0, 1e300, 1e300);
+        Problem p = new Problem(List.of(new Worker("w", 80, 1)), List.of(ex), List.of(new Prompt("a", 0, Map.of("x", 1e10))));
+        Plan plan = new Plan(Map.of("w", List.of("x")), List.of(new Assignment("a", "x", "w")), 0, 0, 0, Map.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Simulator.of(p, plan).run(PROFILED));
+        assertTrue(e.getMessage().startsWith("simulation times overflow"), e.getMessage());
+    }
+
     @ParameterizedTest
     @ValueSource(doubles = {1e7, 1e8, 1e9, 1e12})
     void aHugeLoadTimeStillEndsEveryJob(double loadSeconds) {
