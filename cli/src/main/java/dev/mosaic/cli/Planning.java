@@ -25,6 +25,7 @@ final class Planning {
     private Planning() {}
 
     static Problem read(Path file) {
+        HeapBudget.checkProblemFile(file);
         try {
             return ProblemIo.read(file);
         } catch (ProblemValidationException e) {

@@ -124,6 +124,7 @@ public final class SimulateCommand implements Callable<Integer> {
     }
 
     private WorkloadIo.Loaded read() {
+        HeapBudget.checkProblemFile(problemFile);
         try {
             return WorkloadIo.read(problemFile);
         } catch (IllegalArgumentException | ProblemValidationException e) {

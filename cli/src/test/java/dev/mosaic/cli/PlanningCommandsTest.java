@@ -89,7 +89,7 @@ class PlanningCommandsTest {
         assertTrue(method.err().contains("unknown planning method 'magic'"), method.err());
         CliRun gap = run("plan", "--problem", problem.toString(), "--out", dir.resolve("x.json").toString(), "--gap", "-1");
         assertEquals(2, gap.exit());
-        assertTrue(gap.err().contains("gap: must be in [0, 1)"), gap.err());
+        assertTrue(gap.err().contains("--gap: must be 0 to 0.99, got -1.0"), gap.err());
         CliRun preset = run("gen", "--preset", "nope", "--out", dir.resolve("y.json").toString());
         assertEquals(2, preset.exit());
         assertTrue(preset.err().contains("unknown preset 'nope'"), preset.err());

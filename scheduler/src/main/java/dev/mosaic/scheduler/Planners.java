@@ -21,7 +21,7 @@ public final class Planners {
 
     static {
         FACTORIES.put(RoundRobinPlanner.NAME, opts -> new RoundRobinPlanner());
-        FACTORIES.put(GreedyPlanner.NAME, opts -> new GreedyPlanner());
+        FACTORIES.put(GreedyPlanner.NAME, opts -> new GreedyPlanner(opts.timeLimitSeconds()));
         FACTORIES.put(PlacementIlp.NAME, PlacementIlp::new);
     }
 

@@ -5,6 +5,7 @@ import dev.mosaic.scheduler.plan.LowerBounds;
 import dev.mosaic.scheduler.plan.Plan;
 import dev.mosaic.scheduler.plan.Planner;
 import dev.mosaic.scheduler.plan.PlanningException;
+import dev.mosaic.scheduler.plan.PlanningOptions;
 import dev.mosaic.scheduler.plan.SolverInfo;
 import dev.mosaic.scheduler.problem.JobTable;
 import dev.mosaic.scheduler.problem.Problem;
@@ -48,6 +49,28 @@ public final class GreedyPlanner implements Planner {
     /** Partial packings the memory-only fallback may visit before giving up. */
     static final long PACKING_NODES = 200_000;
 
+    /** Share of the time limit the placement search may use; the job assignment comes after it. */
+    static final double SEARCH_SHARE = 0.8;
+
+    private final double timeLimitSeconds;
+
+    /** With the default time limit ({@link PlanningOptions#DEFAULT_TIME_LIMIT_SECONDS}). */
+    public GreedyPlanner() {
+        this(PlanningOptions.DEFAULT_TIME_LIMIT_SECONDS);
+    }
+
+    /**
+     * @param timeLimitSeconds wall-clock budget, finite and > 0: the placement search (local
+     *                         search and kicks) stops at {@link #SEARCH_SHARE} of it with the best
+     *                         placement so far; on small instances it ends long before
+     */
+    public GreedyPlanner(double timeLimitSeconds) {
+        if (!(timeLimitSeconds > 0) || Double.isInfinite(timeLimitSeconds)) {
+            throw new IllegalArgumentException("time limit: must be a finite number > 0 seconds, got " + timeLimitSeconds);
+        }
+        this.timeLimitSeconds = timeLimitSeconds;
+    }
+
     @Override
     public String name() {
         return NAME;
@@ -66,7 +89,7 @@ public final class GreedyPlanner implements Planner {
         String failure = null;
         String assignment = null;
         try {
-            Fluid fluid = new Fluid(problem, jobs);
+            Fluid fluid = new Fluid(problem, jobs, start + (long) (SEARCH_SHARE * timeLimitSeconds * 1e9));
             placed = fluid.placement();
             double[][] shares = fluid.shares(placed);
             // Two ways to spread a replicated expert's jobs: earliest finish, or the fluid split; keep the better.
@@ -86,6 +109,9 @@ public final class GreedyPlanner implements Planner {
             failure = e.getMessage();
         }
         solver.put("greedyMakespanSeconds", Double.isFinite(makespan) ? makespan : null);
+        if (System.nanoTime() - start > SEARCH_SHARE * timeLimitSeconds * 1e9) {
+            solver.put("timeLimitReached", true);
+        }
         if (assignment != null) {
             solver.put("assignment", assignment);
         }
@@ -140,9 +166,16 @@ public final class GreedyPlanner implements Planner {
         private final boolean[] hasJobs;
         private final Integer[] byWork;
         private long evaluations;
+        private final long deadline;
 
-        Fluid(Problem problem, JobTable jobs) {
+        /** Whether the search's share of the time limit is spent (checked between moves). */
+        private boolean late() {
+            return System.nanoTime() - deadline > 0;
+        }
+
+        Fluid(Problem problem, JobTable jobs, long deadline) {
             this.problem = problem;
+            this.deadline = deadline;
             nw = problem.workers().size();
             ne = problem.experts().size();
             speed = new double[nw];
@@ -211,7 +244,7 @@ public final class GreedyPlanner implements Planner {
             if (depth == order.length) {
                 return true;
             }
-            if (++nodes[0] > PACKING_NODES) {
+            if (++nodes[0] > PACKING_NODES || late()) {
                 return false;
             }
             int e = order[depth];
@@ -248,7 +281,7 @@ public final class GreedyPlanner implements Planner {
             double[] best = evaluate(placed, null);
             long budget = evaluations + KICK_EVALUATIONS;
             boolean improved = true;
-            while (improved && evaluations < budget) {
+            while (improved && evaluations < budget && !late()) {
                 improved = false;
                 for (int i = byWork.length - 1; i >= 0 && !improved && evaluations < budget; i--) {
                     int x = byWork[i];
@@ -263,7 +296,7 @@ public final class GreedyPlanner implements Planner {
                     if (replicas != 1) {
                         continue;
                     }
-                    for (int y = 0; y < nw && !improved && evaluations < budget; y++) {
+                    for (int y = 0; y < nw && !improved && evaluations < budget && !late(); y++) {
                         if (y == host || mem(x) > free(placed, y) + 1e-9) {
                             continue;
                         }
@@ -341,7 +374,7 @@ public final class GreedyPlanner implements Planner {
             double[] time = new double[nw];
             double[] current = evaluate(placed, time);
             Search search = new Search(placed, free, current);
-            for (int round = 0; round < 4 * nw * ne; round++) {
+            for (int round = 0; round < 4 * nw * ne && !late(); round++) {
                 int b = 0;
                 for (int w = 1; w < nw; w++) {
                     if (time[w] > time[b]) {
@@ -354,7 +387,7 @@ public final class GreedyPlanner implements Planner {
                         continue;
                     }
                     search.consider(b, e, false);
-                    for (int w = 0; w < nw; w++) {
+                    for (int w = 0; w < nw && !late(); w++) {
                         if (w == b || placed[w][e]) {
                             continue;
                         }
@@ -477,7 +510,7 @@ public final class GreedyPlanner implements Planner {
         private void prune(boolean[][] placed, double[] free) {
             double[] current = evaluate(placed, null);
             boolean changed = true;
-            while (changed) {
+            while (changed && !late()) {
                 changed = false;
                 for (int e = 0; e < ne; e++) {
                     int count = 0;

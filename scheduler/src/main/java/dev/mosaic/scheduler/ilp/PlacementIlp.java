@@ -64,9 +64,12 @@ public final class PlacementIlp implements Planner {
     private final Planner warmStart;
     private final boolean passMipStart;
 
-    /** The planner warm-started from {@link GreedyPlanner}, with the default time budget. */
+    /** Share of the time limit the warm start (the greedy planner) may use. */
+    static final double WARM_START_SHARE = 0.3;
+
+    /** The planner warm-started from {@link GreedyPlanner} (given {@link #WARM_START_SHARE} of the time limit), with the default time budget. */
     public PlacementIlp(PlanningOptions options) {
-        this(options, new GreedyPlanner());
+        this(options, new GreedyPlanner(options.timeLimitSeconds() * WARM_START_SHARE));
     }
 
     /**
@@ -137,7 +140,15 @@ public final class PlacementIlp implements Planner {
         Formulation formulation = Formulation.choose(in, inc.makespan, simpleBound);
         details.put("formulation", formulation.name());
         details.putAll(formulation.facts());
-        double[] start = formulation.warmStart(inc.schedule.jobWorker);
+        double[] start;
+        try {
+            start = formulation.warmStart(inc.schedule.jobWorker);
+        } catch (IllegalStateException e) {
+            // The incumbent sits outside the model's pruned columns (a rounding edge of the
+            // makespan cap): HiGHS starts without it; the incumbent still competes below.
+            start = null;
+            details.put("mipStartRejected", e.getMessage());
+        }
         long now = System.nanoTime();
         double mipSeconds = budget.mip() * (deadline - now) / 1e9;
         Solve full = solve(formulation, passMipStart ? start : null, mipSeconds, options.relativeGap());

@@ -47,8 +47,8 @@ public final class ProblemValidator {
                 continue;
             }
             checkId(errors, path, w.id(), workerIds, "workers", i);
-            nonNegative(errors, path + ".memoryGiB", w.memoryGiB());
-            positive(errors, path + ".speed", w.speed());
+            inRange(errors, path + ".memoryGiB", w.memoryGiB(), 0, ProblemLimits.MAX_MEMORY_GIB);
+            inRange(errors, path + ".speed", w.speed(), ProblemLimits.MIN_SPEED, ProblemLimits.MAX_SPEED);
         }
         boolean workersOk = errors.size() == workerErrors;
 
@@ -81,7 +81,7 @@ public final class ProblemValidator {
         for (int i = 0; i < problem.prompts().size(); i++) {
             Prompt p = problem.prompts().get(i);
             if (p != null && p.id() != null && !p.id().isBlank() && promptIds.putIfAbsent(p.id(), i) == null
-                    && p.promptTokens() >= 0 && promptIsValid(p, known)) {
+                    && p.promptTokens() >= 0 && p.promptTokens() <= ProblemLimits.MAX_TOKENS && promptIsValid(p, known)) {
                 continue;   // the common case, without building any path strings (50k+ prompts per plan)
             }
             String path = "prompts[" + i + "]";
@@ -94,6 +94,9 @@ public final class ProblemValidator {
             }
             if (p.promptTokens() < 0) {
                 errors.add(path + ".promptTokens: must be an integer >= 0, got " + p.promptTokens());
+            } else if (p.promptTokens() > ProblemLimits.MAX_TOKENS) {
+                errors.add(path + ".promptTokens: must be at most " + (long) ProblemLimits.MAX_TOKENS + " (the problem format's limit), got "
+                        + p.promptTokens());
             }
             if (p.route() == null) {
                 errors.add(path + ".route: missing");
@@ -103,8 +106,10 @@ public final class ProblemValidator {
                 for (Map.Entry<String, Double> r : p.route().entrySet()) {
                     if (!known.contains(r.getKey())) {
                         errors.add(path + ".route: unknown expert '" + r.getKey() + "'");
-                    } else if (r.getValue() == null || !Double.isFinite(r.getValue()) || r.getValue() < 0) {
-                        errors.add(path + ".route." + r.getKey() + ": output tokens must be a finite number >= 0, got " + r.getValue());
+                    } else if (r.getValue() == null || !Double.isFinite(r.getValue()) || r.getValue() < 0 || r.getValue() > ProblemLimits.MAX_TOKENS) {
+                        errors.add(path + ".route." + r.getKey() + (r.getValue() != null && r.getValue() > ProblemLimits.MAX_TOKENS
+                                ? ": output tokens must be at most " + ProblemLimits.MAX_TOKENS + " (the problem format's limit), got "
+                                : ": output tokens must be a finite number >= 0, got ") + r.getValue());
                     }
                 }
             }
@@ -119,6 +124,9 @@ public final class ProblemValidator {
         if (workersOk && expertsOk && !problem.workers().isEmpty()) {
             checkFeasible(errors, problem);
         }
+        if (errors.isEmpty()) {
+            checkTotal(errors, problem);
+        }
         return errors;
     }
 
@@ -129,7 +137,7 @@ public final class ProblemValidator {
         }
         for (Map.Entry<String, Double> r : p.route().entrySet()) {
             Double v = r.getValue();
-            if (!known.contains(r.getKey()) || v == null || !Double.isFinite(v) || v < 0) {
+            if (!known.contains(r.getKey()) || v == null || !Double.isFinite(v) || v < 0 || v > ProblemLimits.MAX_TOKENS) {
                 return false;
             }
         }
@@ -182,12 +190,57 @@ public final class ProblemValidator {
         }
     }
 
+    /** Each field is bounded; their sum over all jobs is bounded too (see {@link ProblemLimits#MAX_TOTAL_SECONDS}). */
+    private static void checkTotal(List<String> errors, Problem problem) {
+        List<Expert> experts = problem.experts();
+        Map<String, Integer> index = problem.expertIndex();
+        double total = 0;
+        for (Expert e : experts) {
+            total += e.loadSeconds();
+        }
+        if (problem.aggregator() != null) {
+            total += problem.aggregator().loadSeconds();
+        }
+        int largest = -1;
+        double largestTime = -1;
+        for (int i = 0; i < problem.prompts().size(); i++) {
+            Prompt p = problem.prompts().get(i);
+            double time = 0;
+            for (Map.Entry<String, Double> r : p.route().entrySet()) {
+                Expert e = experts.get(index.get(r.getKey()));
+                time += Math.max(e.jobCost(p.promptTokens(), r.getValue()), e.jobFloor(p.promptTokens(), r.getValue()));
+            }
+            if (problem.aggregator() != null) {
+                Expert a = problem.aggregator();
+                // the aggregator reads every expert answer: bound its prompt by the routed output
+                double in = p.promptTokens();
+                for (double out : p.route().values()) {
+                    in += out;
+                }
+                time += Math.max(a.jobCost(in, 0), a.jobFloor(in, 0));
+                if (in > ProblemLimits.MAX_TOKENS) {
+                    errors.add("prompts[" + i + "]: promptTokens plus the routed output tokens (what the aggregator reads) is " + in
+                            + ", more than the maximum " + ProblemLimits.MAX_TOKENS);
+                }
+            }
+            total += time;
+            if (time > largestTime) {
+                largestTime = time;
+                largest = i;
+            }
+        }
+        if (!(total <= ProblemLimits.MAX_TOTAL_SECONDS)) {
+            errors.add("prompts: the profiled time of all jobs and loads at speed 1 is " + total + " s, more than the maximum "
+                    + ProblemLimits.MAX_TOTAL_SECONDS + " s (the largest is prompts[" + largest + "] with " + largestTime + " s)");
+        }
+    }
+
     private static void checkProfile(List<String> errors, String path, Expert e) {
-        nonNegative(errors, path + ".memoryGiB", e.memoryGiB());
-        nonNegative(errors, path + ".loadSeconds", e.loadSeconds());
-        nonNegative(errors, path + ".prefillSecondsPerToken", e.prefillSecondsPerToken());
-        nonNegative(errors, path + ".decodeSecondsPerToken", e.decodeSecondsPerToken());
-        nonNegative(errors, path + ".decodeLatencySecondsPerToken", e.decodeLatencySecondsPerToken());
+        inRange(errors, path + ".memoryGiB", e.memoryGiB(), 0, ProblemLimits.MAX_MEMORY_GIB);
+        inRange(errors, path + ".loadSeconds", e.loadSeconds(), 0, ProblemLimits.MAX_LOAD_SECONDS);
+        inRange(errors, path + ".prefillSecondsPerToken", e.prefillSecondsPerToken(), 0, ProblemLimits.MAX_SECONDS_PER_TOKEN);
+        inRange(errors, path + ".decodeSecondsPerToken", e.decodeSecondsPerToken(), 0, ProblemLimits.MAX_SECONDS_PER_TOKEN);
+        inRange(errors, path + ".decodeLatencySecondsPerToken", e.decodeLatencySecondsPerToken(), 0, ProblemLimits.MAX_SECONDS_PER_TOKEN);
     }
 
     private static void checkId(List<String> errors, String path, String id, Map<String, Integer> seen, String list, int index) {
@@ -201,15 +254,17 @@ public final class ProblemValidator {
         }
     }
 
-    private static void nonNegative(List<String> errors, String path, double v) {
-        if (!Double.isFinite(v) || v < 0) {
-            errors.add(path + ": must be a finite number >= 0, got " + v);
-        }
-    }
-
-    private static void positive(List<String> errors, String path, double v) {
-        if (!Double.isFinite(v) || v <= 0) {
-            errors.add(path + ": must be a finite number > 0, got " + v);
+    /**
+     * {@code v} must be finite and in [min, max] ({@link ProblemLimits}); a minimum above 0 also
+     * excludes 0, which the message states first.
+     */
+    private static void inRange(List<String> errors, String path, double v, double min, double max) {
+        if (!Double.isFinite(v) || v < 0 || (min > 0 && v <= 0)) {
+            errors.add(path + ": must be a finite number " + (min > 0 ? "> 0" : ">= 0") + ", got " + v);
+        } else if (v < min) {
+            errors.add(path + ": must be at least " + min + ", got " + v);
+        } else if (v > max) {
+            errors.add(path + ": must be at most " + max + " (the problem format's limit), got " + v);
         }
     }
 }

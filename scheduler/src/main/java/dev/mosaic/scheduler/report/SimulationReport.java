@@ -8,7 +8,6 @@ import dev.mosaic.scheduler.pipeline.Study;
 import dev.mosaic.scheduler.plan.Plan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -49,13 +48,13 @@ public final class SimulationReport {
     }
 
     /**
-     * Writes the report into {@code dir} (created if needed).
+     * Writes the report into {@code dir} (created if needed), replacing the directory as a whole
+     * ({@link AtomicFiles#writeDirectory}): other tools' files in it are kept, subdirectories refused.
      *
      * @param ganttScenario the scenario of ours drawn in the timeline, above the baseline with the
      *                      same noise
      */
     public static void write(Path dir, List<Study.Result> results, Study.Settings settings, String ganttScenario) throws IOException {
-        Files.createDirectories(dir);
         List<Row> rows = rows(results);
         Map<String, String> svgs = new LinkedHashMap<>();
         for (Study.Result r : results) {
@@ -88,11 +87,21 @@ public final class SimulationReport {
         svgs.put("output-tokens.svg", BarChart.svg("Mean expert output tokens per question by agreement level (Fig. 7)", "tok",
                 List.of("mean output tokens"), List.of(Svg.EXPERT_STAGE), tokenGroups));
 
-        for (Map.Entry<String, String> e : svgs.entrySet()) {
-            writeAtomically(dir.resolve(e.getKey()), e.getValue().getBytes(StandardCharsets.UTF_8));
-        }
-        writeAtomically(dir.resolve("summary.json"), Json.mapper().writeValueAsBytes(summary(results, settings, rows)));
-        writeAtomically(dir.resolve("index.html"), html(results, settings, rows, svgs).getBytes(StandardCharsets.UTF_8));
+        byte[] summary = Json.mapper().writeValueAsBytes(summary(results, settings, rows));
+        byte[] page = html(results, settings, rows, svgs).getBytes(StandardCharsets.UTF_8);
+        // The directory as a whole: a reader never sees new pictures beside an old summary.json.
+        AtomicFiles.writeDirectory(dir, SimulationReport::isReportFile, staging -> {
+            for (Map.Entry<String, String> e : svgs.entrySet()) {
+                writeAtomically(staging.resolve(e.getKey()), e.getValue().getBytes(StandardCharsets.UTF_8));
+            }
+            writeAtomically(staging.resolve("summary.json"), summary);
+            writeAtomically(staging.resolve("index.html"), page);
+        });
+    }
+
+    /** Files an earlier report wrote (dropped when the new report lacks them); other files in the directory are kept. */
+    static boolean isReportFile(String name) {
+        return name.equals("index.html") || name.equals("summary.json") || name.endsWith(".svg");
     }
 
     /** Every number of the report as plain maps and lists (what summary.json holds). */

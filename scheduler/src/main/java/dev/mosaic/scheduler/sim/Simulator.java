@@ -248,6 +248,34 @@ public final class Simulator {
                 }
                 next[w] = serveFrom[w];
             }
+            requireFiniteHorizon();
+        }
+
+        /**
+         * Every time the run can reach stays finite: all loads, work and latency floors on the
+         * slowest worker after the latest start or release. (Validated problems are far inside
+         * this, see ProblemLimits; an overflow here would turn into NaN event times, which never
+         * come due and leave jobs without an end.)
+         */
+        void requireFiniteHorizon() {
+            double slowest = Double.POSITIVE_INFINITY;
+            double latest = 0;
+            double loads = 0;
+            for (int w = 0; w < nw; w++) {
+                slowest = Math.min(slowest, speed[w]);
+                latest = Math.max(latest, workerStart[w]);
+                loads = Math.max(loads, serveFrom[w] - workerStart[w]);
+            }
+            double work = 0;
+            for (int j = 0; j < n; j++) {
+                work += baseDur[j] + baseCost[j];
+                latest = Math.max(latest, release[j]);
+            }
+            double horizon = latest + loads + work / slowest;
+            if (!Double.isFinite(horizon)) {
+                throw new IllegalArgumentException("simulation times overflow (loads " + loads + " s, work " + work
+                        + " s at speed 1, slowest speed " + slowest + "): the problem's values are beyond the format's limits");
+            }
         }
 
         StageResult execute() {
@@ -280,7 +308,10 @@ public final class Simulator {
             Heap h = running[w];
             virt[w] += (t - lastT[w]) * batchRate[w];
             lastT[w] = t;
-            double tol = EPS * Math.max(1.0, Math.abs(virt[w]));
+            // Jobs whose remaining work ends within the resolution of the clock finish now: at large
+            // absolute times (a 1e8 s load) one ulp of t exceeds EPS of virtual time, and a job
+            // left with less than that could never be reached (the clock would not advance).
+            double tol = Math.max(EPS * Math.max(1.0, Math.abs(virt[w])), 4 * Math.ulp(t) * batchRate[w]);
             while (h.size() > 0 && h.minKey() <= virt[w] + tol) {
                 int j = h.pop();
                 end[j] = t;
@@ -321,6 +352,9 @@ public final class Simulator {
             Heap h = running[w];
             if (h.size() > 0) {
                 best = t + Math.max(0.0, h.minKey() - virt[w]) / batchRate[w];
+                if (best <= t) {
+                    best = Math.nextUp(t);   // always advance the clock while jobs run
+                }
             }
             if (h.sumRate < 1.0 - EPS || h.size() == 0) {
                 for (int k = 0; k < held[w].length; k++) {

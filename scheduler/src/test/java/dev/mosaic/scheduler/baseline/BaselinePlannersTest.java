@@ -32,6 +32,18 @@ class BaselinePlannersTest {
     }
 
     @Test
+    void greedyHonoursItsTimeLimitOnTwoThousandWorkers() {
+        // issue 12: 2,000 workers took 18-81 s whatever the time limit
+        Problem p = InstanceGenerator.generate(InstanceSpec.preset("paper-like").withWorkers(2000));
+        long t0 = System.nanoTime();
+        Plan plan = new GreedyPlanner(0.5).plan(p);
+        double seconds = (System.nanoTime() - t0) / 1e9;
+        checkPlan(p, plan);
+        assertTrue(seconds < 5, "greedy with a 0.5 s limit took " + seconds + " s");
+        assertEquals(true, plan.solver().get("timeLimitReached"), plan.solver().toString());
+    }
+
+    @Test
     void roundRobinPutsExpertIOnWorkerIModW() {
         Problem p = Instances.small();
         Plan plan = new RoundRobinPlanner().plan(p);

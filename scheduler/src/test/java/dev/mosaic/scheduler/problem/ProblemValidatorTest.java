@@ -64,6 +64,37 @@ class ProblemValidatorTest {
     }
 
     @Test
+    void finiteButHugeValuesAreRejectedNamingTheFieldAndTheLimit() {
+        // issue 12: finite values this large reached HiGHS as infinite bounds or stalled the simulator
+        assertEquals("experts[0].loadSeconds: must be at most 1.0E7 (the problem format's limit), got 1.0E8",
+                only(withExpert(0, new Expert("reason", 15.2, 1e8, 0.0001, 0.004, 0.02))));
+        assertEquals("experts[0].decodeSecondsPerToken: must be at most 1000.0 (the problem format's limit), got 1.0E300",
+                only(withExpert(0, new Expert("reason", 15.2, 20, 0.0001, 1e300, 0.02))));
+        assertEquals("workers[0].memoryGiB: must be at most 1000000.0 (the problem format's limit), got 1.0E300",
+                only(withWorker(0, new Worker("gpu0", 1e300, 1))));
+        assertEquals("workers[1].speed: must be at least 0.001, got 1.0E-300", only(withWorker(1, new Worker("gpu1", 40, 1e-300))));
+        assertEquals("workers[1].speed: must be at most 1000.0 (the problem format's limit), got 1.0E9", only(withWorker(1, new Worker("gpu1", 40, 1e9))));
+        assertEquals("prompts[1].route.chat: output tokens must be at most 1.0E9 (the problem format's limit), got 1.0E10",
+                only(withPrompt(1, new Prompt("q1", 5, Map.of("chat", 1e10)))));
+        assertEquals("prompts[1].promptTokens: must be at most 1000000000 (the problem format's limit), got 2147483647",
+                only(withPrompt(1, new Prompt("q1", Integer.MAX_VALUE, Map.of("chat", 10.0)))));
+    }
+
+    @Test
+    void fieldsWithinTheirLimitsButTooLargeTogetherAreRejected() {
+        // 1e9 prompt and 1e9 output tokens are fine at realistic costs, but at 1e3 s per token
+        // (also within its limit) the one job takes 2e12 s at speed 1, over the total of 1e12 s
+        Expert slow = new Expert("reason", 15.2, 20, 1000, 1000, 1000);
+        List<String> errors = ProblemValidator.check(withPrompt(1, new Prompt("q1", 1_000_000_000, Map.of("reason", 1e9))));
+        assertTrue(errors.isEmpty(), errors.toString());
+        Problem big = withExpert(0, slow);
+        big = new Problem(big.workers(), big.experts(), List.of(new Prompt("q0", 1_000_000_000, Map.of("reason", 1e9))), big.aggregator());
+        String e = only(big);
+        assertTrue(e.startsWith("prompts: the profiled time of all jobs and loads at speed 1 is "), e);
+        assertTrue(e.contains("the maximum 1.0E12 s (the largest is prompts[0]"), e);
+    }
+
+    @Test
     void speedMustBePositive() {
         assertEquals("workers[1].speed: must be a finite number > 0, got 0.0", only(withWorker(1, new Worker("gpu1", 40, 0))));
         assertEquals("workers[0].memoryGiB: must be a finite number >= 0, got -1.0", only(withWorker(0, new Worker("gpu0", -1, 1))));

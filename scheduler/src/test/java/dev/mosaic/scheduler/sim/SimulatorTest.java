@@ -52,6 +52,36 @@ class SimulatorTest {
         assertArrayEquals(new double[] {3, 2}, r.jobEndSeconds(), 1e-9);
     }
 
+    @Test
+    void timesThatOverflowAreRefusedBeforeTheRun() {
+        // 1e300 s per token x 1e10 tokens overflows: NaN event times once left jobs without an end ("span ends before it starts")
+        Expert ex = new Expert("x", 1, 10, 0, 1e300, 1e300);
+        Problem p = new Problem(List.of(new Worker("w", 80, 1)), List.of(ex), List.of(new Prompt("a", 0, Map.of("x", 1e10))));
+        Plan plan = new Plan(Map.of("w", List.of("x")), List.of(new Assignment("a", "x", "w")), 0, 0, 0, Map.of());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Simulator.of(p, plan).run(PROFILED));
+        assertTrue(e.getMessage().startsWith("simulation times overflow"), e.getMessage());
+    }
+
+    @ParameterizedTest
+    @ValueSource(doubles = {1e7, 1e8, 1e9, 1e12})
+    void aHugeLoadTimeStillEndsEveryJob(double loadSeconds) {
+        // issue 12: at t = 1e8 s one ulp of the clock exceeds the event tolerance; the loop spun forever
+        Problem p = TestInstances.random(3, 3, 4, 200, 2);
+        Expert e0 = p.experts().get(0);
+        List<Expert> experts = new java.util.ArrayList<>(p.experts());
+        experts.set(0, new Expert(e0.id(), e0.memoryGiB(), loadSeconds, e0.prefillSecondsPerToken(),
+                e0.decodeSecondsPerToken(), e0.decodeLatencySecondsPerToken()));
+        Problem huge = new Problem(p.workers(), experts, p.prompts(), p.aggregator());
+        Plan plan = TestInstances.replicatedLpt(huge);
+        StageResult r = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(20),
+                () -> Simulator.of(huge, plan).run(PROFILED));
+        assertTrue(r.endSeconds() >= loadSeconds, "the stage cannot end before the load: " + r.endSeconds());
+        for (int j = 0; j < r.jobEndSeconds().length; j++) {
+            assertTrue(r.jobEndSeconds()[j] >= r.jobStartSeconds()[j], "job " + j + " ends before it starts");
+        }
+        assertTrue(r.events() < 100L * r.jobEndSeconds().length, "events: " + r.events());
+    }
+
     @ParameterizedTest
     @ValueSource(longs = {1, 2, 3, 4, 5})
     void invariantsHoldOnRandomInstances(long seed) {
