@@ -21,6 +21,8 @@ import dev.mosaic.moa.profile.ModelProfile;
 import dev.mosaic.moa.profile.ProfileCache;
 import dev.mosaic.moa.profile.Profiler;
 import dev.mosaic.moa.worker.ComputeWorker;
+import dev.mosaic.moa.remote.ApiProfiler;
+import dev.mosaic.moa.remote.OpenAiWorker;
 import dev.mosaic.moa.worker.CpuWorker;
 import dev.mosaic.moa.worker.JobOutput;
 import dev.mosaic.moa.worker.JobRequest;
@@ -145,6 +147,8 @@ public final class MoaRun {
     private Path stageDir;
     /** Profiles of this run's models, measured or cached once per run. */
     private Map<String, ModelProfile> measuredProfiles;
+    /** Relative speed of each openai worker (CPU workers and unlisted ones: 1). */
+    private Map<String, Double> workerSpeeds = Map.of();
     private volatile boolean cancelled;
 
     public MoaRun(MoaConfig config, List<RunPrompt> prompts, Path out, Options options) {
@@ -180,7 +184,8 @@ public final class MoaRun {
                 List<ComputeWorker> workers = new ArrayList<>();
                 try {
                     for (MoaConfig.WorkerSpec w : config.workers()) {
-                        workers.add(new CpuWorker(w, models, outputs, options.batch()));
+                        workers.add(w.kind().equals("openai") ? new dev.mosaic.moa.remote.OpenAiWorker(w, models)
+                                : new CpuWorker(w, models, outputs, options.batch()));
                     }
                     int before = done.size();
                     if (config.agreement().calibrate()) {
@@ -341,6 +346,7 @@ public final class MoaRun {
         }
         if (measuredProfiles == null) {
             measuredProfiles = profiles(prompts, workers, specs);
+            workerSpeeds = remoteSpeeds(workers, measuredProfiles, specs);
         }
         Map<String, ModelProfile> profiles = measuredProfiles;
 
@@ -373,7 +379,9 @@ public final class MoaRun {
         StageResult measured1;
         try {
             measured1 = ex1.execute(StageExecutor.JobListener.NONE);
+            noteLost(ex1, Timeline.Stage.EXPERT);
         } catch (InterruptedException e) {
+            noteLost(ex1, Timeline.Stage.EXPERT);
             state.closeAll();
             progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
             writeSummary(prompts, problem, plan1, null, predicted1, null, null, null, answers, state, true);
@@ -401,7 +409,8 @@ public final class MoaRun {
                         config.aggregator().maxTokens());
             }
             // Plan with the measured expert lengths: they are known now, and they are what the aggregator reads.
-            stage2 = AggregatorStage.derive(problem, aggregate, actualOut, aggOut);
+            // Workers lost in the expert stage are left out of the aggregator stage.
+            stage2 = AggregatorStage.derive(survivors(problem), aggregate, actualOut, aggOut);
             List<JobRequest> aggRequests = new ArrayList<>();
             AggregatorPrompts fit = new AggregatorPrompts(models);
             for (int i = 0; i < stage2.originalPrompt().length; i++) {
@@ -417,11 +426,14 @@ public final class MoaRun {
                     + "aggregating %d (predicted %.2f s)", measured1.endSeconds(), predicted1.endSeconds(),
                     state.bypassedCount, prompts.size(), toAggregate, predicted2.endSeconds()));
             AggregatorState agg = new AggregatorState(stage2, state, prompts, answers, scorer, log);
-            PlanExecutor ex2 = new PlanExecutor(stage2.problem(), plan2, Timeline.Stage.AGGREGATOR, workers, specs, aggRequests,
+            List<ComputeWorker> alive = workers.stream().filter(w -> !lostIds().contains(w.id())).toList();
+            PlanExecutor ex2 = new PlanExecutor(stage2.problem(), plan2, Timeline.Stage.AGGREGATOR, alive, specs, aggRequests,
                     options.stealing(), agg::finished);
             try {
                 measured2 = ex2.execute(StageExecutor.JobListener.NONE);
+                noteLost(ex2, Timeline.Stage.AGGREGATOR);
             } catch (InterruptedException e) {
+                noteLost(ex2, Timeline.Stage.AGGREGATOR);
                 progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
                 writeSummary(prompts, problem, plan1, plan2, predicted1, measured1, predicted2, null, answers, state, true);
                 return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount,
@@ -437,6 +449,41 @@ public final class MoaRun {
         return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount, measured1.endSeconds(),
                 predicted1.endSeconds(), measured2 == null ? 0 : measured2.endSeconds(),
                 predicted2 == null ? 0 : predicted2.endSeconds(), false, stageDir.resolve("summary.json"));
+    }
+
+    /** Workers lost so far in this run (id, stage, seconds into the stage, reason), in order. */
+    private final List<ObjectNode> lostWorkers = new ArrayList<>();
+
+    private void noteLost(PlanExecutor ex, Timeline.Stage stage) {
+        for (PlanExecutor.LostWorker l : ex.lostWorkers()) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("id", l.id());
+            o.put("time", l.time());
+            o.put("stage", stage.name().toLowerCase(Locale.ROOT));
+            o.put("reason", l.reason());
+            lostWorkers.add(o);
+            progress("worker " + l.id() + " lost " + String.format(Locale.ROOT, "%.2f", l.time()) + " s into the "
+                    + stage.name().toLowerCase(Locale.ROOT) + " stage (" + l.reason() + "); its unfinished jobs moved to the survivors");
+        }
+    }
+
+    private java.util.Set<String> lostIds() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        lostWorkers.forEach(o -> ids.add(o.get("id").asText()));
+        return ids;
+    }
+
+    /** The problem without the workers lost so far. */
+    private Problem survivors(Problem p) {
+        java.util.Set<String> gone = lostIds();
+        if (gone.isEmpty()) {
+            return p;
+        }
+        List<Worker> ws = p.workers().stream().filter(w -> !gone.contains(w.id())).toList();
+        if (ws.isEmpty()) {
+            throw new IllegalStateException("every worker was lost: " + lostWorkers);
+        }
+        return new Problem(ws, p.experts(), p.prompts(), p.aggregator());
     }
 
     /** Every model must fit at least one worker, before anything runs. */
@@ -462,11 +509,20 @@ public final class MoaRun {
 
     private Map<String, ModelProfile> profiles(List<RunPrompt> prompts, List<ComputeWorker> workers,
                                                Map<String, MoaConfig.ModelSpec> specs) {
-        CpuWorker ref = (CpuWorker) workers.get(0);
+        CpuWorker ref = null;
         for (ComputeWorker w : workers) {
-            if (!w.profileKey().equals(ref.profileKey())) {
+            if (w instanceof CpuWorker c) {
+                ref = c;
+                break;
+            }
+        }
+        if (ref == null) {
+            return remoteProfiles(prompts, workers, specs);
+        }
+        for (ComputeWorker w : workers) {
+            if (w instanceof CpuWorker && !w.profileKey().equals(ref.profileKey())) {
                 throw new MoaInputException(config.source(), 0, "workers",
-                        "every worker must have the same kind, threads and kvBudgetMiB for now (" + w.id() + " differs from "
+                        "every cpu worker must have the same threads and kvBudgetMiB for now (" + w.id() + " differs from "
                                 + ref.id() + "): profiles are measured on one worker shape");
             }
         }
@@ -491,6 +547,61 @@ public final class MoaRun {
             out.put(m.id(), p.withId(m.id()));
         }
         return out;
+    }
+
+    /**
+     * Profiles of a fleet of openai workers only, measured through the API (streamed responses)
+     * on the first worker that can host each model.
+     */
+    private Map<String, ModelProfile> remoteProfiles(List<RunPrompt> prompts, List<ComputeWorker> workers,
+                                                     Map<String, MoaConfig.ModelSpec> specs) {
+        ApiProfiler profiler = new ApiProfiler(64, 16, 3, this::progress);
+        Map<String, ModelProfile> out = new LinkedHashMap<>();
+        for (MoaConfig.ModelSpec m : specs.values()) {
+            OpenAiWorker host = null;
+            for (ComputeWorker w : workers) {
+                if (w instanceof OpenAiWorker o && o.canHost(m.id())) {
+                    host = o;
+                    break;
+                }
+            }
+            if (host == null) {
+                throw new MoaInputException(config.source(), 0, "workers", "no worker can hold " + m.id()
+                        + ": no openai worker serves it or is managed");
+            }
+            List<Profiler.Sample> samples = new ArrayList<>();
+            for (RunPrompt rp : sample(prompts, m.id())) {
+                samples.add(new Profiler.Sample(rp.text(), rp.category(), cap(rp, m.id())));
+            }
+            out.put(m.id(), profiler.profile(host, m, samples).withId(m.id()));
+        }
+        return out;
+    }
+
+    /**
+     * Relative speed of each openai worker in a fleet profiled on a CPU worker: the local decode
+     * cost at a saturating batch over the same cost measured through the worker's API (streamed),
+     * on the first model the worker can hold. 1 for CPU workers.
+     */
+    private Map<String, Double> remoteSpeeds(List<ComputeWorker> workers, Map<String, ModelProfile> profiles,
+                                             Map<String, MoaConfig.ModelSpec> specs) {
+        Map<String, Double> speed = new HashMap<>();
+        ApiProfiler profiler = new ApiProfiler(32, 16, 1, this::progress);
+        for (ComputeWorker w : workers) {
+            if (!(w instanceof OpenAiWorker o) || profiles.values().stream().anyMatch(p -> o.profileKey().equals(p.workerKey()))) {
+                continue;
+            }
+            for (MoaConfig.ModelSpec m : specs.values()) {
+                if (o.canHost(m.id())) {
+                    ModelProfile remote = profiler.profile(o, m, List.of());
+                    double v = profiles.get(m.id()).decodeSecondsPerToken() / remote.decodeSecondsPerToken();
+                    speed.put(w.id(), Math.max(1e-3, Math.min(1e3, v)));
+                    progress(String.format(Locale.ROOT, "worker %s: speed %.2f relative to the cpu profile", w.id(), speed.get(w.id())));
+                    break;
+                }
+            }
+        }
+        return speed;
     }
 
     /** Up to profileSamples prompts routed to {@code expert}, one per category first. */
@@ -533,7 +644,7 @@ public final class MoaRun {
                             SharedModels models) {
         List<Worker> ws = new ArrayList<>();
         for (ComputeWorker w : workers) {
-            ws.add(new Worker(w.id(), w.memoryGiB(), 1.0));
+            ws.add(new Worker(w.id(), w.memoryGiB(), workerSpeeds.getOrDefault(w.id(), 1.0)));
         }
         List<Expert> experts = new ArrayList<>();
         Map<String, PromptEncoder> encoders = new HashMap<>();
@@ -914,12 +1025,12 @@ public final class MoaRun {
         ObjectNode ws = s.putObject("workers");
         for (int w = 0; w < problem.workers().size(); w++) {
             ObjectNode o = ws.putObject(problem.workers().get(w).id());
-            o.put("measuredSeconds", workerEnd(measured1, w) + workerEnd(measured2, w));
-            o.put("predictedSeconds", workerEnd(predicted1, w) + workerEnd(predicted2, w));
-            o.put("expertStageMeasuredSeconds", workerEnd(measured1, w));
-            o.put("expertStagePredictedSeconds", workerEnd(predicted1, w));
-            o.put("aggregatorStageMeasuredSeconds", workerEnd(measured2, w));
-            o.put("aggregatorStagePredictedSeconds", workerEnd(predicted2, w));
+            o.put("measuredSeconds", workerEnd(measured1, w, problem) + workerEnd(measured2, w, problem));
+            o.put("predictedSeconds", workerEnd(predicted1, w, problem) + workerEnd(predicted2, w, problem));
+            o.put("expertStageMeasuredSeconds", workerEnd(measured1, w, problem));
+            o.put("expertStagePredictedSeconds", workerEnd(predicted1, w, problem));
+            o.put("aggregatorStageMeasuredSeconds", workerEnd(measured2, w, problem));
+            o.put("aggregatorStagePredictedSeconds", workerEnd(predicted2, w, problem));
         }
         int decided = 0;
         for (int q = 0; q < prompts.size(); q++) {
@@ -929,6 +1040,8 @@ public final class MoaRun {
         s.put("bypassed", state.bypassedCount);
         s.put("bypassRate", decided == 0 ? 0 : state.bypassedCount / (double) decided);
         accuracy(s, prompts, answers, state);
+        var lw = s.putArray("lostWorkers");
+        lostWorkers.forEach(lw::add);
         AtomicFiles.write(stageDir.resolve("summary.json"), JSON.writeValueAsBytes(s));
     }
 
@@ -982,8 +1095,13 @@ public final class MoaRun {
         return r == null ? 0 : r.endSeconds();
     }
 
-    private static double workerEnd(StageResult r, int w) {
-        return r == null ? 0 : r.workerEndSeconds()[w];
+    /** The end of worker w (of the expert-stage problem) in r, found by id: a later stage may lack lost workers. */
+    private static double workerEnd(StageResult r, int w, Problem problem) {
+        if (r == null) {
+            return 0;
+        }
+        int i = r.timeline().workers().indexOf(problem.workers().get(w).id());
+        return i < 0 ? 0 : r.workerEndSeconds()[i];
     }
 
     private void writeExtras(Problem problem, Plan plan1, AggregatorStage stage2, Plan plan2, StageResult predicted1,

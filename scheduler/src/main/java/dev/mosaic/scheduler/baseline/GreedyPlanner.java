@@ -139,6 +139,7 @@ public final class GreedyPlanner implements Planner {
         private final double[] maxFloor;
         private final boolean[] hasJobs;
         private final Integer[] byWork;
+        private final boolean[][] allowed;
         private long evaluations;
 
         Fluid(Problem problem, JobTable jobs) {
@@ -160,6 +161,7 @@ public final class GreedyPlanner implements Planner {
                 maxFloor[e] = Math.max(maxFloor[e], jobs.floor()[j]);
                 hasJobs[e] = true;
             }
+            allowed = problem.allowed();
             byWork = new Integer[ne];
             for (int e = 0; e < ne; e++) {
                 byWork[e] = e;
@@ -222,7 +224,7 @@ public final class GreedyPlanner implements Planner {
             Arrays.sort(workers, (a, b) -> Double.compare(free[a], free[b]));
             double tried = Double.NaN;
             for (int w : workers) {
-                if (mem(e) > free[w] + 1e-9 || free[w] == tried) {
+                if (!allowed[w][e] || mem(e) > free[w] + 1e-9 || free[w] == tried) {
                     continue;
                 }
                 tried = free[w];
@@ -264,7 +266,7 @@ public final class GreedyPlanner implements Planner {
                         continue;
                     }
                     for (int y = 0; y < nw && !improved && evaluations < budget; y++) {
-                        if (y == host || mem(x) > free(placed, y) + 1e-9) {
+                        if (y == host || !allowed[y][x] || mem(x) > free(placed, y) + 1e-9) {
                             continue;
                         }
                         boolean[][] candidate = copy(placed);
@@ -312,7 +314,7 @@ public final class GreedyPlanner implements Planner {
                 int best = -1;
                 double bestFinish = Double.POSITIVE_INFINITY;
                 for (int w = 0; w < nw; w++) {
-                    if (mem(e) <= free[w] + 1e-9) {
+                    if (allowed[w][e] && mem(e) <= free[w] + 1e-9) {
                         double finish = (busy[w] + work[e] + load(e)) / speed[w];
                         if (finish < bestFinish - 1e-12 || (finish <= bestFinish + 1e-12 && best >= 0 && free[w] > free[best])) {
                             bestFinish = finish;
@@ -447,7 +449,7 @@ public final class GreedyPlanner implements Planner {
                 for (int i = 0; i < move.length && ok; i += 3) {
                     int w = move[i];
                     int e = move[i + 1];
-                    ok = free[w] >= -1e-9;
+                    ok = free[w] >= -1e-9 && (move[i + 2] == 0 || allowed[w][e]);
                     if (ok && hasJobs[e]) {
                         boolean any = false;
                         for (int v = 0; v < nw && !any; v++) {
