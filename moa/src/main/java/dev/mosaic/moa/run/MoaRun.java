@@ -420,6 +420,7 @@ public final class MoaRun {
             // The aggregator reads the system text, the question and the expert texts through its
             // template: plan with the exact prompt lengths, not the question plus output token counts.
             stage2 = withPromptTokens(stage2, aggRequests, models);
+            stage2 = new AggregatorStage(constrain(stage2.problem(), workers), stage2.originalPrompt());
             plan2 = Planners.create(options.method(), planning).plan(stage2.problem());
             predicted2 = Simulator.of(stage2.problem(), plan2).run(Simulator.Conditions.asProfiled(Timeline.Stage.AGGREGATOR));
             progress(String.format(Locale.ROOT, "expert stage %.2f s (predicted %.2f s); %d of %d prompts bypassed; "
@@ -473,6 +474,26 @@ public final class MoaRun {
         return ids;
     }
 
+    /**
+     * The problem with a forbidden pair for each expert an openai worker cannot hold (a fixed
+     * {@code serves} without {@code manage}), so every planner keeps such workers to what they serve.
+     */
+    private static Problem constrain(Problem p, List<ComputeWorker> workers) {
+        List<dev.mosaic.scheduler.problem.PlacementRules.Pair> forbidden = new ArrayList<>();
+        for (Worker w : p.workers()) {
+            for (ComputeWorker c : workers) {
+                if (c.id().equals(w.id()) && c instanceof OpenAiWorker o) {
+                    for (Expert e : p.experts()) {
+                        if (!o.canHost(e.id())) {
+                            forbidden.add(new dev.mosaic.scheduler.problem.PlacementRules.Pair(w.id(), e.id()));
+                        }
+                    }
+                }
+            }
+        }
+        return p.withPlacement(new dev.mosaic.scheduler.problem.PlacementRules(forbidden));
+    }
+
     /** The problem without the workers lost so far. */
     private Problem survivors(Problem p) {
         java.util.Set<String> gone = lostIds();
@@ -483,7 +504,9 @@ public final class MoaRun {
         if (ws.isEmpty()) {
             throw new IllegalStateException("every worker was lost: " + lostWorkers);
         }
-        return new Problem(ws, p.experts(), p.prompts(), p.aggregator());
+        return new Problem(ws, p.experts(), p.prompts(), p.aggregator(), p.placement() == null ? null
+                : new dev.mosaic.scheduler.problem.PlacementRules(p.placement().forbidden().stream()
+                        .filter(f -> !gone.contains(f.worker())).toList()));
     }
 
     /** Every model must fit at least one worker, before anything runs. */
@@ -668,7 +691,7 @@ public final class MoaRun {
             ps.add(new Prompt(p.id(), promptTokens, route, p.answer(), p.category()));
         }
         Expert agg = profiles.get(config.aggregator().id()).toExpert(config.aggregator().id());
-        return new Problem(ws, experts, ps, agg);
+        return constrain(new Problem(ws, experts, ps, agg), workers);
     }
 
     /**
