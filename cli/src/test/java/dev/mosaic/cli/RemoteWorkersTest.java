@@ -118,12 +118,12 @@ class RemoteWorkersTest {
 
     @Test
     void aServerKilledMidRunIsSurvivedWithEveryPromptAnsweredOnce() throws Exception {
-        int n = 16;
+        int n = 24;
         Path promptsFile = prompts("kill.jsonl", n);
         try (ServeProcess a = new ServeProcess(List.of("m1=" + dir.resolve("m1.gguf")), 16);
              ServeProcess b = new ServeProcess(List.of("m1=" + dir.resolve("m1.gguf"), "m2=" + dir.resolve("m2.gguf")), 16)) {
             Path cfg = Files.writeString(dir.resolve("kill.json"), """
-                    {"experts": [{"id": "e1", "model": "m1.gguf", "maxTokens": 24}, {"id": "e2", "model": "m2.gguf", "maxTokens": 12}],
+                    {"experts": [{"id": "e1", "model": "m1.gguf", "maxTokens": 48}, {"id": "e2", "model": "m2.gguf", "maxTokens": 8}],
                      "aggregator": {"id": "agg", "model": "m2.gguf", "maxTokens": 4},
                      "agreement": {"extractor": "lastline", "rule": "unanimity"},
                      "workers": [{"id": "ra", "kind": "openai", "baseUrl": "%s", "serves": {"e1": "m1"}, "memoryGiB": 1,
@@ -138,7 +138,7 @@ class RemoteWorkersTest {
             MoaRun run = new MoaRun(config, PromptsIo.read(promptsFile, config), out, MoaRun.Options.defaults()
                     .withProfileCache(null).withProgress(line -> {
                         progress.append(line).append('\n');
-                        if (line.startsWith("planned")) {
+                        if (line.contains("planned")) {
                             planned.complete(null);
                         }
                     }));
@@ -159,8 +159,9 @@ class RemoteWorkersTest {
                 double before = generated(a.port());
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
                 while (generated(a.port()) <= before && System.nanoTime() < deadline && !outcome.isDone()) {
-                    Thread.sleep(5);
+                    Thread.onSpinWait();
                 }
+                assertTrue(!outcome.isDone(), "the run finished before ra could be killed: " + progress);
                 a.kill();
                 MoaRun.Outcome o = outcome.get(180, TimeUnit.SECONDS);
                 assertEquals(n, o.answered(), progress.toString());
