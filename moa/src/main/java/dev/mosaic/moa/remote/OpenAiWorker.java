@@ -34,6 +34,7 @@ public final class OpenAiWorker implements ComputeWorker {
     private final List<OpenAiEndpoint> replicas = new ArrayList<>();
     private double usedGiB;
     private boolean closed;
+    private volatile boolean lost;
 
     public OpenAiWorker(MoaConfig.WorkerSpec spec, SharedModels models) {
         if (!spec.kind().equals("openai") || spec.remote() == null) {
@@ -165,7 +166,7 @@ public final class OpenAiWorker implements ComputeWorker {
 
     private void released(MoaConfig.ModelSpec model, double gib, String unload) {
         try {
-            if (unload != null) {
+            if (unload != null && !lost) {
                 try {
                     client.post("//models/unload", JsonNodeFactory.instance.objectNode().put("model", unload));
                 } catch (RemoteException e) {
@@ -178,6 +179,12 @@ public final class OpenAiWorker implements ComputeWorker {
                 usedGiB -= gib;
             }
         }
+    }
+
+    /** A lost server is not asked to unload anything (each request would wait out its retries). */
+    @Override
+    public void markLost() {
+        lost = true;
     }
 
     @Override
