@@ -619,7 +619,7 @@ public final class MoaRun {
                     ModelProfile remote = profiler.profile(o, m, List.of());
                     double v = profiles.get(m.id()).decodeSecondsPerToken() / remote.decodeSecondsPerToken();
                     speed.put(w.id(), Math.max(1e-3, Math.min(1e3, v)));
-                    progress(String.format(Locale.ROOT, "worker %s: speed %.2f relative to the cpu profile", w.id(), speed.get(w.id())));
+                    progress(String.format(Locale.ROOT, "worker %s: speed %.2f relative to the worker the profiles were measured on", w.id(), speed.get(w.id())));
                     break;
                 }
             }
