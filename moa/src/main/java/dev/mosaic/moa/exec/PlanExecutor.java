@@ -353,9 +353,10 @@ public final class PlanExecutor implements StageExecutor {
             order[v] = v;
         }
         Arrays.sort(order, (a, b) -> Double.compare(queuedWork[a], queuedWork[b]));
+        boolean[][] allowed = problem.allowed();
         for (int v : order) {
-            if (lost[v]) {
-                continue;
+            if (lost[v] || !allowed[v][e]) {
+                continue; // lost, or a placement constraint keeps e off v (a server that serves a fixed set)
             }
             double used = 0;
             for (int x : held[v]) {
