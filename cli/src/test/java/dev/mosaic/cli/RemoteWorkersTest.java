@@ -65,10 +65,9 @@ class RemoteWorkersTest {
              ServeProcess b = new ServeProcess(List.of("m2=" + dir.resolve("m2.gguf")), 16)) {
             Path remote = Files.writeString(dir.resolve("remote.json"), "{" + MODELS + """
                     "workers": [{"id": "r0", "kind": "openai", "baseUrl": "%s", "serves": {"e1": "m1"}, "memoryGiB": 1, "timeoutSeconds": 60},
-                                {"id": "r1", "kind": "openai", "baseUrl": "%s", "apiKey": "unused", "serves": {"e2": "m2"}, "manage": true,
-                                 "memoryGiB": 1},
-                                {"id": "c0", "kind": "cpu", "threads": 1, "memoryGiB": 1, "kvBudgetMiB": 4}]}
-                    """.formatted(a.baseUrl(), b.baseUrl()));
+                                {"id": "r1", "kind": "openai", "baseUrl": "%s", "apiKey": "unused", "serves": {"e2": "m2"}, "memoryGiB": 1},
+                                {"id": "c0", "kind": "cpu", "threads": 1, "memoryGiB": %s, "kvBudgetMiB": 4}]}
+                    """.formatted(a.baseUrl(), b.baseUrl(), oneAndAHalfReplicas()));
             CliRun r = CliRun.run("run", "--config", remote.toString(), "--prompts", prompts.toString(), "--out",
                     dir.resolve("remote-out").toString(), "--profile-cache", dir.resolve("cache").toString());
             assertEquals(0, r.exit(), r.err());
@@ -110,10 +109,12 @@ class RemoteWorkersTest {
         assertTrue(scored > 0, "no answer-span log-probs were compared");
         JsonNode summary = JSON.readTree(dir.resolve("remote-out/summary.json").toFile());
         assertEquals(0, summary.get("lostWorkers").size(), summary.toString());
-        // the fixed placement held: r0 and r1 ran only what they serve
         JsonNode plan = JSON.readTree(dir.resolve("remote-out/plan.json").toFile());
-        assertEquals(List.of("e1"), strings(plan.at("/expertStage/placement/r0")));
-        assertTrue(strings(plan.at("/aggregatorStage/placement/r0")).isEmpty(), plan.toString());
+        // c0 has room for one replica and is the only place e3 may go, so e1 and e2 ran on the servers
+        assertEquals(List.of("e1"), strings(plan.at("/expertStage/placement/r0")), plan.toString());
+        assertEquals(List.of("e2"), strings(plan.at("/expertStage/placement/r1")), plan.toString());
+        assertEquals(List.of("e3"), strings(plan.at("/expertStage/placement/c0")), plan.toString());
+        assertEquals(List.of("agg"), strings(plan.at("/aggregatorStage/placement/c0")), plan.toString());
     }
 
     @Test
@@ -204,6 +205,14 @@ class RemoteWorkersTest {
                 }
                 assertEquals(java.util.Set.of("m1"), w.servedNames(), "closing the replica unloaded it");
             }
+        }
+    }
+
+    /** GiB for one and a half replicas of the tiny models (weights plus the 4 MiB KV budget), as a JSON number. */
+    private static String oneAndAHalfReplicas() {
+        try (dev.mosaic.inference.model.Model m = dev.mosaic.inference.model.ModelLoader.open(dir.resolve("m1.gguf"))) {
+            double gib = dev.mosaic.moa.worker.CpuWorker.replicaGiB(dev.mosaic.moa.worker.SharedModels.weightBytes(m), 4L << 20);
+            return String.valueOf(1.5 * gib);
         }
     }
 
