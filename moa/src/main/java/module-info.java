@@ -7,6 +7,7 @@ module dev.mosaic.moa {
     requires transitive dev.mosaic.scheduler;
     requires transitive dev.mosaic.inference;
     requires transitive com.fasterxml.jackson.databind;
+    requires java.net.http;
 
     // Export each package once it has classes (javac rejects exporting an empty package);
     // packages whose types Jackson binds also need: opens <package> to com.fasterxml.jackson.databind;
@@ -17,5 +18,6 @@ module dev.mosaic.moa {
     exports dev.mosaic.moa.exec;
     exports dev.mosaic.moa.run;
     exports dev.mosaic.moa.profile;
+    exports dev.mosaic.moa.remote;
     opens dev.mosaic.moa.profile to com.fasterxml.jackson.databind;
 }

@@ -36,12 +36,37 @@ public record MoaConfig(List<ModelSpec> experts, ModelSpec aggregator, List<Work
     /**
      * One compute place.
      *
-     * @param kind {@code cpu} (this process, its own thread group)
-     * @param threads kernel threads of every engine on this worker
+     * @param kind {@code cpu} (this process, its own thread group) or {@code openai} (a server
+     *             speaking the OpenAI-compatible HTTP API: vLLM, SGLang, llama.cpp server, mosaic serve)
+     * @param threads kernel threads of every engine on this worker (cpu)
      * @param memoryGiB memory the worker may give to replicas (weights + KV cache)
-     * @param kvBudgetBytes KV cache bytes per replica on this worker
+     * @param kvBudgetBytes KV cache bytes per replica on this worker (cpu)
+     * @param remote the server of an {@code openai} worker, null for {@code cpu}
      */
-    public record WorkerSpec(String id, String kind, int threads, double memoryGiB, long kvBudgetBytes) {}
+    public record WorkerSpec(String id, String kind, int threads, double memoryGiB, long kvBudgetBytes, Remote remote) {
+        public WorkerSpec(String id, String kind, int threads, double memoryGiB, long kvBudgetBytes) {
+            this(id, kind, threads, memoryGiB, kvBudgetBytes, null);
+        }
+    }
+
+    /**
+     * An {@code openai} worker's server.
+     *
+     * @param baseUrl the API root, ending in {@code /v1}
+     * @param apiKey sent as {@code Authorization: Bearer}, or null
+     * @param serves expert id to the model name on that server: a fixed placement (already loaded)
+     * @param manage whether the planner may place other experts there ({@code POST /models/load}
+     *               and {@code /models/unload}, as llama.cpp's router mode and mosaic serve do)
+     * @param concurrency requests this worker runs at once per replica
+     * @param timeoutSeconds limit of one request (connect to last byte)
+     * @param retries attempts after the first for connection errors, 429 and 5xx
+     */
+    public record Remote(String baseUrl, String apiKey, Map<String, String> serves, boolean manage, int concurrency,
+                         double timeoutSeconds, int retries) {
+        public Remote {
+            serves = Map.copyOf(serves);
+        }
+    }
 
     /** Experts of a prompt without its own list: by category when one matches, else the default. */
     public record Routing(List<String> defaultExperts, Map<String, List<String>> byCategory) {

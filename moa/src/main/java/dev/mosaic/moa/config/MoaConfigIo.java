@@ -104,6 +104,18 @@ public final class MoaConfigIo {
                 }
                 workers.add(w);
             }
+            for (int i = 0; i < workers.size(); i++) {
+                MoaConfig.Remote r = workers.get(i).remote();
+                if (r == null) {
+                    continue;
+                }
+                for (String e : r.serves().keySet()) {
+                    if (!ids.contains(e) && !e.equals(aggregator.id())) {
+                        throw bad("workers[" + i + "].serves." + e, "unknown expert \"" + e + "\" (experts: " + ids
+                                + ", aggregator: " + aggregator.id() + ")");
+                    }
+                }
+            }
             MoaConfig.Routing routing = routing(root.get("routing"), experts, ids);
             MoaConfig.Agreement agreement = agreement(root.get("agreement"));
             return new MoaConfig(experts, aggregator, workers, routing, agreement, file);
@@ -129,8 +141,11 @@ public final class MoaConfigIo {
             }
             String id = string(n, at, "id", null);
             String kind = string(n, at, "kind", "cpu");
+            if (kind.equals("openai")) {
+                return remoteWorker(n, at, id);
+            }
             if (!kind.equals("cpu")) {
-                throw bad(at + ".kind", "unknown worker kind \"" + kind + "\" (known: cpu)");
+                throw bad(at + ".kind", "unknown worker kind \"" + kind + "\" (known: cpu, openai)");
             }
             int threads = intField(n, at, "threads", 1, 1, 256);
             double mem = number(n, at, "memoryGiB", Double.NaN);
@@ -142,6 +157,70 @@ public final class MoaConfigIo {
                 throw bad(at + ".kvBudgetMiB", "must be >= 1, got " + kvMiB);
             }
             return new MoaConfig.WorkerSpec(id, kind, threads, mem, (long) (kvMiB * (1 << 20)));
+        }
+
+        MoaConfig.WorkerSpec remoteWorker(JsonNode n, String at, String id) {
+            String base = string(n, at, "baseUrl", null);
+            java.net.URI uri;
+            try {
+                uri = new java.net.URI(base);
+            } catch (java.net.URISyntaxException e) {
+                throw bad(at + ".baseUrl", "not a URL: " + e.getMessage());
+            }
+            if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme()) || uri.getHost() == null) {
+                throw bad(at + ".baseUrl", "must be an http:// or https:// URL with a host, e.g. http://gpu-node-1:8000/v1, got " + base);
+            }
+            JsonNode k = n.get("apiKey");
+            String apiKey = null;
+            if (k != null && !k.isNull()) {
+                if (!k.isTextual()) {
+                    throw bad(at + ".apiKey", "must be a string");
+                }
+                apiKey = k.asText();
+            }
+            boolean manage = false;
+            JsonNode mg = n.get("manage");
+            if (mg != null && !mg.isNull()) {
+                if (!mg.isBoolean()) {
+                    throw bad(at + ".manage", "must be true or false");
+                }
+                manage = mg.asBoolean();
+            }
+            Map<String, String> serves = new LinkedHashMap<>();
+            JsonNode sv = n.get("serves");
+            if (sv != null && !sv.isNull()) {
+                if (!sv.isObject()) {
+                    throw bad(at + ".serves", "must be an object mapping an expert id to the model name on that server");
+                }
+                for (Iterator<Map.Entry<String, JsonNode>> it = sv.fields(); it.hasNext(); ) {
+                    Map.Entry<String, JsonNode> e = it.next();
+                    if (!e.getValue().isTextual() || e.getValue().asText().isBlank()) {
+                        throw bad(at + ".serves." + e.getKey(), "must be the model's name on the server (a non-empty string)");
+                    }
+                    serves.put(e.getKey(), e.getValue().asText());
+                }
+            }
+            if (serves.isEmpty() && !manage) {
+                throw bad(at + ".serves", "an openai worker needs \"serves\" (expert id -> model name on the server) "
+                        + "or \"manage\": true (the planner loads models there)");
+            }
+            double mem = number(n, at, "memoryGiB", Double.NaN);
+            if (!(mem > 0) || Double.isInfinite(mem)) {
+                throw bad(at + ".memoryGiB", "is required and must be a positive number of GiB");
+            }
+            int concurrency = intField(n, at, "concurrency", 8, 1, 4096);
+            double timeout = number(n, at, "timeoutSeconds", 600);
+            if (!(timeout > 0) || Double.isInfinite(timeout)) {
+                throw bad(at + ".timeoutSeconds", "must be a positive number of seconds, got " + timeout);
+            }
+            int retries = intField(n, at, "retries", 4, 0, 100);
+            double kvMiB = number(n, at, "kvBudgetMiB", DEFAULT_KV_BUDGET_BYTES / (double) (1 << 20));
+            if (!(kvMiB >= 1) || Double.isInfinite(kvMiB)) {
+                throw bad(at + ".kvBudgetMiB", "must be >= 1, got " + kvMiB);
+            }
+            return new MoaConfig.WorkerSpec(id, "openai", 1, mem, (long) (kvMiB * (1 << 20)),
+                    new MoaConfig.Remote(base.endsWith("/") ? base.substring(0, base.length() - 1) : base, apiKey, serves,
+                            manage, concurrency, timeout, retries));
         }
 
         MoaConfig.Routing routing(JsonNode n, List<MoaConfig.ModelSpec> experts, Set<String> ids) {

@@ -5,6 +5,7 @@ import dev.mosaic.moa.worker.ComputeWorker;
 import dev.mosaic.moa.worker.ExpertEndpoint;
 import dev.mosaic.moa.worker.JobOutput;
 import dev.mosaic.moa.worker.JobRequest;
+import dev.mosaic.moa.worker.WorkerLostException;
 import dev.mosaic.scheduler.execution.StageExecutor;
 import dev.mosaic.scheduler.execution.StageResult;
 import dev.mosaic.scheduler.execution.Timeline;
@@ -30,6 +31,13 @@ import java.util.concurrent.TimeUnit;
  * an expert it also holds from the worker with the most queued work, when that backlog exceeds
  * the job's own duration (the simulator's rule). Every job's start (submission) and end are
  * measured; the result has the simulator's shape, so reports draw both alike.
+ *
+ * <p>A worker whose job fails with {@link WorkerLostException} (a remote server that stayed down
+ * through its client's retries) is marked lost: its queued jobs and each of its in-flight jobs
+ * that fails are re-planned onto the survivors, to the surviving replica of the same expert with
+ * the least queued work, or, where no survivor holds one, onto a new replica opened on the
+ * least-loaded survivor with memory for it. Jobs that finished stay finished; {@link #lostWorkers()}
+ * names each lost worker with the time and the reason.
  *
  * <p>Outputs go to the {@link JobSink} as jobs finish (from engine threads); the sink owns them.
  *
@@ -60,12 +68,13 @@ public final class PlanExecutor implements StageExecutor {
     private final JobSink sink;
     private final JobTable jobs;
     private final int[] plannedWorker;
-    private final int[][] held;          // expert indices per worker, placement order
+    private final int[][] held;          // expert indices per worker, placement order (grows when a lost worker's expert moves)
 
     // overlap configuration (set before execute)
     private boolean[] holding;           // jobs waiting for release/drop
     private CompletableFuture<?>[] startGate;
     private java.util.function.IntConsumer workerDone = w -> { };
+    private boolean retireEarly;
     private long origin;
     private boolean hasOrigin;
 
@@ -91,6 +100,13 @@ public final class PlanExecutor implements StageExecutor {
     private Throwable failure;
     private CountDownLatch remaining;
     private final List<CompletableFuture<JobOutput>> inFlight = new ArrayList<>();
+    private boolean[] lost;
+    private final List<LostWorker> lostWorkers = new ArrayList<>();
+    private final List<Thread> loaders = new ArrayList<>();
+    private JobListener listener = JobListener.NONE;
+
+    /** A worker declared lost during the stage: its id, seconds since the stage began, and why. */
+    public record LostWorker(String id, double time, String reason) {}
 
     /**
      * @param problem the stage's problem (its workers in the order of {@code workers})
@@ -159,10 +175,13 @@ public final class PlanExecutor implements StageExecutor {
     /**
      * Called (from an engine or loader thread) once per worker when it has nothing left to run:
      * its queues are empty, nothing runs, and nothing held could still come to it. Its replicas are
-     * closed before the call.
+     * closed before the call. Without a listener no worker retires early: a done worker stays a
+     * survivor that can take a lost worker's jobs. With one, a lost worker's jobs go only to
+     * workers not yet done (a done one has handed its memory to whatever the listener started).
      */
     public PlanExecutor onWorkerDone(java.util.function.IntConsumer listener) {
         this.workerDone = listener;
+        this.retireEarly = true;
         return this;
     }
 
@@ -187,10 +206,14 @@ public final class PlanExecutor implements StageExecutor {
                 return; // before execute: queued when the queues are built
             }
             int w = plannedWorker[job];
-            int k = slot(w, jobs.expert()[job]);
-            queue[w][k][tail[w][k]++] = job;
-            queuedWork[w] += jobs.cost()[job] / problem.workers().get(w).speed();
             heldOn[w]--;
+            if (lost[w]) {
+                replan(job); // its planned worker is gone: a survivor takes it
+            } else {
+                int k = slot(w, jobs.expert()[job]);
+                queue[w][k][tail[w][k]++] = job;
+                queuedWork[w] += jobs.cost()[job] / problem.workers().get(w).speed();
+            }
             l = listener;
             for (int v = 0; v < workers.size(); v++) {
                 if (!done[v]) {
@@ -223,7 +246,6 @@ public final class PlanExecutor implements StageExecutor {
         finishedWorkers.forEach(this::retire);
     }
 
-    private JobListener listener = JobListener.NONE;
 
     @Override
     public StageResult execute(JobListener listener) throws InterruptedException {
@@ -251,6 +273,8 @@ public final class PlanExecutor implements StageExecutor {
             running = new int[nw];
             current = new int[nw];
             ready = new boolean[nw];
+            lost = new boolean[nw];
+            this.listener = listener;
             queuedWork = new double[nw];
             remaining = new CountDownLatch(n);
             buildQueues();
@@ -260,15 +284,13 @@ public final class PlanExecutor implements StageExecutor {
                 }
             }
         }
-        List<Thread> loaders = new ArrayList<>();
         try {
-            for (int w = 0; w < nw; w++) {
-                final int wi = w;
-                Thread t = Thread.ofPlatform().name("moa-load-" + workers.get(w).id()).start(() -> load(wi, listener));
-                loaders.add(t);
-            }
-            for (Thread t : loaders) {
-                t.join();
+            synchronized (this) {
+                for (int w = 0; w < nw; w++) {
+                    final int wi = w;
+                    Thread t = Thread.ofPlatform().name("moa-load-" + workers.get(w).id()).start(() -> load(wi, listener));
+                    loaders.add(t);
+                }
             }
             while (!remaining.await(50, TimeUnit.MILLISECONDS)) {
                 synchronized (this) {
@@ -291,10 +313,14 @@ public final class PlanExecutor implements StageExecutor {
             }
             throw e;
         } finally {
-            for (Thread t : loaders) {
+            List<Thread> ts;
+            synchronized (this) {
+                ts = new ArrayList<>(loaders);
+            }
+            for (Thread t : ts) {
                 t.interrupt();
             }
-            for (Thread t : loaders) {
+            for (Thread t : ts) {
                 t.join();
             }
             List<CompletableFuture<Void>> closing;
@@ -407,6 +433,10 @@ public final class PlanExecutor implements StageExecutor {
             if (finished != null) {
                 retire(w, finished);
             }
+        } catch (WorkerLostException e) {
+            synchronized (this) {
+                lose(w, e.getMessage());
+            }
         } catch (RuntimeException | Error e) {
             synchronized (this) {
                 if (failure == null) {
@@ -416,9 +446,150 @@ public final class PlanExecutor implements StageExecutor {
         }
     }
 
+    /** Workers declared lost during the stage, in the order they were lost. */
+    public synchronized List<LostWorker> lostWorkers() {
+        return List.copyOf(lostWorkers);
+    }
+
+    /** Marks w lost and moves its queued jobs to survivors; caller holds the lock. */
+    private void lose(int w, String reason) {
+        if (lost[w]) {
+            return;
+        }
+        lost[w] = true;
+        ready[w] = false;
+        lostWorkers.add(new LostWorker(workers.get(w).id(), now(), reason));
+        workers.get(w).markLost();
+        List<Integer> moving = new ArrayList<>();
+        for (int k = 0; k < held[w].length; k++) {
+            for (int i = head[w][k]; i < tail[w][k]; i++) {
+                moving.add(queue[w][k][i]);
+            }
+            head[w][k] = tail[w][k];
+        }
+        queuedWork[w] = 0;
+        for (int job : moving) {
+            replan(job);
+        }
+    }
+
+    /** Queues a job of a lost worker on a survivor; caller holds the lock. */
+    private void replan(int job) {
+        int e = jobs.expert()[job];
+        int best = -1;
+        for (int v = 0; v < workers.size(); v++) {
+            if (!lost[v] && !done[v] && slot(v, e) >= 0 && (best < 0 || queuedWork[v] < queuedWork[best])) {
+                best = v;
+            }
+        }
+        if (best < 0) {
+            best = openOnSurvivor(e);
+            if (best < 0) {
+                if (failure == null) {
+                    String id = problem.experts().get(e).id();
+                    failure = new IllegalStateException("no surviving worker holds or has memory for a replica of " + id
+                            + " (lost: " + lostWorkers + ")");
+                }
+                return;
+            }
+        }
+        enqueue(best, slot(best, e), job);
+        dispatch(best, listener);
+    }
+
+    /** Adds a slot for expert e on the least-loaded survivor with memory for it and opens the replica there; -1 if none fits. */
+    private int openOnSurvivor(int e) {
+        MoaConfig.ModelSpec model = models.get(problem.experts().get(e).id());
+        if (model == null) {
+            return -1;
+        }
+        Integer[] order = new Integer[workers.size()];
+        for (int v = 0; v < order.length; v++) {
+            order[v] = v;
+        }
+        Arrays.sort(order, (a, b) -> Double.compare(queuedWork[a], queuedWork[b]));
+        boolean[][] allowed = problem.allowed();
+        for (int v : order) {
+            if (lost[v] || done[v] || !allowed[v][e]) {
+                continue; // lost, retired, or a placement constraint keeps e off v (a server that serves a fixed set)
+            }
+            double used = 0;
+            for (int x : held[v]) {
+                used += workers.get(v).replicaGiB(models.get(problem.experts().get(x).id()));
+            }
+            if (used + workers.get(v).replicaGiB(model) > workers.get(v).memoryGiB() + 1e-9) {
+                continue;
+            }
+            int k = held[v].length;
+            held[v] = Arrays.copyOf(held[v], k + 1);
+            held[v][k] = e;
+            queue[v] = Arrays.copyOf(queue[v], k + 1);
+            queue[v][k] = new int[0];
+            head[v] = Arrays.copyOf(head[v], k + 1);
+            tail[v] = Arrays.copyOf(tail[v], k + 1);
+            final int wv = v;
+            boolean wasReady = ready[v];
+            ready[v] = false; // serve again once the new replica is open (one load at a time per worker)
+            Thread t = Thread.ofPlatform().name("moa-reload-" + workers.get(v).id()).start(() -> reload(wv, e, wasReady));
+            loaders.add(t);
+            return v;
+        }
+        return -1;
+    }
+
+    /** Opens expert e's new replica on survivor w (after its own loads), then lets w serve again. */
+    private void reload(int w, int e, boolean wasReady) {
+        ComputeWorker worker = workers.get(w);
+        String id = problem.experts().get(e).id();
+        try {
+            double s = now();
+            ExpertEndpoint ep = worker.open(models.get(id));
+            double t = now();
+            synchronized (this) {
+                endpoint[w][e] = ep;
+                spans.add(new Timeline.Span(worker.id(), stage, Timeline.Kind.LOAD, id, null, s, t));
+                workerEnd[w] = Math.max(workerEnd[w], t);
+                // A worker still in its first loads becomes ready when those finish.
+                ready[w] = wasReady || ready[w];
+                if (ready[w]) {
+                    dispatch(w, listener);
+                }
+            }
+        } catch (WorkerLostException x) {
+            synchronized (this) {
+                lose(w, x.getMessage());
+            }
+        } catch (RuntimeException | Error x) {
+            synchronized (this) {
+                if (failure == null) {
+                    failure = new IllegalStateException("worker " + worker.id() + ": cannot open a replica of " + id
+                            + " for a lost worker's jobs: " + x.getMessage(), x);
+                }
+            }
+        }
+    }
+
+    /** Puts job into w's slot k, keeping the slot's queue longest floor first; caller holds the lock. */
+    private void enqueue(int w, int k, int job) {
+        int n = tail[w][k] - head[w][k];
+        int[] q = new int[n + 1];
+        System.arraycopy(queue[w][k], head[w][k], q, 0, n);
+        q[n] = job;
+        double[] floor = jobs.floor();
+        for (int i = n; i > 0 && floor[q[i]] > floor[q[i - 1]]; i--) {
+            int x = q[i];
+            q[i] = q[i - 1];
+            q[i - 1] = x;
+        }
+        queue[w][k] = q;
+        head[w][k] = 0;
+        tail[w][k] = n + 1;
+        queuedWork[w] += jobs.cost()[job] / problem.workers().get(w).speed();
+    }
+
     /** Fills worker w's free slots; caller holds the lock. */
     private void dispatch(int w, JobListener listener) {
-        if (!ready[w] || done[w] || failure != null) {
+        if (!ready[w] || done[w] || lost[w] || failure != null) {
             return;
         }
         while (true) {
@@ -479,7 +650,7 @@ public final class PlanExecutor implements StageExecutor {
         int victimSlot = -1;
         double backlog = 0;
         for (int e : held[thief]) {
-            if (endpoint[thief][e] == null) {
+            if (endpoint[thief][e] == null || lost[thief]) {
                 continue;
             }
             for (int v = 0; v < workers.size(); v++) {
@@ -520,6 +691,13 @@ public final class PlanExecutor implements StageExecutor {
         synchronized (this) {
             running[w]--;
             if (err != null) {
+                Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
+                        ? err.getCause() : err;
+                if (cause instanceof WorkerLostException lostErr) {
+                    lose(w, lostErr.getMessage());
+                    replan(job);
+                    return;
+                }
                 if (failure == null) {
                     failure = err;
                 }
@@ -567,7 +745,7 @@ public final class PlanExecutor implements StageExecutor {
      * planned on it. Marks it; caller holds the lock.
      */
     private boolean checkDone(int w) {
-        if (done == null || done[w] || !ready[w] || running[w] > 0 || failure != null) {
+        if (!retireEarly || done == null || done[w] || !ready[w] || running[w] > 0 || failure != null) {
             return false;
         }
         for (int k = 0; k < held[w].length; k++) {

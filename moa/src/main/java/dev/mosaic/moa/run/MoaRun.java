@@ -21,6 +21,8 @@ import dev.mosaic.moa.profile.ModelProfile;
 import dev.mosaic.moa.profile.ProfileCache;
 import dev.mosaic.moa.profile.Profiler;
 import dev.mosaic.moa.worker.ComputeWorker;
+import dev.mosaic.moa.remote.ApiProfiler;
+import dev.mosaic.moa.remote.OpenAiWorker;
 import dev.mosaic.moa.worker.CpuWorker;
 import dev.mosaic.moa.worker.JobOutput;
 import dev.mosaic.moa.worker.JobRequest;
@@ -152,6 +154,8 @@ public final class MoaRun {
     private Path stageDir;
     /** Profiles of this run's models, measured or cached once per run. */
     private Map<String, ModelProfile> measuredProfiles;
+    /** Relative speed of each openai worker (CPU workers and unlisted ones: 1). */
+    private Map<String, Double> workerSpeeds = Map.of();
     private volatile boolean cancelled;
 
     public MoaRun(MoaConfig config, List<RunPrompt> prompts, Path out, Options options) {
@@ -187,7 +191,8 @@ public final class MoaRun {
                 List<ComputeWorker> workers = new ArrayList<>();
                 try {
                     for (MoaConfig.WorkerSpec w : config.workers()) {
-                        workers.add(new CpuWorker(w, models, outputs, options.batch()));
+                        workers.add(w.kind().equals("openai") ? new dev.mosaic.moa.remote.OpenAiWorker(w, models)
+                                : new CpuWorker(w, models, outputs, options.batch()));
                     }
                     int before = done.size();
                     if (config.agreement().calibrate()) {
@@ -362,6 +367,7 @@ public final class MoaRun {
         }
         if (measuredProfiles == null) {
             measuredProfiles = profiles(prompts, workers, specs);
+            workerSpeeds = remoteSpeeds(workers, measuredProfiles, specs);
         }
         Map<String, ModelProfile> profiles = measuredProfiles;
 
@@ -398,7 +404,9 @@ public final class MoaRun {
         StageResult measured1;
         try {
             measured1 = ex1.execute(StageExecutor.JobListener.NONE);
+            noteLost(ex1, Timeline.Stage.EXPERT);
         } catch (InterruptedException e) {
+            noteLost(ex1, Timeline.Stage.EXPERT);
             return interruptedInExpertStage(prompts, answeredBefore, problem, plan1, null, predicted1, answers, state);
         }
         double[] actualOut = state.outTokens;
@@ -422,7 +430,8 @@ public final class MoaRun {
                         config.aggregator().maxTokens());
             }
             // Plan with the measured expert lengths: they are known now, and they are what the aggregator reads.
-            stage2 = AggregatorStage.derive(problem, aggregate, actualOut, aggOut);
+            // Workers lost in the expert stage are left out of the aggregator stage.
+            stage2 = AggregatorStage.derive(survivors(problem), aggregate, actualOut, aggOut);
             List<JobRequest> aggRequests = new ArrayList<>();
             AggregatorPrompts fit = new AggregatorPrompts(models);
             for (int i = 0; i < stage2.originalPrompt().length; i++) {
@@ -432,17 +441,21 @@ public final class MoaRun {
             // The aggregator reads the system text, the question and the expert texts through its
             // template: plan with the exact prompt lengths, not the question plus output token counts.
             stage2 = withPromptTokens(stage2, aggRequests, models);
+            stage2 = new AggregatorStage(constrain(stage2.problem(), workers), stage2.originalPrompt());
             plan2 = Planners.create(options.method(), planning).plan(stage2.problem());
             predicted2 = Simulator.of(stage2.problem(), plan2).run(Simulator.Conditions.asProfiled(Timeline.Stage.AGGREGATOR));
             progress(String.format(Locale.ROOT, "expert stage %.2f s (predicted %.2f s); %d of %d prompts bypassed; "
                     + "aggregating %d (predicted %.2f s)", measured1.endSeconds(), predicted1.endSeconds(),
                     state.bypassedCount, prompts.size(), toAggregate, predicted2.endSeconds()));
             AggregatorState agg = new AggregatorState(stage2, state, prompts, answers, scorer, log);
-            PlanExecutor ex2 = new PlanExecutor(stage2.problem(), plan2, Timeline.Stage.AGGREGATOR, workers, specs, aggRequests,
+            List<ComputeWorker> alive = workers.stream().filter(w -> !lostIds().contains(w.id())).toList();
+            PlanExecutor ex2 = new PlanExecutor(stage2.problem(), plan2, Timeline.Stage.AGGREGATOR, alive, specs, aggRequests,
                     options.stealing(), agg::finished);
             try {
                 measured2 = ex2.execute(StageExecutor.JobListener.NONE);
+                noteLost(ex2, Timeline.Stage.AGGREGATOR);
             } catch (InterruptedException e) {
+                noteLost(ex2, Timeline.Stage.AGGREGATOR);
                 progress("interrupted: " + state.answered + " answers kept in " + out.resolve("answers.jsonl"));
                 writeSummary(prompts, problem, plan1, plan2, predicted1, measured1, predicted2, null, answers, state, true);
                 return new Outcome(allPrompts.size(), answeredBefore + state.answered, state.bypassedCount,
@@ -483,6 +496,7 @@ public final class MoaRun {
             everyPrompt[q] = true;
         }
         AggregatorStage stage2 = AggregatorStage.derive(problem, everyPrompt, jobs.outTokens(), aggOut);
+        stage2 = new AggregatorStage(constrain(stage2.problem(), workers), stage2.originalPrompt());
         Plan plan2 = Planners.create(options.method(), PlanningOptions.defaults()).plan(stage2.problem());
         int[] jobOfPrompt = new int[np]; // one aggregation job per prompt, in prompt order
         JobTable jobs2 = stage2.problem().jobs();
@@ -531,9 +545,15 @@ public final class MoaRun {
             } catch (RuntimeException | Error e) {
                 aggregatorStage.interrupt();
                 throw e;
+            } finally {
+                noteLost(ex1, Timeline.Stage.EXPERT);
+                for (var g : gates) {
+                    g.complete(null); // a worker lost in the expert stage never became done; ex2 finds it lost
+                }
             }
             try {
                 measured2 = second.get();
+                noteLost(ex2, Timeline.Stage.AGGREGATOR);
             } catch (java.util.concurrent.ExecutionException e) {
                 if (e.getCause() instanceof RuntimeException r) {
                     throw r;
@@ -627,6 +647,63 @@ public final class MoaRun {
                 r.events());
     }
 
+    /** Workers lost so far in this run (id, stage, seconds into the stage, reason), in order. */
+    private final List<ObjectNode> lostWorkers = new ArrayList<>();
+
+    private void noteLost(PlanExecutor ex, Timeline.Stage stage) {
+        for (PlanExecutor.LostWorker l : ex.lostWorkers()) {
+            ObjectNode o = JSON.createObjectNode();
+            o.put("id", l.id());
+            o.put("time", l.time());
+            o.put("stage", stage.name().toLowerCase(Locale.ROOT));
+            o.put("reason", l.reason());
+            lostWorkers.add(o);
+            progress("worker " + l.id() + " lost " + String.format(Locale.ROOT, "%.2f", l.time()) + " s into the "
+                    + stage.name().toLowerCase(Locale.ROOT) + " stage (" + l.reason() + "); its unfinished jobs moved to the survivors");
+        }
+    }
+
+    private java.util.Set<String> lostIds() {
+        java.util.Set<String> ids = new java.util.HashSet<>();
+        lostWorkers.forEach(o -> ids.add(o.get("id").asText()));
+        return ids;
+    }
+
+    /**
+     * The problem with a forbidden pair for each expert an openai worker cannot hold (a fixed
+     * {@code serves} without {@code manage}), so every planner keeps such workers to what they serve.
+     */
+    private static Problem constrain(Problem p, List<ComputeWorker> workers) {
+        List<dev.mosaic.scheduler.problem.PlacementRules.Pair> forbidden = new ArrayList<>();
+        for (Worker w : p.workers()) {
+            for (ComputeWorker c : workers) {
+                if (c.id().equals(w.id()) && c instanceof OpenAiWorker o) {
+                    for (Expert e : p.experts()) {
+                        if (!o.canHost(e.id())) {
+                            forbidden.add(new dev.mosaic.scheduler.problem.PlacementRules.Pair(w.id(), e.id()));
+                        }
+                    }
+                }
+            }
+        }
+        return p.withPlacement(new dev.mosaic.scheduler.problem.PlacementRules(forbidden));
+    }
+
+    /** The problem without the workers lost so far. */
+    private Problem survivors(Problem p) {
+        java.util.Set<String> gone = lostIds();
+        if (gone.isEmpty()) {
+            return p;
+        }
+        List<Worker> ws = p.workers().stream().filter(w -> !gone.contains(w.id())).toList();
+        if (ws.isEmpty()) {
+            throw new IllegalStateException("every worker was lost: " + lostWorkers);
+        }
+        return new Problem(ws, p.experts(), p.prompts(), p.aggregator(), p.placement() == null ? null
+                : new dev.mosaic.scheduler.problem.PlacementRules(p.placement().forbidden().stream()
+                        .filter(f -> !gone.contains(f.worker())).toList()));
+    }
+
     /** Every model must fit at least one worker, before anything runs. */
     private static void checkMemory(List<ComputeWorker> workers, Map<String, MoaConfig.ModelSpec> specs) {
         for (MoaConfig.ModelSpec m : specs.values()) {
@@ -649,19 +726,29 @@ public final class MoaRun {
     }
 
     /**
-     * Profiles of every model on the first worker's shape (the planner's reference: speed 1), and,
-     * into {@link #shapeProfiles}, on every other worker shape in the run (threads, KV budget,
-     * batch), from which {@link #problem} derives each worker's speed.
+     * Profiles of every model on the first cpu worker's shape (the planner's reference: speed 1),
+     * and, into {@link #shapeProfiles}, on every other cpu worker shape in the run (threads, KV
+     * budget, batch), from which {@link #problem} derives each worker's speed. A fleet of openai
+     * workers only is profiled through their API.
      */
     private Map<String, ModelProfile> profiles(List<RunPrompt> prompts, List<ComputeWorker> workers,
                                                Map<String, MoaConfig.ModelSpec> specs) {
         shapeProfiles = new LinkedHashMap<>();
+        CpuWorker ref = null;
         for (ComputeWorker w : workers) {
-            if (!shapeProfiles.containsKey(w.profileKey())) {
-                shapeProfiles.put(w.profileKey(), profilesOn((CpuWorker) w, prompts, specs));
+            if (w instanceof CpuWorker c) {
+                ref = ref == null ? c : ref;
+                if (!shapeProfiles.containsKey(c.profileKey())) {
+                    shapeProfiles.put(c.profileKey(), profilesOn(c, prompts, specs));
+                }
             }
         }
-        return shapeProfiles.get(workers.get(0).profileKey());
+        if (ref == null) {
+            Map<String, ModelProfile> remote = remoteProfiles(prompts, workers, specs);
+            shapeProfiles.put("openai", remote);
+            return remote;
+        }
+        return shapeProfiles.get(ref.profileKey());
     }
 
     /** Each worker shape's profiles by model id; filled by {@link #profiles}. */
@@ -693,6 +780,61 @@ public final class MoaRun {
             out.put(m.id(), p.withId(m.id()));
         }
         return out;
+    }
+
+    /**
+     * Profiles of a fleet of openai workers only, measured through the API (streamed responses)
+     * on the first worker that can host each model.
+     */
+    private Map<String, ModelProfile> remoteProfiles(List<RunPrompt> prompts, List<ComputeWorker> workers,
+                                                     Map<String, MoaConfig.ModelSpec> specs) {
+        ApiProfiler profiler = new ApiProfiler(64, 16, 3, this::progress);
+        Map<String, ModelProfile> out = new LinkedHashMap<>();
+        for (MoaConfig.ModelSpec m : specs.values()) {
+            OpenAiWorker host = null;
+            for (ComputeWorker w : workers) {
+                if (w instanceof OpenAiWorker o && o.canHost(m.id())) {
+                    host = o;
+                    break;
+                }
+            }
+            if (host == null) {
+                throw new MoaInputException(config.source(), 0, "workers", "no worker can hold " + m.id()
+                        + ": no openai worker serves it or is managed");
+            }
+            List<Profiler.Sample> samples = new ArrayList<>();
+            for (RunPrompt rp : sample(prompts, m.id())) {
+                samples.add(new Profiler.Sample(rp.text(), rp.category(), cap(rp, m.id())));
+            }
+            out.put(m.id(), profiler.profile(host, m, samples).withId(m.id()));
+        }
+        return out;
+    }
+
+    /**
+     * Relative speed of each openai worker in a fleet profiled on a CPU worker: the local decode
+     * cost at a saturating batch over the same cost measured through the worker's API (streamed),
+     * on the first model the worker can hold. 1 for CPU workers.
+     */
+    private Map<String, Double> remoteSpeeds(List<ComputeWorker> workers, Map<String, ModelProfile> profiles,
+                                             Map<String, MoaConfig.ModelSpec> specs) {
+        Map<String, Double> speed = new HashMap<>();
+        ApiProfiler profiler = new ApiProfiler(32, 16, 1, this::progress);
+        for (ComputeWorker w : workers) {
+            if (!(w instanceof OpenAiWorker o) || profiles.values().stream().anyMatch(p -> o.profileKey().equals(p.workerKey()))) {
+                continue;
+            }
+            for (MoaConfig.ModelSpec m : specs.values()) {
+                if (o.canHost(m.id())) {
+                    ModelProfile remote = profiler.profile(o, m, List.of());
+                    double v = profiles.get(m.id()).decodeSecondsPerToken() / remote.decodeSecondsPerToken();
+                    speed.put(w.id(), Math.max(1e-3, Math.min(1e3, v)));
+                    progress(String.format(Locale.ROOT, "worker %s: speed %.2f relative to the worker the profiles were measured on", w.id(), speed.get(w.id())));
+                    break;
+                }
+            }
+        }
+        return speed;
     }
 
     /** Up to profileSamples prompts routed to {@code expert}, one per category first. */
@@ -757,9 +899,11 @@ public final class MoaRun {
         Expert agg = widest(profiles.get(config.aggregator().id()).toExpert(config.aggregator().id()), config.aggregator().id());
         List<Worker> ws = new ArrayList<>();
         for (ComputeWorker w : workers) {
-            ws.add(new Worker(w.id(), w.memoryGiB(), speed(w, ps, profiles)));
+            // an openai worker's speed is measured through its API (remoteSpeeds); a cpu worker's from its shape's profiles
+            double v = w instanceof OpenAiWorker ? workerSpeeds.getOrDefault(w.id(), 1.0) : speed(w, ps, profiles);
+            ws.add(new Worker(w.id(), w.memoryGiB(), v));
         }
-        return new Problem(ws, experts, ps, agg);
+        return constrain(new Problem(ws, experts, ps, agg), workers);
     }
 
     /**
@@ -1162,16 +1306,16 @@ public final class MoaRun {
             if (options.overlap()) {
                 // stage-2 times count from the end of the expert stage and may be negative for a worker
                 // whose aggregations were done before it
-                o.put("measuredSeconds", Math.max(workerEnd(measured1, w), end(measured1) + workerEnd(measured2, w)));
-                o.put("predictedSeconds", Math.max(workerEnd(predicted1, w), end(predicted1) + workerEnd(predicted2, w)));
+                o.put("measuredSeconds", Math.max(workerEnd(measured1, w, problem), end(measured1) + workerEnd(measured2, w, problem)));
+                o.put("predictedSeconds", Math.max(workerEnd(predicted1, w, problem), end(predicted1) + workerEnd(predicted2, w, problem)));
             } else {
-                o.put("measuredSeconds", workerEnd(measured1, w) + workerEnd(measured2, w));
-                o.put("predictedSeconds", workerEnd(predicted1, w) + workerEnd(predicted2, w));
+                o.put("measuredSeconds", workerEnd(measured1, w, problem) + workerEnd(measured2, w, problem));
+                o.put("predictedSeconds", workerEnd(predicted1, w, problem) + workerEnd(predicted2, w, problem));
             }
-            o.put("expertStageMeasuredSeconds", workerEnd(measured1, w));
-            o.put("expertStagePredictedSeconds", workerEnd(predicted1, w));
-            o.put("aggregatorStageMeasuredSeconds", Math.max(0, workerEnd(measured2, w)));
-            o.put("aggregatorStagePredictedSeconds", Math.max(0, workerEnd(predicted2, w)));
+            o.put("expertStageMeasuredSeconds", workerEnd(measured1, w, problem));
+            o.put("expertStagePredictedSeconds", workerEnd(predicted1, w, problem));
+            o.put("aggregatorStageMeasuredSeconds", Math.max(0, workerEnd(measured2, w, problem)));
+            o.put("aggregatorStagePredictedSeconds", Math.max(0, workerEnd(predicted2, w, problem)));
         }
         int decided = 0;
         for (int q = 0; q < prompts.size(); q++) {
@@ -1181,6 +1325,8 @@ public final class MoaRun {
         s.put("bypassed", state.bypassedCount);
         s.put("bypassRate", decided == 0 ? 0 : state.bypassedCount / (double) decided);
         accuracy(s, prompts, answers, state);
+        var lw = s.putArray("lostWorkers");
+        lostWorkers.forEach(lw::add);
         AtomicFiles.write(stageDir.resolve("summary.json"), JSON.writeValueAsBytes(s));
     }
 
@@ -1234,8 +1380,13 @@ public final class MoaRun {
         return r == null ? 0 : r.endSeconds();
     }
 
-    private static double workerEnd(StageResult r, int w) {
-        return r == null ? 0 : r.workerEndSeconds()[w];
+    /** The end of worker w (of the expert-stage problem) in r, found by id: a later stage may lack lost workers. */
+    private static double workerEnd(StageResult r, int w, Problem problem) {
+        if (r == null) {
+            return 0;
+        }
+        int i = r.timeline().workers().indexOf(problem.workers().get(w).id());
+        return i < 0 ? 0 : r.workerEndSeconds()[i];
     }
 
     private void writeExtras(Problem problem, Plan plan1, AggregatorStage stage2, Plan plan2, StageResult predicted1,

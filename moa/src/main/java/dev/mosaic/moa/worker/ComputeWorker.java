@@ -33,6 +33,12 @@ public interface ComputeWorker extends AutoCloseable {
     /** Memory a replica of {@code model} takes on this worker, in GiB (weights and KV cache). */
     double replicaGiB(MoaConfig.ModelSpec model);
 
+    /**
+     * Tells the worker that it was declared lost (it stopped answering): it should not wait on
+     * its server again, e.g. to unload replicas when closed.
+     */
+    default void markLost() {}
+
     @Override
     void close();
 }

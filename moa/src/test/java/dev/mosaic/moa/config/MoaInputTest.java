@@ -92,4 +92,45 @@ class MoaInputTest {
             assertTrue(e.getMessage().contains(p + k[1]) || e.getMessage().contains(k[1]), e.getMessage() + " vs " + k[1]);
         }
     }
+
+    static final String REMOTE = OK.replace("""
+            "workers": [{"id": "w0", "kind": "cpu", "threads": 2, "memoryGiB": 4}]""", """
+            "workers": [{"id": "r0", "kind": "openai", "baseUrl": "http://gpu-node-1:8000/v1", "apiKey": "sk-1",
+                         "serves": {"e1": "name-on-that-server"}, "memoryGiB": 80},
+                        {"id": "r1", "kind": "openai", "baseUrl": "http://127.0.0.1:8080/v1/", "manage": true, "memoryGiB": 2,
+                         "timeoutSeconds": 30, "retries": 1, "concurrency": 3}]""");
+
+    @Test
+    void readsOpenAiWorkersAsTheIssueWritesThem() throws IOException {
+        MoaConfig c = MoaConfigIo.read(config(REMOTE));
+        MoaConfig.Remote r0 = c.workers().get(0).remote();
+        assertEquals("openai", c.workers().get(0).kind());
+        assertEquals("http://gpu-node-1:8000/v1", r0.baseUrl());
+        assertEquals("sk-1", r0.apiKey());
+        assertEquals(java.util.Map.of("e1", "name-on-that-server"), r0.serves());
+        assertEquals(false, r0.manage());
+        assertEquals(80, c.workers().get(0).memoryGiB());
+        MoaConfig.Remote r1 = c.workers().get(1).remote();
+        assertEquals("http://127.0.0.1:8080/v1", r1.baseUrl());
+        assertTrue(r1.manage() && r1.serves().isEmpty() && r1.apiKey() == null);
+        assertEquals(30, r1.timeoutSeconds());
+        assertEquals(1, r1.retries());
+        assertEquals(3, r1.concurrency());
+    }
+
+    @Test
+    void badOpenAiWorkersNameTheField() throws IOException {
+        bad(REMOTE.replace("\"kind\": \"openai\", \"baseUrl\": \"http://gpu-node-1:8000/v1\",", "\"kind\": \"vllm\","),
+                "workers[0].kind", "known: cpu, openai");
+        bad(REMOTE.replace("http://gpu-node-1:8000/v1", "gpu-node-1:8000"), "workers[0].baseUrl", "http://");
+        bad(REMOTE.replace("\"baseUrl\": \"http://gpu-node-1:8000/v1\", ", ""), "workers[0].baseUrl", "required");
+        bad(REMOTE.replace("\"e1\": \"name-on-that-server\"", "\"e9\": \"x\""), "workers[0].serves.e9", "unknown expert");
+        bad(REMOTE.replace("\"e1\": \"name-on-that-server\"", "\"e1\": 3"), "workers[0].serves.e1", "model's name");
+        bad(REMOTE.replace("\"manage\": true, ", ""), "workers[1].serves", "\"manage\": true");
+        bad(REMOTE.replace("\"manage\": true", "\"manage\": \"yes\""), "workers[1].manage", "true or false");
+        bad(REMOTE.replace("\"memoryGiB\": 80", "\"memoryGiB\": -1"), "workers[0].memoryGiB", "positive");
+        bad(REMOTE.replace("\"timeoutSeconds\": 30", "\"timeoutSeconds\": 0"), "workers[1].timeoutSeconds", "positive");
+        bad(REMOTE.replace("\"retries\": 1", "\"retries\": -2"), "workers[1].retries", "0..100");
+        bad(REMOTE.replace("\"apiKey\": \"sk-1\"", "\"apiKey\": 5"), "workers[0].apiKey", "string");
+    }
 }

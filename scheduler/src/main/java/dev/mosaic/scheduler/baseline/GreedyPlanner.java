@@ -165,6 +165,7 @@ public final class GreedyPlanner implements Planner {
         private final double[] maxFloor;
         private final boolean[] hasJobs;
         private final Integer[] byWork;
+        private final boolean[][] allowed;
         private long evaluations;
         private final long deadline;
 
@@ -193,6 +194,7 @@ public final class GreedyPlanner implements Planner {
                 maxFloor[e] = Math.max(maxFloor[e], jobs.floor()[j]);
                 hasJobs[e] = true;
             }
+            allowed = problem.allowed();
             byWork = new Integer[ne];
             for (int e = 0; e < ne; e++) {
                 byWork[e] = e;
@@ -255,7 +257,7 @@ public final class GreedyPlanner implements Planner {
             Arrays.sort(workers, (a, b) -> Double.compare(free[a], free[b]));
             double tried = Double.NaN;
             for (int w : workers) {
-                if (mem(e) > free[w] + 1e-9 || free[w] == tried) {
+                if (!allowed[w][e] || mem(e) > free[w] + 1e-9 || free[w] == tried) {
                     continue;
                 }
                 tried = free[w];
@@ -297,7 +299,7 @@ public final class GreedyPlanner implements Planner {
                         continue;
                     }
                     for (int y = 0; y < nw && !improved && evaluations < budget && !late(); y++) {
-                        if (y == host || mem(x) > free(placed, y) + 1e-9) {
+                        if (y == host || !allowed[y][x] || mem(x) > free(placed, y) + 1e-9) {
                             continue;
                         }
                         boolean[][] candidate = copy(placed);
@@ -345,7 +347,7 @@ public final class GreedyPlanner implements Planner {
                 int best = -1;
                 double bestFinish = Double.POSITIVE_INFINITY;
                 for (int w = 0; w < nw; w++) {
-                    if (mem(e) <= free[w] + 1e-9) {
+                    if (allowed[w][e] && mem(e) <= free[w] + 1e-9) {
                         double finish = (busy[w] + work[e] + load(e)) / speed[w];
                         if (finish < bestFinish - 1e-12 || (finish <= bestFinish + 1e-12 && best >= 0 && free[w] > free[best])) {
                             bestFinish = finish;
@@ -480,7 +482,7 @@ public final class GreedyPlanner implements Planner {
                 for (int i = 0; i < move.length && ok; i += 3) {
                     int w = move[i];
                     int e = move[i + 1];
-                    ok = free[w] >= -1e-9;
+                    ok = free[w] >= -1e-9 && (move[i + 2] == 0 || allowed[w][e]);
                     if (ok && hasJobs[e]) {
                         boolean any = false;
                         for (int v = 0; v < nw && !any; v++) {

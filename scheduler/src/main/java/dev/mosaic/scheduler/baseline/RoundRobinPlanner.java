@@ -48,12 +48,13 @@ public final class RoundRobinPlanner implements Planner {
         for (int w = 0; w < nw; w++) {
             free[w] = problem.workers().get(w).memoryGiB();
         }
+        boolean[][] allowed = problem.allowed();
         for (int e = 0; e < ne; e++) {
             Expert ex = problem.experts().get(e);
             boolean done = false;
             for (int k = 0; k < nw && !done; k++) {
                 int w = (e + k) % nw;
-                if (ex.memoryGiB() <= free[w] + 1e-9) {
+                if (allowed[w][e] && ex.memoryGiB() <= free[w] + 1e-9) {
                     placed[w][e] = true;
                     free[w] -= ex.memoryGiB();
                     done = true;

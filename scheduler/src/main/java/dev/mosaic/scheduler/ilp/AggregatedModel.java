@@ -72,7 +72,7 @@ final class AggregatedModel implements Formulation {
             for (int e = 0; e < ne; e++) {
                 yCol[w][e] = -1;
                 xCol[w][e] = -1;
-                if (in.jobCount[e] == 0 || in.expertMemory[e] > in.memory[w]) {
+                if (in.jobCount[e] == 0 || in.expertMemory[e] > in.memory[w] || !in.allowed[w][e]) {
                     continue;
                 }
                 double room = in.speed[w] * upper * (1 + 1e-9) - in.loadSeconds[e];

@@ -27,6 +27,8 @@ final class Instance {
     final double[] maxCost;
     final double[] maxFloor;
     final int[] jobCount;
+    /** [worker][expert]: the placement constraints allow a replica there. */
+    final boolean[][] allowed;
 
     Instance(Problem problem) {
         this.problem = problem;
@@ -46,6 +48,7 @@ final class Instance {
             expertMemory[e] = es.get(e).memoryGiB();
             loadSeconds[e] = es.get(e).loadSeconds();
         }
+        allowed = problem.allowed();
         jobs = problem.jobs();
         nj = jobs.size();
         jobExpert = jobs.expert();

@@ -42,7 +42,7 @@ final class PerJobModel implements Formulation {
         yCol = new int[in.nw][in.ne];
         for (int w = 0; w < in.nw; w++) {
             for (int e = 0; e < in.ne; e++) {
-                boolean usable = in.jobCount[e] > 0 && in.expertMemory[e] <= in.memory[w] && in.loadSeconds[e] / in.speed[w] <= u;
+                boolean usable = in.jobCount[e] > 0 && in.allowed[w][e] && in.expertMemory[e] <= in.memory[w] && in.loadSeconds[e] / in.speed[w] <= u;
                 yCol[w][e] = usable ? b.addColumn(0.0, 0, 1, HighsVarType.INTEGER) : -1;
             }
         }

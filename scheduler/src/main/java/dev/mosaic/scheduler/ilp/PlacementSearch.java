@@ -93,7 +93,7 @@ final class PlacementSearch {
                     continue;
                 }
                 for (int w = 0; w < nw; w++) {
-                    if (placed[w][e] || reach[1 + ne + w] || in.expertMemory[e] > in.memory[w]) {
+                    if (placed[w][e] || reach[1 + ne + w] || in.expertMemory[e] > in.memory[w] || !in.allowed[w][e]) {
                         continue;
                     }
                     if (memUsed[w] + in.expertMemory[e] <= in.memory[w] * (1 + 1e-9)) {
@@ -126,7 +126,7 @@ final class PlacementSearch {
                         }
                         // o's only replica makes room for e and moves to another worker with space.
                         for (int w2 = 0; w2 < nw && phase == 2; w2++) {
-                            if (w2 == w || placed[w2][o] || memUsed[w2] + in.expertMemory[o] > in.memory[w2] * (1 + 1e-9)) {
+                            if (w2 == w || placed[w2][o] || !in.allowed[w2][o] || memUsed[w2] + in.expertMemory[o] > in.memory[w2] * (1 + 1e-9)) {
                                 continue;
                             }
                             Move m = new Move(w, e, o, w2);

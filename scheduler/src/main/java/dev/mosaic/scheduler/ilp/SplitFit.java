@@ -65,7 +65,7 @@ final class SplitFit {
                 int fit = -1;
                 int most = -1;
                 for (int w = 0; w < nw; w++) {
-                    if (placed[w][e] || memLeft[w] < in.expertMemory[e]) {
+                    if (placed[w][e] || !in.allowed[w][e] || memLeft[w] < in.expertMemory[e]) {
                         continue;
                     }
                     double room = residual[w] - in.loadSeconds[e];

@@ -53,6 +53,7 @@ public final class PlanEvaluator {
         int ne = problem.experts().size();
         boolean[][] placed = new boolean[nw][ne];
         double[] load = new double[nw];
+        boolean[][] allowed = problem.allowed();
 
         for (Map.Entry<String, List<String>> entry : plan.placement().entrySet()) {
             Integer w = wIdx.get(entry.getKey());
@@ -73,6 +74,9 @@ public final class PlanEvaluator {
                     continue;
                 }
                 placed[w][e] = true;
+                if (!allowed[w][e]) {
+                    violations.add("placement." + worker.id() + ": expert '" + expertId + "' is forbidden on this worker");
+                }
                 Expert ex = problem.experts().get(e);
                 mem += ex.memoryGiB();
                 load[w] += ex.loadSeconds() / worker.speed();

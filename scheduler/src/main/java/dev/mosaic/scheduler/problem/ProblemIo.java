@@ -112,10 +112,28 @@ public final class ProblemIo {
             prompts.add(new Prompt(string(errors, n, path, "id"), integer(errors, n, path, "promptTokens"), route(errors, n, path),
                     optionalString(errors, n, path, "answer"), optionalString(errors, n, path, "category")));
         }
+        PlacementRules placement = null;
+        JsonNode pl = root.get("placement");
+        if (pl != null && !pl.isNull() && object(errors, pl, "placement")) {
+            List<PlacementRules.Pair> forbidden = new ArrayList<>();
+            JsonNode f = pl.get("forbidden");
+            if (f != null && !f.isNull()) {
+                if (!f.isArray()) {
+                    errors.add("placement.forbidden: must be an array of {\"worker\", \"expert\"}, got " + f.getNodeType().name().toLowerCase());
+                } else {
+                    for (JsonNode n : f) {
+                        String path = "placement.forbidden[" + forbidden.size() + "]";
+                        forbidden.add(object(errors, n, path)
+                                ? new PlacementRules.Pair(string(errors, n, path, "worker"), string(errors, n, path, "expert")) : null);
+                    }
+                }
+            }
+            placement = new PlacementRules(forbidden);
+        }
         if (!errors.isEmpty()) {
             throw new ProblemValidationException(errors);
         }
-        return new Problem(workers, experts, prompts, aggregator);
+        return new Problem(workers, experts, prompts, aggregator, placement);
     }
 
     private static Expert expert(List<String> errors, JsonNode n, String path) {

@@ -121,6 +121,9 @@ public final class ProblemValidator {
             }
         }
 
+        if (problem.placement() != null) {
+            checkPlacement(errors, problem, workerIds, expertIds);
+        }
         if (workersOk && expertsOk && !problem.workers().isEmpty()) {
             checkFeasible(errors, problem);
         }
@@ -232,6 +235,46 @@ public final class ProblemValidator {
         if (!(total <= ProblemLimits.MAX_TOTAL_SECONDS)) {
             errors.add("prompts: the profiled time of all jobs and loads at speed 1 is " + total + " s, more than the maximum "
                     + ProblemLimits.MAX_TOTAL_SECONDS + " s (the largest is prompts[" + largest + "] with " + largestTime + " s)");
+        }
+    }
+
+    /** Known ids in every forbidden pair, no duplicates, and every expert left a worker large enough for it. */
+    private static void checkPlacement(List<String> errors, Problem problem, Map<String, Integer> workerIds,
+                                       Map<String, Integer> expertIds) {
+        Set<String> seen = new java.util.HashSet<>();
+        List<PlacementRules.Pair> f = problem.placement().forbidden();
+        for (int i = 0; i < f.size(); i++) {
+            String path = "placement.forbidden[" + i + "]";
+            PlacementRules.Pair p = f.get(i);
+            if (p == null) {
+                errors.add(path + ": missing");
+                continue;
+            }
+            if (p.worker() == null || !workerIds.containsKey(p.worker())) {
+                errors.add(path + ".worker: unknown worker '" + p.worker() + "'");
+            }
+            if (p.expert() == null || !expertIds.containsKey(p.expert())) {
+                errors.add(path + ".expert: unknown expert '" + p.expert() + "'");
+            }
+            if (!seen.add(p.worker() + "\u0000" + p.expert())) {
+                errors.add(path + ": duplicate pair (" + p.worker() + ", " + p.expert() + ")");
+            }
+        }
+        boolean[][] allowed = problem.allowed();
+        for (int e = 0; e < problem.experts().size(); e++) {
+            Expert ex = problem.experts().get(e);
+            if (ex == null) {
+                continue;
+            }
+            boolean any = false;
+            for (int w = 0; w < problem.workers().size() && !any; w++) {
+                Worker wk = problem.workers().get(w);
+                any = allowed[w][e] && wk != null && wk.memoryGiB() >= ex.memoryGiB();
+            }
+            if (!any) {
+                errors.add("placement.forbidden: leaves expert " + ex.id() + " no worker with room for it ("
+                        + ex.memoryGiB() + " GiB)");
+            }
         }
     }
 

@@ -17,7 +17,8 @@ import java.util.Map;
  * jobs to workers; the placement is then the one each assignment needs: a worker holds exactly
  * the experts of its jobs. That covers every placement that can be optimal: a replica without jobs
  * only adds load time, so removing it never raises the makespan; the memory check rejects
- * assignments whose replicas do not fit.
+ * assignments whose replicas do not fit, and assignments that put an expert on a worker where
+ * {@code placement.forbidden} forbids it.
  *
  * <p>Deliberately independent of the production code: it reads the problem records directly and
  * recomputes costs from the documented formulas, without JobTable, LowerBounds or the planners.
@@ -55,6 +56,10 @@ public final class BruteForcePlanner implements Planner {
         if (Math.pow(nw, n) > MAX_ASSIGNMENTS) {
             throw new IllegalArgumentException("too large for brute force: " + nw + "^" + n);
         }
+        java.util.Set<String> forbidden = new java.util.HashSet<>();
+        if (problem.placement() != null) {
+            problem.placement().forbidden().forEach(f -> forbidden.add(f.worker() + "/" + f.expert()));
+        }
         int[] choice = new int[n];
         int[] best = null;
         double bestMakespan = Double.POSITIVE_INFINITY;
@@ -79,10 +84,11 @@ public final class BruteForcePlanner implements Planner {
                 }
                 double memory = 0;
                 for (Expert e : held.values()) {
+                    fits &= !forbidden.contains(ws.get(w).id() + "/" + e.id());
                     memory += e.memoryGiB();
                     work += e.loadSeconds();
                 }
-                fits = memory <= ws.get(w).memoryGiB() * (1 + 1e-9);
+                fits &= memory <= ws.get(w).memoryGiB() * (1 + 1e-9);
                 makespan = Math.max(makespan, work / ws.get(w).speed());
             }
             if (fits && makespan < bestMakespan) {
