@@ -101,7 +101,8 @@ final class CudaPlans {
         int splits = (int) Math.min(MAX_SPLITS, (maxLength + SPLIT_LEN - 1) / SPLIT_LEN);
         int len = (maxLength + splits - 1) / splits;
         len = (len + 127) / 128 * 128;
-        return new int[] {splits, len};
+        // rounding the length up may leave trailing chunks empty: drop them
+        return new int[] {(maxLength + len - 1) / len, len};
     }
 
     /** Floats of attention workspace for {@code rowHeads} (row, head) pairs cut into {@code splits} chunks (0 for one chunk). */
