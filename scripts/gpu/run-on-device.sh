@@ -55,7 +55,8 @@ if [ "$backend" = cuda ]; then
            --select-class dev.mosaic.inference.backend.cuda.CudaAvailabilityTest
            --select-class dev.mosaic.inference.backend.cuda.CudaPlansTest
            --select-class dev.mosaic.inference.backend.cuda.CudaBackendResourcesTest
-           --select-class dev.mosaic.inference.backend.cuda.CudaBackendContractTest)
+           --select-class dev.mosaic.inference.backend.cuda.CudaBackendContractTest
+           --select-class dev.mosaic.inference.backend.cuda.CudaVersusCpuTest)
 else
   classes=(--select-class dev.mosaic.bindings.cuda.CudaHostSideTest --select-class dev.mosaic.bindings.cuda.CudaLibrariesTest
            --select-class dev.mosaic.inference.backend.cuda.CudaPlansTest
