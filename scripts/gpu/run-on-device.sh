@@ -7,7 +7,8 @@
 #   2. the CUDA tests (JUnit console): bindings' host-side CUDA tests, the backend contract suite
 #      on CUDA, resource ownership
 #   3. mosaic bench-decode on a synthetic 110M bf16 model, batch 1 and 8, cuda and then cpu
-#   4. one short table
+#   4. compute-sanitizer memcheck on the contract suite, if the tool is there and time is left
+#   5. one short table
 # MOSAIC_GPU_BACKEND=cpu (scripts/gpu/prepare --dry-run) runs the same harness with the CPU
 # backend and the CPU contract suite, to prove the packing on a machine without a GPU.
 # Logs (tests.log, bench-*.log, a JVM crash report if any: at most 8 files) go to $OUT (the
@@ -88,8 +89,20 @@ if [ "$backend" = cuda ]; then
   for n in 1 8; do bench cpu "$n"; done
 fi
 
+sanitizer="not run"
+if [ "$backend" = cuda ] && command -v compute-sanitizer >/dev/null 2>&1 && [ $(( $(date +%s) - start )) -lt 300 ]; then
+  say "compute-sanitizer memcheck on the contract suite"
+  timeout 100 compute-sanitizer --tool memcheck --error-exitcode 9 --print-limit 20 \
+    "$java" "${jvm[@]}" -jar "$here/test/junit-console.jar" execute --disable-banner --disable-ansi-colors --details=summary \
+    --class-path "$cp:$here/test/bindings-tests.jar:$here/test/inference-tests.jar" \
+    --select-class dev.mosaic.inference.backend.cuda.CudaBackendContractTest >"$out/memcheck.log" 2>&1
+  sanitizer="rc $? (9: memcheck found errors; 124: timed out), $(grep -c '^========= Invalid' "$out/memcheck.log") invalid accesses"
+  tail -n 30 "$out/memcheck.log"
+fi
+
 say "summary"
-echo "tests (rc $tests_rc): ${summary:-no summary line, see tests.log}"
+echo "tests (rc $tests_rc): ${summary:-no summary line, see tests.log} ('aborted' = skipped by an assumption, reason in tests.log)"
+echo "memcheck: $sanitizer"
 echo "| backend | batch | prefill tok/s | decode tok/s | exit |"
 echo "|---|---|---|---|---|"
 printf '%s\n' "${rows[@]}"
