@@ -1,5 +1,4 @@
 // Written in the style of jextract from cuda_runtime_api.h (CUDA 12/13); mechanical, no logic.
-// Only the functions MOSAIC uses so far: device query, versions, error strings.
 package dev.mosaic.bindings.cuda;
 
 import java.lang.foreign.AddressLayout;
@@ -17,10 +16,12 @@ final class cuda_runtime_api_h {
     private cuda_runtime_api_h() {}
 
     static final ValueLayout.OfInt C_INT = ValueLayout.JAVA_INT;
+    static final ValueLayout.OfLong C_LONG_LONG = ValueLayout.JAVA_LONG;
+    static final ValueLayout.OfLong C_SIZE_T = ValueLayout.JAVA_LONG;
+    static final ValueLayout.OfFloat C_FLOAT = ValueLayout.JAVA_FLOAT;
     static final AddressLayout C_POINTER = ValueLayout.ADDRESS
             .withTargetLayout(MemoryLayout.sequenceLayout(Long.MAX_VALUE, ValueLayout.JAVA_BYTE));
 
-    /** The symbols of the cudart loaded by {@link CudaLibraries}. */
     static SymbolLookup lookup() {
         return CudaLibraries.cudart().lookup();
     }
@@ -51,9 +52,9 @@ final class cuda_runtime_api_h {
     }
 
     /** {@code cudaError_t cudaRuntimeGetVersion(int *runtimeVersion)} */
-    static int cudaRuntimeGetVersion(MemorySegment version) {
+    static int cudaRuntimeGetVersion(MemorySegment runtimeVersion) {
         try {
-            return (int) cudaRuntimeGetVersion.HANDLE.invokeExact(version);
+            return (int) cudaRuntimeGetVersion.HANDLE.invokeExact(runtimeVersion);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex) {
@@ -67,9 +68,9 @@ final class cuda_runtime_api_h {
     }
 
     /** {@code cudaError_t cudaDriverGetVersion(int *driverVersion)} */
-    static int cudaDriverGetVersion(MemorySegment version) {
+    static int cudaDriverGetVersion(MemorySegment driverVersion) {
         try {
-            return (int) cudaDriverGetVersion.HANDLE.invokeExact(version);
+            return (int) cudaDriverGetVersion.HANDLE.invokeExact(driverVersion);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex) {
@@ -102,6 +103,182 @@ final class cuda_runtime_api_h {
     static MemorySegment cudaGetErrorName(int error) {
         try {
             return (MemorySegment) cudaGetErrorName.HANDLE.invokeExact(error);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaGetLastError {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaGetLastError"), DESC);
+    }
+
+    /** {@code cudaError_t cudaGetLastError(void)} */
+    static int cudaGetLastError() {
+        try {
+            return (int) cudaGetLastError.HANDLE.invokeExact();
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaSetDevice {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_INT);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaSetDevice"), DESC);
+    }
+
+    /** {@code cudaError_t cudaSetDevice(int device)} */
+    static int cudaSetDevice(int device) {
+        try {
+            return (int) cudaSetDevice.HANDLE.invokeExact(device);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaDeviceGetAttribute {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_INT);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaDeviceGetAttribute"), DESC);
+    }
+
+    /** {@code cudaError_t cudaDeviceGetAttribute(int *value, enum cudaDeviceAttr attr, int device)} */
+    static int cudaDeviceGetAttribute(MemorySegment value, int attr, int device) {
+        try {
+            return (int) cudaDeviceGetAttribute.HANDLE.invokeExact(value, attr, device);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaMemGetInfo {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaMemGetInfo"), DESC);
+    }
+
+    /** {@code cudaError_t cudaMemGetInfo(size_t *free, size_t *total)} */
+    static int cudaMemGetInfo(MemorySegment free, MemorySegment total) {
+        try {
+            return (int) cudaMemGetInfo.HANDLE.invokeExact(free, total);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaMalloc {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_SIZE_T);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaMalloc"), DESC);
+    }
+
+    /** {@code cudaError_t cudaMalloc(void **devPtr, size_t size)} */
+    static int cudaMalloc(MemorySegment devPtr, long size) {
+        try {
+            return (int) cudaMalloc.HANDLE.invokeExact(devPtr, size);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaFree {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaFree"), DESC);
+    }
+
+    /** {@code cudaError_t cudaFree(void *devPtr)} */
+    static int cudaFree(MemorySegment devPtr) {
+        try {
+            return (int) cudaFree.HANDLE.invokeExact(devPtr);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaMemcpyAsync {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_POINTER, C_SIZE_T, C_INT, C_POINTER);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaMemcpyAsync"), DESC);
+    }
+
+    /** {@code cudaError_t cudaMemcpyAsync(void *dst, const void *src, size_t count, enum cudaMemcpyKind kind, cudaStream_t stream)} */
+    static int cudaMemcpyAsync(MemorySegment dst, MemorySegment src, long count, int kind, MemorySegment stream) {
+        try {
+            return (int) cudaMemcpyAsync.HANDLE.invokeExact(dst, src, count, kind, stream);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaMemsetAsync {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT, C_SIZE_T, C_POINTER);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaMemsetAsync"), DESC);
+    }
+
+    /** {@code cudaError_t cudaMemsetAsync(void *devPtr, int value, size_t count, cudaStream_t stream)} */
+    static int cudaMemsetAsync(MemorySegment devPtr, int value, long count, MemorySegment stream) {
+        try {
+            return (int) cudaMemsetAsync.HANDLE.invokeExact(devPtr, value, count, stream);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaStreamCreateWithFlags {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER, C_INT);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaStreamCreateWithFlags"), DESC);
+    }
+
+    /** {@code cudaError_t cudaStreamCreateWithFlags(cudaStream_t *pStream, unsigned int flags)} */
+    static int cudaStreamCreateWithFlags(MemorySegment pStream, int flags) {
+        try {
+            return (int) cudaStreamCreateWithFlags.HANDLE.invokeExact(pStream, flags);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaStreamDestroy {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaStreamDestroy"), DESC);
+    }
+
+    /** {@code cudaError_t cudaStreamDestroy(cudaStream_t stream)} */
+    static int cudaStreamDestroy(MemorySegment stream) {
+        try {
+            return (int) cudaStreamDestroy.HANDLE.invokeExact(stream);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex) {
+            throw new AssertionError("should not reach here", ex);
+        }
+    }
+
+    private static final class cudaStreamSynchronize {
+        static final FunctionDescriptor DESC = FunctionDescriptor.of(C_INT, C_POINTER);
+        static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(findOrThrow("cudaStreamSynchronize"), DESC);
+    }
+
+    /** {@code cudaError_t cudaStreamSynchronize(cudaStream_t stream)} */
+    static int cudaStreamSynchronize(MemorySegment stream) {
+        try {
+            return (int) cudaStreamSynchronize.HANDLE.invokeExact(stream);
         } catch (Error | RuntimeException ex) {
             throw ex;
         } catch (Throwable ex) {

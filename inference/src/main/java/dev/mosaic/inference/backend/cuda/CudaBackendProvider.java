@@ -1,6 +1,7 @@
 package dev.mosaic.inference.backend.cuda;
 
 import dev.mosaic.bindings.NativeLibraryException;
+import dev.mosaic.bindings.cuda.CublasException;
 import dev.mosaic.bindings.cuda.Cuda;
 import dev.mosaic.bindings.cuda.CudaException;
 import dev.mosaic.bindings.cuda.CudaLibraries;
@@ -14,9 +15,9 @@ import dev.mosaic.inference.backend.BackendUnavailableException;
  * ({@link CudaLibraries}) and asks it for devices; where that fails it throws
  * {@link BackendUnavailableException} with "CUDA not available: " and what was tried.
  *
- * <p>Status: the kernels (kernels/, libmosaic_cuda.so) compile, but the Java {@code CudaBackend}
- * that drives them is not written yet, so on a machine with a GPU this provider says so rather
- * than pretending; see the README section "CUDA backend".
+ * <p>Where a device exists it makes a {@link CudaBackend}, which also needs cuBLAS and our
+ * kernels (libmosaic_cuda.so); a missing one is reported the same way. Status: written and tested
+ * on the host side only; it has not run on a GPU yet (README section "CUDA backend").
  */
 public final class CudaBackendProvider implements BackendProvider {
 
@@ -56,7 +57,13 @@ public final class CudaBackendProvider implements BackendProvider {
         if (options.device() >= count) {
             throw new IllegalArgumentException("cuda backend: device " + options.device() + " requested, " + count + " present");
         }
-        throw new BackendUnavailableException("CUDA backend: " + count + " device(s) found, but this build has only the"
-                + " CUDA kernels (libmosaic_cuda.so), not yet the Java backend that runs them");
+        try {
+            return new CudaBackend(options.device());
+        } catch (NativeLibraryException e) {
+            throw new BackendUnavailableException("CUDA not available: " + count + " device(s) found, but " + e.getMessage(), e);
+        } catch (CudaException | CublasException e) {
+            throw new BackendUnavailableException("CUDA not available: device " + options.device() + " cannot be used: "
+                    + e.getMessage(), e);
+        }
     }
 }
