@@ -40,6 +40,9 @@ final class BenchDecodeCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     ModelOptions modelOptions;
 
+    @Option(names = "--no-mmap", description = ModelOptions.NO_MMAP)
+    boolean noMmap;
+
     @Option(names = "--threads", paramLabel = "T", description = "CPU threads (default: available processors)")
     Integer threads;
 
@@ -84,7 +87,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
             throw new BadInputException("--threads must be >= 1");
         }
         Path scratch = ModelOptions.scratch();
-        try (Model model = modelOptions.open(scratch)) {
+        try (Model model = modelOptions.open(scratch, !noMmap)) {
             int perStep = Math.max(batch, Math.min(batch * promptTokens, 512));
             long kvBytes = (long) batch * (promptTokens + genTokens) * 2L * model.config().nLayers() * model.config().kvDim()
                     * Float.BYTES * 2 + (64L << 20);

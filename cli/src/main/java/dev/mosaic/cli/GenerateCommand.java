@@ -37,6 +37,9 @@ final class GenerateCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     ModelOptions modelOptions;
 
+    @Option(names = "--no-mmap", description = ModelOptions.NO_MMAP)
+    boolean noMmap;
+
     @ArgGroup(exclusive = true, multiplicity = "1")
     Prompt prompt;
 
@@ -114,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
         }
         EngineConfig config = ModelOptions.backend(backend, BackendOptions.threads(t).device(device));
         Path scratch = ModelOptions.scratch();
-        try (Model model = modelOptions.open(scratch);
+        try (Model model = modelOptions.open(scratch, !noMmap);
              Engine engine = ModelOptions.engine(model, config.kvBudgetBytes(kvMib << 20).maxSequences(1))) {
             GenerationRequest request = request(engine).withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(
                     stops.stream().map(x -> Escapes.unescape(x, "--stop")).toList());
@@ -178,6 +181,9 @@ final class GenerateCommand implements Callable<Integer> {
         } catch (CompletionException e) {
             if (e.getCause() instanceof IllegalArgumentException iae) {
                 throw new BadInputException(iae.getMessage(), iae);
+            }
+            if (e.getCause() instanceof dev.mosaic.inference.model.ModelFormatException m) {
+                throw new BadInputException(m.getMessage(), m); // e.g. the mapped file changed in place
             }
             throw e;
         }

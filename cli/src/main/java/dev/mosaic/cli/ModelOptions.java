@@ -28,8 +28,17 @@ final class ModelOptions {
             description = "generate a random model instead: bench110m-f32, bench110m-q8_0 (or -f16, -bf16, -q4_0), tiny-llama, tiny-qwen2")
     String synthetic;
 
-    /** Opens the model, generating a synthetic one into {@code scratch} first if asked; bad files become {@link BadInputException}. */
+    /** Opens the model mapped, generating a synthetic one into {@code scratch} first if asked; bad files become {@link BadInputException}. */
     Model open(Path scratch) {
+        return open(scratch, true);
+    }
+
+    /** The help text of every command's {@code --no-mmap}. */
+    static final String NO_MMAP = "read the weights into memory instead of mapping the file: a file overwritten in place "
+            + "while the command runs cannot crash it (mapped, only an atomic replace is safe)";
+
+    /** Like {@link #open(Path)}, the weights mapped ({@code mmap}) or read into memory. */
+    Model open(Path scratch, boolean mmap) {
         Path path = model;
         if (synthetic != null) {
             Synthetic s = Synthetic.parse(synthetic);
@@ -37,7 +46,7 @@ final class ModelOptions {
             SyntheticModel.writeGguf(s.config(), s.type(), 42, path);
         }
         try {
-            return ModelLoader.open(path);
+            return ModelLoader.open(path, mmap);
         } catch (ModelFormatException e) {
             throw new BadInputException(e.getMessage(), e);
         }

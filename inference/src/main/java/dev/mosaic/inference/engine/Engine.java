@@ -6,6 +6,7 @@ import dev.mosaic.inference.buffer.TokenBuffer;
 import dev.mosaic.inference.kv.PagedKvCache;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelConfig;
+import dev.mosaic.inference.model.ModelFormatException;
 import dev.mosaic.inference.tokenizer.Tokenizer;
 import dev.mosaic.inference.tokenizer.Tokenizers;
 import java.util.ArrayList;
@@ -300,6 +301,13 @@ public final class Engine implements AutoCloseable {
                 scheduler.dropCancelled(this::cancelled);
                 scheduler.admit(this::prepare);
                 if (scheduler.hasRunning()) {
+                    try {
+                        model.checkUnchanged();
+                    } catch (ModelFormatException e) {
+                        // The mapped weights may be gone: fail every request, refuse new ones, touch nothing.
+                        loopFailure = e;
+                        break;
+                    }
                     step();
                 }
                 publishStats();

@@ -47,6 +47,16 @@ public interface Model extends AutoCloseable {
     /** The file (GGUF) or directory (safetensors) the model was loaded from. */
     Path source();
 
+    /**
+     * Fails, naming the file, if a mapped file of this model was changed in place since it was
+     * opened (see {@link MappedFileGuard}); a no-op for weights read into memory. Cheap: one stat
+     * per file. Engines call it before each step.
+     *
+     * @throws ModelFormatException naming the changed file
+     */
+    default void checkUnchanged() {
+    }
+
     /** Whether {@link #close()} has not been called (leases may keep the memory mapped a while longer). */
     boolean isOpen();
 

@@ -22,21 +22,33 @@ public final class ModelLoader {
      * @throws ModelFormatException if the path is missing, unrecognised or malformed
      */
     public static Model open(Path path) {
+        return open(path, true);
+    }
+
+    /**
+     * Like {@link #open(Path)}, with the weights mapped ({@code mmap}, the default) or read into
+     * memory owned by the model ({@code false}: a file overwritten in place afterwards cannot
+     * affect it; see {@link ModelFiles}).
+     */
+    public static Model open(Path path, boolean mmap) {
         if (!Files.exists(path)) {
             throw new ModelFormatException(path, "path", "does not exist");
         }
         if (Files.isDirectory(path)) {
-            return SafetensorsModel.open(path);
+            return SafetensorsModel.open(path, mmap);
+        }
+        if (!Files.isRegularFile(path)) {
+            throw new ModelFormatException(path, "path", "not a regular file or directory (a FIFO or device would block)");
         }
         String name = path.getFileName().toString();
         if (isGguf(path)) {
-            return GgufModel.open(path);
+            return GgufModel.open(path, mmap);
         }
         if (name.endsWith(".safetensors") || name.endsWith(".json")) {
-            return SafetensorsModel.open(path);
+            return SafetensorsModel.open(path, mmap);
         }
         if (name.endsWith(".gguf")) {
-            return GgufModel.open(path); // reports the bad magic
+            return GgufModel.open(path, mmap); // reports the bad magic
         }
         throw new ModelFormatException(path, "format", "not a GGUF file, a .safetensors file, an index json or a model directory");
     }

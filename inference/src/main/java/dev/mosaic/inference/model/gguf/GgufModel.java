@@ -38,20 +38,28 @@ public final class GgufModel implements Model {
     private final GgufFile file;
     private final ModelConfig config;
     private final ModelReferences references;
+    private final dev.mosaic.inference.model.MappedFileGuard guard;
 
-    private GgufModel(GgufFile file, ModelConfig config) {
+    private GgufModel(GgufFile file, ModelConfig config, dev.mosaic.inference.model.MappedFileGuard guard) {
         this.file = file;
         this.config = config;
+        this.guard = guard;
         this.references = new ModelReferences(file.path(), file::close);
     }
 
     /** Maps and validates a GGUF model file. The caller owns the model and closes it. */
     public static GgufModel open(Path path) {
-        GgufFile f = GgufReader.open(path);
+        return open(path, true);
+    }
+
+    /** Opens {@code path} mapped ({@code mmap}) or read into memory. */
+    public static GgufModel open(Path path, boolean mmap) {
+        GgufFile f = GgufReader.open(path, mmap);
         try {
             ModelConfig c = config(f);
             ModelShapes.validate(path, c, f.tensors());
-            return new GgufModel(f, c);
+            return new GgufModel(f, c, mmap ? dev.mosaic.inference.model.MappedFileGuard.of(java.util.List.of(path))
+                    : dev.mosaic.inference.model.MappedFileGuard.NONE);
         } catch (RuntimeException e) {
             f.close();
             throw e;
@@ -214,5 +222,10 @@ public final class GgufModel implements Model {
         double doubleValueOr(String key, double dflt) {
             return f.metadata().containsKey(key) ? doubleValue(key) : dflt;
         }
+    }
+
+    @Override
+    public void checkUnchanged() {
+        guard.check();
     }
 }

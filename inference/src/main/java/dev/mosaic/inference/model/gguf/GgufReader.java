@@ -45,14 +45,14 @@ public final class GgufReader {
 
     /** Maps and parses {@code file}. The caller owns the result and closes it. */
     public static GgufFile open(Path file) {
+        return open(file, true);
+    }
+
+    /** Maps ({@code mmap}) or reads ({@link dev.mosaic.inference.model.ModelFiles}) and parses {@code file}. */
+    public static GgufFile open(Path file, boolean mmap) {
         Arena arena = Arena.ofShared();
         try {
-            MemorySegment mapped;
-            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-                mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-            } catch (IOException e) {
-                throw new ModelFormatException(file, "file", "cannot read: " + e.getMessage(), e);
-            }
+            MemorySegment mapped = dev.mosaic.inference.model.ModelFiles.open(file, arena, mmap);
             return (GgufFile) parse(file, mapped, arena, false);
         } catch (RuntimeException | Error e) {
             arena.close();

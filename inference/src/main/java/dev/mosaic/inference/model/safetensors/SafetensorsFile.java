@@ -82,12 +82,12 @@ public record SafetensorsFile(Path path, Map<String, String> metadata, Map<Strin
 
     /** Maps {@code file} into {@code arena} and parses its header. */
     public static SafetensorsFile map(Path file, Arena arena) {
-        MemorySegment mapped;
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
-            mapped = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
-        } catch (IOException e) {
-            throw new ModelFormatException(file, "file", "cannot read: " + e.getMessage(), e);
-        }
+        return map(file, arena, true);
+    }
+
+    /** Maps ({@code mmap}) or reads {@code file} into {@code arena} and parses its header. */
+    public static SafetensorsFile map(Path file, Arena arena, boolean mmap) {
+        MemorySegment mapped = dev.mosaic.inference.model.ModelFiles.open(file, arena, mmap);
         long size = mapped.byteSize();
         if (size < 8) {
             throw new ModelFormatException(file, "header length", "file is truncated: " + size + " bytes, a safetensors file starts with 8");

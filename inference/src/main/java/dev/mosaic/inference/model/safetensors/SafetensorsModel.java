@@ -45,8 +45,11 @@ public final class SafetensorsModel implements Model {
     private final Map<String, Tensor> tensors;
     private final ModelReferences references;
 
+    private final dev.mosaic.inference.model.MappedFileGuard guard;
+
     private SafetensorsModel(Path source, Arena arena, ModelConfig config, Map<String, Object> metadata,
-                             Map<String, Tensor> tensors) {
+                             Map<String, Tensor> tensors, dev.mosaic.inference.model.MappedFileGuard guard) {
+        this.guard = guard;
         this.source = source;
         this.arena = arena;
         this.config = config;
@@ -65,6 +68,11 @@ public final class SafetensorsModel implements Model {
      * index json; config.json is read from the same directory. The caller owns the model and closes it.
      */
     public static SafetensorsModel open(Path path) {
+        return open(path, true);
+    }
+
+    /** Opens {@code path} with its weight files mapped ({@code mmap}) or read into memory. */
+    public static SafetensorsModel open(Path path, boolean mmap) {
         Path dir;
         Set<Path> files = new LinkedHashSet<>();
         if (Files.isDirectory(path)) {
@@ -77,7 +85,7 @@ public final class SafetensorsModel implements Model {
                 throw new ModelFormatException(dir, SINGLE, "directory has neither " + INDEX + " nor " + SINGLE);
             }
         } else if (path.getFileName().toString().equals(CONFIG)) {
-            return open(parent(path));
+            return open(parent(path), mmap);
         } else if (path.getFileName().toString().endsWith(".json")) {
             dir = parent(path);
             files.addAll(shards(path));
@@ -94,7 +102,7 @@ public final class SafetensorsModel implements Model {
         try {
             Map<String, Tensor> tensors = new LinkedHashMap<>();
             for (Path f : files) {
-                SafetensorsFile sf = SafetensorsFile.map(f, arena);
+                SafetensorsFile sf = SafetensorsFile.map(f, arena, mmap);
                 for (Map.Entry<String, Tensor> e : sf.tensors().entrySet()) {
                     String name = HfNames.toGguf(e.getKey()).orElse(e.getKey());
                     Tensor t = e.getValue();
@@ -105,7 +113,9 @@ public final class SafetensorsModel implements Model {
             }
             ModelConfig config = config(configFile, configJson, tensors.containsKey("output.weight"));
             ModelShapes.validate(dir, config, tensors);
-            return new SafetensorsModel(dir, arena, config, metadata, Collections.unmodifiableMap(tensors));
+            return new SafetensorsModel(dir, arena, config, metadata, Collections.unmodifiableMap(tensors),
+                    mmap ? dev.mosaic.inference.model.MappedFileGuard.of(java.util.List.copyOf(files))
+                            : dev.mosaic.inference.model.MappedFileGuard.NONE);
         } catch (RuntimeException e) {
             arena.close();
             throw e;
@@ -315,5 +325,10 @@ public final class SafetensorsModel implements Model {
             }
             return v.asDouble();
         }
+    }
+
+    @Override
+    public void checkUnchanged() {
+        guard.check();
     }
 }
