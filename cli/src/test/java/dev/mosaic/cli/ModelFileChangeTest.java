@@ -31,13 +31,18 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code --no-mmap} nothing can happen to the run; mapped, an atomic replace is harmless and an
  * in-place change is refused, naming the file, before the engine's next step reads the weights.
  */
-@Timeout(180)
+@Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // a read blocked in open(2) ignores interrupts
 class ModelFileChangeTest {
     @TempDir
     Path dir;
 
+    /** Large enough that 400 tokens take seconds (the change must land mid-run), small enough for CI. */
+    private Path model(String name, long seed) {
+        return SyntheticModel.writeGguf(SyntheticModel.bench110M(), GgmlType.Q8_0, seed, dir.resolve(name));
+    }
+
     private Path model(String name) {
-        return SyntheticModel.writeGguf(SyntheticModel.tiny("llama", false), GgmlType.F32, 5, dir.resolve(name));
+        return model(name, 42);
     }
 
     /** Runs generate as a real process (the crash this guards against kills a JVM), changing the file after {@code delayMs}. */
@@ -45,7 +50,7 @@ class ModelFileChangeTest {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> cmd = new java.util.ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED", "-cp",
                 System.getProperty("java.class.path"), "dev.mosaic.cli.Mosaic", "generate", "--model", model.toString(),
-                "--prompt-tokens", "1,2,3", "--max-tokens", "400", "--threads", "1", "--greedy", "--kv-mib", "16"));
+                "--prompt-tokens", "1,2,3", "--max-tokens", "400", "--threads", "1", "--greedy", "--kv-mib", "64"));
         if (noMmap) {
             cmd.add("--no-mmap");
         }
@@ -76,6 +81,7 @@ class ModelFileChangeTest {
             try (RandomAccessFile f = new RandomAccessFile(m.toFile(), "rw")) {
                 f.setLength(size / 10); // what `truncate -s` does
             }
+            assertTrue(p.isAlive(), "the file must change while the run reads it");
             assertTrue(p.waitFor(120, TimeUnit.SECONDS));
             String log = Files.readString(dir.resolve("generate.log"), StandardCharsets.UTF_8);
             assertEquals(0, p.exitValue(), log);
@@ -89,11 +95,12 @@ class ModelFileChangeTest {
     @Test
     void mappedSurvivesAnAtomicReplaceMidRun() throws Exception {
         Path m = model("swap.gguf");
-        Path other = SyntheticModel.writeGguf(SyntheticModel.tiny("llama", false), GgmlType.F32, 6, dir.resolve("next.gguf"));
+        Path other = model("next.gguf", 43);
         Process p = generate(m, false);
         try {
             waitForOutput(dir.resolve("generate.log"), p);
             Files.move(other, m, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            assertTrue(p.isAlive(), "the file must change while the run reads it");
             assertTrue(p.waitFor(120, TimeUnit.SECONDS));
             String log = Files.readString(dir.resolve("generate.log"), StandardCharsets.UTF_8);
             assertEquals(0, p.exitValue(), log);

@@ -38,6 +38,9 @@ public final class ModelSupport {
         if (!Files.exists(path)) {
             throw new ModelFormatException(path, "path", "does not exist");
         }
+        if (!Files.isDirectory(path) && !Files.isRegularFile(path)) {
+            throw new ModelFormatException(path, "path", "not a regular file or directory (a FIFO or device would block)");
+        }
         if (!Files.isDirectory(path) && (isGguf(path) || path.getFileName().toString().endsWith(".gguf"))) {
             return gguf(path);
         }

@@ -239,6 +239,9 @@ public final class SafetensorsModel implements Model {
 
     /** A JSON object file, or {@link ModelFormatException} naming it. */
     public static JsonNode readJson(Path file) {
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new ModelFormatException(file, "file", "not a regular file (a FIFO or device would block)");
+        }
         try {
             JsonNode j = JSON.readTree(Files.readString(file));
             if (j == null || !j.isObject()) {
