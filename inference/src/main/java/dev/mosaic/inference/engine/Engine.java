@@ -175,12 +175,13 @@ public final class Engine implements AutoCloseable {
             int[] prompt = encode(request);
             for (int t : prompt) {
                 if (t < 0 || t >= config.vocabSize()) {
-                    throw new IllegalArgumentException("prompt token " + t + " is outside the vocabulary of " + config.vocabSize());
+                    throw new IllegalArgumentException("prompt token " + t + " is outside the vocabulary of " + config.vocabSize()
+                            + " of " + model.source());
                 }
             }
             if (prompt.length >= config.contextLength()) {
                 throw new IllegalArgumentException("prompt of " + prompt.length + " tokens leaves no room in the context of "
-                        + config.contextLength());
+                        + config.contextLength() + " of " + model.source());
             }
             int maxTokens = Math.min(request.maxTokens(), config.contextLength() - prompt.length);
             Set<Integer> stopIds = new HashSet<>(request.stopIds());
@@ -384,6 +385,10 @@ public final class Engine implements AutoCloseable {
                 Sampler.TopLogprobs top = s.request.listener() instanceof TopLogprobsListener t
                         ? Sampler.topLogprobs(logits, k * vocab, vocab, t.topLogprobs()) : null;
                 accept(s, s.sampler.sample(logits, k * vocab, vocab), top);
+            } catch (Sampler.NonFiniteLogitsException e) {
+                scheduler.remove(s);
+                fail(s, new ModelFormatException(model.source(), "weights", "the forward pass gave no finite logits (NaN or all "
+                        + "-inf): the file's weights or metadata are corrupt", e));
             } catch (RuntimeException | Error e) {
                 scheduler.remove(s);
                 fail(s, e);

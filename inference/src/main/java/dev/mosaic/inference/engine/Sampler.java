@@ -83,7 +83,7 @@ public final class Sampler {
             }
         }
         if (Float.isNaN(max) || max == Float.NEGATIVE_INFINITY) {
-            throw new IllegalStateException("logits have no finite maximum (NaN or all -inf)");
+            throw new NonFiniteLogitsException();
         }
         double sumExp = 0;
         for (int i = offset; i < offset + vocab; i++) {
@@ -157,5 +157,12 @@ public final class Sampler {
             }
         }
         return 0;
+    }
+
+    /** The logits had no finite maximum: the weights or the model's numbers are broken, not the request. */
+    static final class NonFiniteLogitsException extends IllegalStateException {
+        NonFiniteLogitsException() {
+            super("logits have no finite maximum (NaN or all -inf)");
+        }
     }
 }
