@@ -89,8 +89,8 @@ public class DecodeBench {
             SyntheticModel.writeGguf(SyntheticModel.bench110M(), GgmlType.valueOf(type), 42, file); // atomic move into place
         }
         model = ModelLoader.open(file);
-        engine = Engine.create(model, EngineConfig.cpu(threads).maxSequences(batch).maxBatchTokens(batch * PROMPT)
-                .kvBudgetBytes((long) batch * (PROMPT + DECODE) * 2 * 12 * 256 * Float.BYTES + (16L << 20)));
+        engine = Engine.create(model, EngineConfig.cpu(threads).withMaxSequences(batch).withMaxBatchTokens(batch * PROMPT)
+                .withKvBudgetBytes((long) batch * (PROMPT + DECODE) * 2 * 12 * 256 * Float.BYTES + (16L << 20)));
     }
 
     @TearDown(Level.Trial)

@@ -68,7 +68,7 @@ public final class ServeThroughput {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         try (Model model = ModelLoader.open(file);
-                Engine engine = Engine.create(model, EngineConfig.cpu(threads).kvBudgetBytes(kvBytes));
+                Engine engine = Engine.create(model, EngineConfig.cpu(threads).withKvBudgetBytes(kvBytes));
                 ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             int vocab = model.config().vocabSize();
             SplittableRandom random = new SplittableRandom(11);

@@ -82,8 +82,8 @@ public final class Profiler {
         long t0 = System.nanoTime();
         progress.accept(id + ": opening " + model);
         try (Model m = ModelLoader.open(model)) {
-            EngineConfig config = EngineConfig.cpu(settings.threads()).kvBudgetBytes(settings.kvBudgetBytes())
-                    .maxSequences(settings.batch());
+            EngineConfig config = EngineConfig.cpu(settings.threads()).withKvBudgetBytes(settings.kvBudgetBytes())
+                    .withMaxSequences(settings.batch());
             try (Engine engine = Engine.create(m, config)) {
                 int ctx = m.config().contextLength();
                 int prompt = Math.max(1, Math.min(settings.promptTokens(), ctx - settings.decodeTokens() - 1));
