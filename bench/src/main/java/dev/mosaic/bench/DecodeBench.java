@@ -44,6 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The model file is generated once per weight type into {@code $TMPDIR/mosaic-bench/} and
  * reused by later forks. Run:
  * {@code java --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar DecodeBench}
+ *
+ * <p>Not thread-safe: JMH benchmark state, driven by the one benchmark thread JMH runs by default (no Threads
+ * annotation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
