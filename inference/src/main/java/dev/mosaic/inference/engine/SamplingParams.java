@@ -13,6 +13,8 @@ package dev.mosaic.inference.engine;
  * @param topK keep only the {@code topK} most likely tokens; 0 keeps all
  * @param topP nucleus sampling threshold in {@code (0, 1]}
  * @param seed seed of the request's random generator
+ *
+ * <p>Immutable; thread-safe.
  */
 public record SamplingParams(boolean greedy, float temperature, int topK, float topP, long seed) {
 

@@ -13,6 +13,9 @@ package dev.mosaic.inference.model;
  * @param scaling Llama 3 style frequency scaling, or {@code null}
  * @param freqFactors per-pair frequency divisors ({@code rope_freqs.weight} in GGUF files of
  *     Llama 3.1+), or {@code null}; when present they replace {@code scaling}
+ *
+ * <p>Immutable by convention and then thread-safe: {@code freqFactors} is shared, not copied, so do not
+ * change the array after construction.
  */
 public record RopeConfig(float theta, Layout layout, Llama3Scaling scaling, float[] freqFactors) {
 

@@ -7,6 +7,8 @@ import java.util.Objects;
  *
  * @param role {@code "system"}, {@code "user"}, {@code "assistant"} or any role the model knows
  * @param content the text of the turn
+ *
+ * <p>Immutable; thread-safe.
  */
 public record ChatMessage(String role, String content) {
 

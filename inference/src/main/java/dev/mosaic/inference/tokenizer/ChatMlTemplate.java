@@ -7,6 +7,8 @@ import java.util.List;
  *
  * @param defaultSystemPrompt system message inserted when the conversation does not start with
  *     one (Qwen's templates carry such a default), or {@code null} for none
+ *
+ * <p>Immutable; thread-safe.
  */
 public record ChatMlTemplate(String defaultSystemPrompt) implements ChatTemplate {
 

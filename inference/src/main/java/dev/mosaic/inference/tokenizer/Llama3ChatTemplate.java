@@ -16,6 +16,8 @@ import java.util.Objects;
  *     {@code ""} for none
  * @param systemPreamble text that opens an always-present system turn (Llama 3.1+), or
  *     {@code null} for Llama 3's plain format
+ *
+ * <p>Immutable; thread-safe.
  */
 public record Llama3ChatTemplate(String bosToken, String systemPreamble) implements ChatTemplate {
 

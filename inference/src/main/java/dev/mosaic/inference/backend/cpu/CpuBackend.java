@@ -34,6 +34,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link #prepareStep}) into native memory owned by the backend, and checked against the KV
  * geometry once per step. Buffers and KV storage are off-heap arenas owned by the objects
  * themselves; the backend closes those still open when it closes. Weights are zero-copy views.
+ *
+ * <p>Not thread-safe for its ops: one thread at a time, as {@link Backend} requires (the kernels fan out to
+ * the native pool internally). {@link #close} is idempotent and synchronized, so racing closes free
+ * everything exactly once.
  */
 public final class CpuBackend implements Backend {
 

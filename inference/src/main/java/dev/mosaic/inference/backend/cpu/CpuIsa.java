@@ -7,6 +7,9 @@ import dev.mosaic.bindings.mosaic.mosaic_h;
  * run time from the CPU's features. The choice is process-wide; {@link #select} exists so that
  * tests and benchmarks can compare paths ({@code MOSAIC_ISA=portable|avx2|avx512} sets the
  * initial one).
+ *
+ * <p>The constants are immutable; {@link #select} and {@link #allowAmx} change process-wide native state, so
+ * call them only while no kernel runs (in tests and benchmarks).
  */
 public enum CpuIsa {
     PORTABLE, AVX2, AVX512;

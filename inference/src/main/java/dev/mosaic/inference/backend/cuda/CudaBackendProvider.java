@@ -17,6 +17,8 @@ import dev.mosaic.inference.backend.BackendUnavailableException;
  * <p>Status: the kernels (kernels/, libmosaic_cuda.so) compile, but the Java {@code CudaBackend}
  * that drives them is not written yet, so on a machine with a GPU this provider says so rather
  * than pretending; see the README section "CUDA backend".
+ *
+ * <p>Stateless; thread-safe.
  */
 public final class CudaBackendProvider implements BackendProvider {
 

@@ -9,6 +9,8 @@ import dev.mosaic.inference.tensor.GgmlType;
  * @param type element type
  * @param shape GGML order ({@code shape[0]} is the row length)
  * @param offset byte offset of the data relative to the start of the data section
+ *
+ * <p>Immutable (the shape is copied in and out); thread-safe.
  */
 public record GgufTensorInfo(String name, GgmlType type, long[] shape, long offset) {
 
