@@ -12,6 +12,8 @@ import java.util.Map;
  * @param answer optional correct answer (as the extractor would print it), or null
  * @param experts optional experts for this prompt (overrides routing), or null
  * @param maxTokens optional output caps per expert id (empty when none)
+ *
+ * <p>Immutable (the list and map are copied); thread-safe.
  */
 public record RunPrompt(String id, String text, String category, String answer, List<String> experts,
                         Map<String, Integer> maxTokens) {

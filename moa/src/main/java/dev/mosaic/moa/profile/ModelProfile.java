@@ -21,6 +21,8 @@ import java.util.Map;
  * @param model the model file profiled
  * @param workerKey what the costs were measured on (kind, threads, KV budget, batch, ISA, CPU)
  * @param batch the saturating batch of {@code decodeSecondsPerToken}
+ *
+ * <p>Immutable (the map is copied); thread-safe.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)

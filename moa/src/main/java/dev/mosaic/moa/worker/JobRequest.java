@@ -9,6 +9,8 @@ import java.util.List;
  *
  * @param messages the conversation, ending with the user's turn
  * @param maxTokens most tokens to generate
+ *
+ * <p>Immutable (the list is copied); thread-safe.
  */
 public record JobRequest(List<ChatMessage> messages, int maxTokens) {
     public JobRequest {
