@@ -18,6 +18,8 @@ import java.util.Map;
  *
  * @param problem the derived stage-2 problem
  * @param originalPrompt for each stage-2 prompt, the index of its prompt in the original problem
+ *
+ * <p>Immutable by convention and then thread-safe: the array is shared, not copied, so do not change it.
  */
 public record AggregatorStage(Problem problem, int[] originalPrompt) {
 

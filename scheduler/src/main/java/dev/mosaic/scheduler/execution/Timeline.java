@@ -8,6 +8,8 @@ import java.util.List;
  * What ran where and when: per worker, model loads and jobs with their stage, start and end (in
  * seconds from the start of the run). Produced by the {@link dev.mosaic.scheduler.sim.Simulator}; a measured run on real
  * engines records the same shape, so reports work on either.
+ *
+ * <p>Immutable (the lists are copied); thread-safe.
  */
 public final class Timeline {
 

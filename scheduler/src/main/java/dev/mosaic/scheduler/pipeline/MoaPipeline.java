@@ -25,6 +25,8 @@ import dev.mosaic.scheduler.execution.Timeline;
  * expert work is done, each aggregation job being released when the last expert answer of its
  * prompt exists. The stage-2 plan is made with profiled lengths and the known bypass decisions;
  * execution uses the actual (noisy) lengths.
+ *
+ * <p>Stateless (static methods only); thread-safe: each call simulates on its own state.
  */
 public final class MoaPipeline {
 

@@ -26,6 +26,8 @@ import java.util.function.Consumer;
  * baseline (round-robin placement, every prompt aggregated on the baseline's stage-2 plan)
  * against ours (our planner for both stages, calibrated confidence-aware bypass), each without
  * and with noise on the output lengths, ours also with work stealing and with overlapped stages.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class Study {
 

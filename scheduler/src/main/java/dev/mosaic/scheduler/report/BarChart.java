@@ -7,6 +7,8 @@ import java.util.List;
  * Horizontal (stacked) bar chart: the paper's Fig. 6 (stage times per workload, baseline vs
  * ours) and Fig. 7 (mean output tokens by agreement level). Rows are grouped; each row is one
  * bar made of segments, with its total printed at its end.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class BarChart {
 

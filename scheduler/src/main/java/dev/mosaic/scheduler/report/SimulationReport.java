@@ -19,6 +19,8 @@ import java.util.Map;
  * The report of one or more {@link Study studies}: {@code index.html} (self-contained: the
  * pictures are inline SVG, plus tables), the pictures as separate {@code .svg} files, and
  * {@code summary.json} with every number shown. Every file is written atomically ({@link AtomicFiles}).
+ *
+ * <p>Stateless (static methods only); thread-safe. Concurrent calls must write to different directories.
  */
 public final class SimulationReport {
 

@@ -43,6 +43,8 @@ import java.util.SplittableRandom;
  * @param lengthDifficultyBeta {@code beta >= 0}
  * @param experts accuracy per expert id
  * @param aggregator the aggregator's accuracy, consensus following and output length
+ *
+ * <p>Immutable (the maps are copied); thread-safe.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)

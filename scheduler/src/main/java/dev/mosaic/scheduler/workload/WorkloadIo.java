@@ -15,6 +15,8 @@ import java.nio.file.Path;
  * Reads and writes workloads: a problem file (see {@link ProblemIo}) with two extra top-level
  * fields, {@code workload} (its name) and {@code answerModel} ({@link AnswerModel}). Problem
  * readers that do not know these fields ignore them.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class WorkloadIo {
 
