@@ -53,7 +53,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PlanExecutor implements StageExecutor {
 
-    /** Receives each finished job's output (and must close it eventually); called from engine threads. */
+    /**
+     * Receives each finished job's output (and must close it eventually); called from engine threads, so
+     * implementations must be thread-safe.
+     */
     @FunctionalInterface
     public interface JobSink {
         void accept(int job, int worker, JobOutput output);
@@ -334,7 +337,7 @@ public final class PlanExecutor implements StageExecutor {
         }
     }
 
-    /** Thrown when a job failed; the other jobs were abandoned. */
+    /** Thrown when a job failed; the other jobs were abandoned. Thread-safe: it adds no state. */
     public static final class StageFailedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

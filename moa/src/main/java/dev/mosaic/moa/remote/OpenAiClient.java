@@ -57,7 +57,11 @@ public final class OpenAiClient implements AutoCloseable {
         }
     }
 
-    /** Receives one attempt's stream: each {@code data:} payload parsed as JSON, then the end. */
+    /**
+     * Receives one attempt's stream: each {@code data:} payload parsed as JSON, then the end. Called on the
+     * thread that called {@link OpenAiClient#stream}, one call at a time, with a fresh handler per attempt, so
+     * implementations need not be thread-safe.
+     */
     public interface StreamHandler<T> {
         void chunk(JsonNode data);
 
