@@ -13,7 +13,7 @@ import java.util.Arrays;
  */
 public final class MipModel {
 
-    /** Objective sense ({@code kHighsObjSense*}). */
+    /** Objective sense ({@code kHighsObjSense*}). Immutable; thread-safe. */
     public enum Sense {
         MINIMIZE(1), MAXIMIZE(-1);
 

@@ -3,6 +3,8 @@ package dev.mosaic.inference.engine;
 /**
  * A snapshot of an engine's state and counters.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param waiting requests not yet admitted
  * @param running sequences holding KV blocks
  * @param kvBlocksTotal blocks in the KV cache
@@ -14,8 +16,6 @@ package dev.mosaic.inference.engine;
  * @param completed requests finished (any reason, failures included)
  * @param preemptions times a running sequence gave its KV blocks back to let an older one grow
  *     (it recomputes them when readmitted)
- *
- * <p>Immutable; thread-safe.
  */
 public record EngineStats(int waiting, int running, int kvBlocksTotal, int kvBlocksFree, int kvBlockSize, long steps,
                           long promptTokens, long generatedTokens, long completed, long preemptions) {

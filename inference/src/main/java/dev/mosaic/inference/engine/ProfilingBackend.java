@@ -30,7 +30,7 @@ public final class ProfilingBackend implements Backend {
     private final Backend delegate;
     private final Map<String, long[]> stats = new LinkedHashMap<>();
 
-    /** Time spent in one operation: calls and total nanoseconds. */
+    /** Time spent in one operation: calls and total nanoseconds. Immutable; thread-safe. */
     public record OpTime(String op, long calls, long nanos) {}
 
     public ProfilingBackend(Backend delegate) {

@@ -5,10 +5,10 @@ import java.util.Objects;
 /**
  * One turn of a conversation.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param role {@code "system"}, {@code "user"}, {@code "assistant"} or any role the model knows
  * @param content the text of the turn
- *
- * <p>Immutable; thread-safe.
  */
 public record ChatMessage(String role, String content) {
 

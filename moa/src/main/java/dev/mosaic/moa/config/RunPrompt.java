@@ -6,14 +6,14 @@ import java.util.Map;
 /**
  * One line of {@code prompts.jsonl}.
  *
+ * <p>Immutable (the list and map are copied); thread-safe.
+ *
  * @param id unique id
  * @param text the user query
  * @param category optional category (routing, calibration and reporting per category), or null
  * @param answer optional correct answer (as the extractor would print it), or null
  * @param experts optional experts for this prompt (overrides routing), or null
  * @param maxTokens optional output caps per expert id (empty when none)
- *
- * <p>Immutable (the list and map are copied); thread-safe.
  */
 public record RunPrompt(String id, String text, String category, String answer, List<String> experts,
                         Map<String, Integer> maxTokens) {

@@ -108,7 +108,10 @@ public final class PlanExecutor implements StageExecutor {
     private final List<Thread> loaders = new ArrayList<>();
     private JobListener listener = JobListener.NONE;
 
-    /** A worker declared lost during the stage: its id, seconds since the stage began, and why. */
+    /**
+     * A worker declared lost during the stage: its id, seconds since the stage began, and why. Immutable;
+     * thread-safe.
+     */
     public record LostWorker(String id, double time, String reason) {}
 
     /**

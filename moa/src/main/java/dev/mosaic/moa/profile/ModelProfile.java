@@ -10,6 +10,8 @@ import java.util.Map;
  * problem format (the extra fields are ignored by {@code mosaic plan}), so a profile can be pasted
  * into a problem unchanged.
  *
+ * <p>Immutable (the map is copied); thread-safe.
+ *
  * @param id expert id (the model's file name without extension unless given)
  * @param memoryGiB weights plus KV budget of one replica
  * @param loadSeconds open the model, create the engine, produce the first token
@@ -21,8 +23,6 @@ import java.util.Map;
  * @param model the model file profiled
  * @param workerKey what the costs were measured on (kind, threads, KV budget, batch, ISA, CPU)
  * @param batch the saturating batch of {@code decodeSecondsPerToken}
- *
- * <p>Immutable (the map is copied); thread-safe.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)

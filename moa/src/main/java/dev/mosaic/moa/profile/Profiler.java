@@ -33,6 +33,8 @@ public final class Profiler {
     /**
      * What to measure.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param threads kernel threads of the engine
      * @param kvBudgetBytes KV cache of the replica
      * @param batch sequences decoding at once for the saturated cost
@@ -65,7 +67,7 @@ public final class Profiler {
         }
     }
 
-    /** A sample prompt for output lengths: its text, category (or null) and output cap. */
+    /** A sample prompt for output lengths: its text, category (or null) and output cap. Immutable; thread-safe. */
     public record Sample(String text, String category, int maxTokens) {}
 
     private final Settings settings;

@@ -39,6 +39,8 @@ public final class OpenAiClient implements AutoCloseable {
     /**
      * Timeouts and retries.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param timeout limit of one attempt, from connecting to the last byte of the body
      * @param retries attempts after the first
      * @param firstBackoff wait before the first retry (doubled per retry, with jitter)

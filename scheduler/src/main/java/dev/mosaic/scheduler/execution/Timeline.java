@@ -13,15 +13,17 @@ import java.util.List;
  */
 public final class Timeline {
 
-    /** The MoA stage a span belongs to. */
+    /** The MoA stage a span belongs to. Immutable; thread-safe. */
     public enum Stage { EXPERT, AGGREGATOR }
 
-    /** A model load or a job. */
+    /** A model load or a job. Immutable; thread-safe. */
     public enum Kind { LOAD, JOB }
 
     /**
      * One interval on one worker. {@code model} is the expert (or aggregator) id; {@code prompt} is
      * null for loads.
+     *
+     * <p>Immutable; thread-safe.
      */
     public record Span(String worker, Stage stage, Kind kind, String model, String prompt,
                        double startSeconds, double endSeconds) {

@@ -33,6 +33,8 @@ public final class MoaPipeline {
     /**
      * How to execute.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param noiseSigma lognormal sigma of actual vs profiled output lengths (0: as profiled). It is
      *                   applied twice: once per model (a systematic profiling error: this expert
      *                   writes longer than profiled on every prompt) and once per job; each factor
@@ -50,6 +52,8 @@ public final class MoaPipeline {
     /**
      * One simulated run of both stages. Times in seconds from the start; the aggregator stage is
      * the time after the expert stage ends.
+     *
+     * <p>Immutable by convention: the arrays are shared, not copied; do not change them.
      */
     public record Run(Plan expertPlan, Plan aggregatorPlan, StageResult expertStage, StageResult aggregatorStage,
                       Timeline timeline, double[] actualExpertOutTokens, int aggregatedPrompts,

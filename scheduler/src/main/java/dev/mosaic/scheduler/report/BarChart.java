@@ -12,7 +12,10 @@ import java.util.List;
  */
 public final class BarChart {
 
-    /** A bar: a label and segments (values in the order of the chart's series). */
+    /**
+     * A bar: a label and segments (values in the order of the chart's series). Immutable by convention: the array is
+     * shared, not copied; do not change it.
+     */
     public record Bar(String label, double[] values) {}
 
     /** Bars under a common heading. */

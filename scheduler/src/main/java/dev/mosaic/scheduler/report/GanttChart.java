@@ -17,7 +17,7 @@ import java.util.Map;
  */
 public final class GanttChart {
 
-    /** One panel: a title, a timeline and where its expert stage ended. */
+    /** One panel: a title, a timeline and where its expert stage ended. Immutable; thread-safe. */
     public record Panel(String title, Timeline timeline, double expertStageEndSeconds) {}
 
     private static final int WIDTH = 1000;

@@ -24,7 +24,7 @@ import java.util.Map;
  */
 public final class SimulationReport {
 
-    /** A row of the headline table (one scenario of one workload). */
+    /** A row of the headline table (one scenario of one workload). Immutable; thread-safe. */
     public record Row(String workload, String scenario, double expertStageSeconds, double expertSpeedup,
                       double aggregatorStageSeconds, double aggregatorSpeedup, double endToEndSeconds, double endToEndSpeedup,
                       double skipRate, double accuracyChangePp, double planGap, int stolenJobs) {}

@@ -20,7 +20,10 @@ import java.nio.file.Path;
  */
 public final class WorkloadIo {
 
-    /** A workload read from a file, and a note when something was filled in (e.g. a default answer model). */
+    /**
+     * A workload read from a file, and a note when something was filled in (e.g. a default answer model). Immutable;
+     * thread-safe.
+     */
     public record Loaded(Workload workload, String note) {}
 
     /** Preset whose answer model is used for problems that carry none. */

@@ -71,6 +71,8 @@ public final class CpuBackend implements Backend {
      * (ggml's q8_0, as llama.cpp does; for the K-quants llama.cpp's q8_K is coarser, one scale per 256) so
      * that blocks multiply in exact integer arithmetic against weights repacked into 16-row interleaved
      * groups on first use: several times faster, at a relative error of about 1/254 per activation.
+     *
+     * <p>Immutable; thread-safe.
      */
     public enum MatmulActivations { FLOAT32, INT8 }
 

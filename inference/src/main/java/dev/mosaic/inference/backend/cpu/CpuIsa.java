@@ -43,7 +43,7 @@ public enum CpuIsa {
         return mosaic_h.mosaic_cpu_features().reinterpret(Integer.MAX_VALUE).getString(0);
     }
 
-    /** AMX tile instructions for this process, as libmosaic sees them. */
+    /** AMX tile instructions for this process, as libmosaic sees them. Immutable; thread-safe. */
     public enum Amx {
         /** The CPU lacks AMX-TILE/AMX-INT8. */
         UNSUPPORTED,

@@ -5,12 +5,12 @@ import dev.mosaic.inference.tensor.GgmlType;
 /**
  * One tensor-info entry of a GGUF file.
  *
+ * <p>Immutable (the shape is copied in and out); thread-safe.
+ *
  * @param name tensor name
  * @param type element type
  * @param shape GGML order ({@code shape[0]} is the row length)
  * @param offset byte offset of the data relative to the start of the data section
- *
- * <p>Immutable (the shape is copied in and out); thread-safe.
  */
 public record GgufTensorInfo(String name, GgmlType type, long[] shape, long offset) {
 
