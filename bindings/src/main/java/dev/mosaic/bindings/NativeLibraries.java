@@ -42,7 +42,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class NativeLibraries {
 
-    /** A library MOSAIC knows how to find. */
+    /** A library MOSAIC knows how to find. Immutable; thread-safe. */
     public enum Library {
         /** HiGHS C API; bundled in {@code dev.mosaic:mosaic-highs-native} (a dependency of mosaic-scheduler). */
         HIGHS("mosaic.highs.library", "MOSAIC_HIGHS_LIBRARY", "libhighs.so.1",

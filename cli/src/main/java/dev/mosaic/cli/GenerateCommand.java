@@ -115,10 +115,10 @@ final class GenerateCommand implements Callable<Integer> {
         if (device < 0) {
             throw new BadInputException("--device must be >= 0");
         }
-        EngineConfig config = ModelOptions.backend(backend, BackendOptions.threads(t).device(device));
+        EngineConfig config = ModelOptions.backend(backend, BackendOptions.threads(t).withDevice(device));
         Path scratch = ModelOptions.scratch();
         try (Model model = modelOptions.open(scratch, !noMmap);
-             Engine engine = ModelOptions.engine(model, config.kvBudgetBytes(kvMib << 20).maxSequences(1))) {
+             Engine engine = ModelOptions.engine(model, config.withKvBudgetBytes(kvMib << 20).withMaxSequences(1))) {
             GenerationRequest request = request(engine).withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(
                     stops.stream().map(x -> Escapes.unescape(x, "--stop")).toList());
             if (!json) {

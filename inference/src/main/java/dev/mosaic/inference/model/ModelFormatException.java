@@ -2,7 +2,11 @@ package dev.mosaic.inference.model;
 
 import java.nio.file.Path;
 
-/** A model file is malformed or unsupported; the message names the file, the field or tensor, and the reason. */
+/**
+ * A model file is malformed or unsupported; the message names the file, the field or tensor, and the reason.
+ *
+ * <p>Thread-safe: the fields it adds to {@link RuntimeException} are final.
+ */
 public final class ModelFormatException extends RuntimeException {
     private final transient Path file;
     private final String field;

@@ -9,6 +9,8 @@ import java.util.Map;
  * Checks that a model's tensors are all present and shaped as its {@link ModelConfig} says
  * (GGML order: {@code {cols, rows}}), so that no backend ever sees a weight of the wrong size.
  * Shared by the GGUF and safetensors loaders.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class ModelShapes {
     private ModelShapes() {}

@@ -7,7 +7,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 
-/** Creates tokenizers from the files models come with. Errors name the file, the key and the reason. */
+/**
+ * Creates tokenizers from the files models come with. Errors name the file, the key and the reason.
+ *
+ * <p>Stateless (static methods only); thread-safe.
+ */
 public final class Tokenizers {
 
     private static final Path GGUF_METADATA = Path.of("<GGUF metadata>");

@@ -53,7 +53,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PlanExecutor implements StageExecutor {
 
-    /** Receives each finished job's output (and must close it eventually); called from engine threads. */
+    /**
+     * Receives each finished job's output (and must close it eventually); called from engine threads, so
+     * implementations must be thread-safe.
+     */
     @FunctionalInterface
     public interface JobSink {
         void accept(int job, int worker, JobOutput output);
@@ -105,7 +108,10 @@ public final class PlanExecutor implements StageExecutor {
     private final List<Thread> loaders = new ArrayList<>();
     private JobListener listener = JobListener.NONE;
 
-    /** A worker declared lost during the stage: its id, seconds since the stage began, and why. */
+    /**
+     * A worker declared lost during the stage: its id, seconds since the stage began, and why. Immutable;
+     * thread-safe.
+     */
     public record LostWorker(String id, double time, String reason) {}
 
     /**
@@ -334,7 +340,7 @@ public final class PlanExecutor implements StageExecutor {
         }
     }
 
-    /** Thrown when a job failed; the other jobs were abandoned. */
+    /** Thrown when a job failed; the other jobs were abandoned. Thread-safe: it adds no state. */
     public static final class StageFailedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

@@ -80,6 +80,9 @@ public final class MoaRun {
     /**
      * How to run.
      *
+     * <p>Immutable as a value; callers must not assume the {@code progress} and {@code onAnswer} callbacks are called
+     * from one thread, so make them thread-safe.
+     *
      * @param method planning method ({@code ilp}, {@code greedy}, {@code round-robin})
      * @param resume skip the prompt ids already in {@code answers.jsonl}
      * @param stealing let idle workers take queued jobs of experts they also hold
@@ -138,7 +141,7 @@ public final class MoaRun {
         }
     }
 
-    /** What a finished (or interrupted) run measured. */
+    /** What a finished (or interrupted) run measured. Immutable; thread-safe. */
     public record Outcome(int prompts, int answered, int bypassed, double expertMeasuredSeconds,
                           double expertPredictedSeconds, double aggregatorMeasuredSeconds, double aggregatorPredictedSeconds,
                           boolean interrupted, Path summary) {}

@@ -36,7 +36,7 @@ import dev.mosaic.scheduler.problem.Worker;
  */
 public final class LowerBounds {
 
-    /** The individual bounds, in seconds; {@link #best()} is their maximum. */
+    /** The individual bounds, in seconds; {@link #best()} is their maximum. Immutable; thread-safe. */
     public record Bounds(double job, double capacity, double replica, double replicaCapacity) {
         public double best() {
             return Math.max(Math.max(job, capacity), Math.max(replica, replicaCapacity));

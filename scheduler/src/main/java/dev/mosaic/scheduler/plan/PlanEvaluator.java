@@ -24,7 +24,10 @@ import java.util.Set;
  */
 public final class PlanEvaluator {
 
-    /** Outcome of an evaluation; {@code violations} is empty for a valid plan. */
+    /**
+     * Outcome of an evaluation; {@code violations} is empty for a valid plan. Immutable by convention: the arrays and
+     * list are shared, not copied; do not change them.
+     */
     public record Evaluation(List<String> violations, double makespanSeconds, double[] workerLoadSeconds,
                              double maxJobFloorSeconds, int[] jobWorker) {
 

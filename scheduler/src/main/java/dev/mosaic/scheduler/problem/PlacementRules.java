@@ -19,7 +19,7 @@ public record PlacementRules(List<Pair> forbidden) {
         forbidden = forbidden == null ? List.of() : List.copyOf(forbidden);
     }
 
-    /** A worker id and an expert id. */
+    /** A worker id and an expert id. Immutable; thread-safe. */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Pair(String worker, String expert) {}
 }

@@ -51,6 +51,8 @@ public final class Simulator {
      * The conditions of one run. Arrays are indexed like {@link Problem#jobs()} or
      * {@link Problem#workers()}; a null array means "as profiled" (lengths) or "at 0" (times).
      *
+     * <p>Immutable by convention: the arrays are shared, not copied; do not change them while a simulation uses them.
+     *
      * @param workerStartSeconds when each worker becomes free for this stage (before its loads)
      * @param jobReleaseSeconds earliest start of each job (e.g. when its inputs exist)
      * @param actualOutTokens each job's actual output length

@@ -13,6 +13,9 @@ import java.util.Map;
  * A parsed, memory-mapped GGUF file: metadata, tensor infos and one {@link MemorySegment}
  * mapping the whole file, of which every tensor is a slice. Closing it unmaps the file.
  * Created by {@link GgufReader#open(Path)}.
+ *
+ * <p>Thread-safe for reading: metadata and tensor infos are unmodifiable and the mapping is read-only in a
+ * shared arena. Close it once, when no thread reads it any more.
  */
 public final class GgufFile implements AutoCloseable {
     private final Path path;

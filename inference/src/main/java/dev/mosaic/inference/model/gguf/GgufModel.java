@@ -21,6 +21,9 @@ import java.util.Optional;
  * mistral3 files use {@link RopeConfig.Layout#INTERLEAVED} (their converter permuted q/k rows), the
  * qwen family {@link RopeConfig.Layout#HALVES}. Every tensor the
  * config needs is checked for presence and shape when the model is opened.
+ *
+ * <p>Thread-safe, as {@link Model} requires: tensors are read-only views and {@link #retain} and {@link
+ * #close} are counted under a lock.
  */
 public final class GgufModel implements Model {
     /**

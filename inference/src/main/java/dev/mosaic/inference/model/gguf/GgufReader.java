@@ -26,6 +26,8 @@ import java.util.Set;
  * the data section, memory-mapping the file once. Every offset, count and size is checked
  * against the file before use; a malformed file raises {@link ModelFormatException} naming the
  * file and the field or tensor.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class GgufReader {
     /** "GGUF" read as a little-endian uint32. */

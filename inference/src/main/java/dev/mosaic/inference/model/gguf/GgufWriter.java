@@ -29,6 +29,8 @@ import java.util.function.Supplier;
  * (FLOAT64), and non-empty {@code List}s of those (arrays of STRING, BOOL, INT32, INT64, FLOAT32,
  * FLOAT64, or nested arrays). Use {@link #put(String, GgufValueType, Object)} or
  * {@link #putArray} to choose a type explicitly.
+ *
+ * <p>Not thread-safe: a builder for one thread (confine it to one thread or synchronize).
  */
 public final class GgufWriter {
 

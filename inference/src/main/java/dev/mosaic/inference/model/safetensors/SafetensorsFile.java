@@ -27,6 +27,9 @@ import java.util.Map;
  * reversed); their data are slices of the one mapping, which lives as long as the arena given
  * to {@link #map}.
  *
+ * <p>Thread-safe for reading: the maps are unmodifiable and the tensors are read-only slices; it lives as
+ * long as the arena it was mapped into.
+ *
  * @param path the file
  * @param metadata the {@code __metadata__} strings
  * @param tensors tensors by their name in the file

@@ -28,6 +28,9 @@ import java.util.Set;
  * Every file is memory-mapped once into one arena owned by the model. Tensors get GGUF's
  * canonical names ({@link HfNames}); q/k rows stay as stored, hence
  * {@link RopeConfig.Layout#HALVES}. Tensors without a canonical name keep their HF name.
+ *
+ * <p>Thread-safe, as {@link Model} requires: tensors are read-only views and {@link #retain} and {@link
+ * #close} are counted under a lock.
  */
 public final class SafetensorsModel implements Model {
     /** Name of the shard index file in a model directory. */
