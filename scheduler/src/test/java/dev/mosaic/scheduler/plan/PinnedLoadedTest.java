@@ -156,7 +156,7 @@ class PinnedLoadedTest {
     }
 
     @Test
-    void theProblemFormatReadsWritesAndChecksPinnedAndLoadedPairs() {
+    void theProblemFormatReadsWritesAndChecksPinnedAndLoadedPairs() throws Exception {
         String head = """
                 {"workers": [{"id": "w0", "memoryGiB": 40, "speed": 1}, {"id": "w1", "memoryGiB": 25, "speed": 1}],
                  "experts": [{"id": "a", "memoryGiB": 10, "loadSeconds": 1, "prefillSecondsPerToken": 0.001,
@@ -174,6 +174,9 @@ class PinnedLoadedTest {
         assertEquals(2, p.loadSeconds(0, 1));
         String json = ProblemIo.toJson(p);
         assertTrue(json.contains("\"pinned\"") && json.contains("\"loaded\"") && !json.contains("\"forbidden\""), json);
+        var tree = dev.mosaic.scheduler.io.Json.mapper().readTree(json);
+        assertEquals(List.of("workers", "experts", "prompts", "placement"), iterable(tree.fieldNames()), json);
+        assertEquals(List.of("pinned", "loaded"), iterable(tree.get("placement").fieldNames()), json);
         assertEquals(p, ProblemIo.parse(json, "again.json"));
         // Old files without the fields still read, and write no placement.
         Problem old = ProblemIo.parse(head + "}", "old.json");
@@ -201,6 +204,12 @@ class PinnedLoadedTest {
         Problem once = ProblemIo.parse(head + ", \"placement\": {\"pinned\": [{\"worker\": \"w1\", \"expert\": \"b\"}],"
                 + " \"loaded\": [{\"worker\": \"w1\", \"expert\": \"b\"}]}}", "once.json");
         assertTrue(ProblemValidator.check(once).isEmpty(), ProblemValidator.check(once).toString());
+    }
+
+    private static List<String> iterable(java.util.Iterator<String> it) {
+        List<String> l = new java.util.ArrayList<>();
+        it.forEachRemaining(l::add);
+        return l;
     }
 
     private static void assertError(String json, String message) {
