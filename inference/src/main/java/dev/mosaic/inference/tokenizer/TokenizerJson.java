@@ -221,8 +221,7 @@ final class TokenizerJson {
                     yield s -> s.replace(literal, content);
                 }
                 Pattern regex = compile(pattern.path("Regex").asText(), field + ".pattern");
-                String replacement = java.util.regex.Matcher.quoteReplacement(content);
-                yield s -> regex.matcher(s).replaceAll(replacement);
+                yield s -> RegexMatches.replaceAll(regex, s, content);
             }
             case "Sequence" -> {
                 List<UnaryOperator<String>> steps = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.mosaic.inference.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -351,6 +352,45 @@ class TokenizerJsonTest {
         assertEquals(1501, t.vocabSize());
         assertArrayEquals(new int[] {1500}, t.encode("<|x|>", true));
         assertEquals("", t.decode(new int[] {1000}));
+    }
+
+    /**
+     * Issue 12: a Split regex such as {@code (a|b)*} made java.util.regex recurse once per
+     * character and overflow the stack on a 200 KB input. Run on a thread with a 512 KB stack so
+     * that the overflow would happen for sure without the windowed fallback.
+     */
+    @Test
+    void aRecursiveSplitRegexOnLongTextDoesNotOverflowTheStack() throws Exception {
+        TestVocabs.Builder b = TestVocabs.byteLevel();
+        int ab = TestVocabs.mergeToken(b, "a", "b");
+        ObjectNode root = tokenizerJson(b, false);
+        root.set("pre_tokenizer", splitThenByteLevel("(a|b)*"));
+        root.putObject("decoder").put("type", "ByteLevel");
+        Tokenizer t = Tokenizers.fromTokenizerJson(write("tokenizer.json", root));
+        String text = "ab".repeat(100_000);
+        Object[] result = new Object[1];
+        Thread small = new Thread(null, () -> {
+            try {
+                int[] shortIds = t.encode("abba ab");
+                int[] ids = t.encode(text);
+                result[0] = new int[][] {shortIds, ids};
+            } catch (Throwable e) {
+                result[0] = e;
+            }
+        }, "small-stack-tokenizer", 512 * 1024);
+        small.start();
+        small.join(java.time.Duration.ofSeconds(30));
+        assertFalse(small.isAlive(), "tokenizing 200 KB did not finish in 30 s");
+        if (result[0] instanceof Throwable e) {
+            throw new AssertionError("tokenizing 200 KB threw " + e, e);
+        }
+        int[][] ids = (int[][]) result[0];
+        // Short text is split as before: one match "abba", then " ", then "ab".
+        assertArrayEquals(new int[] {ab, 'b', 'a', ' ', ab}, ids[0]);
+        // Windows hold an even number of characters here, so no "ab" pair is cut apart.
+        assertEquals(100_000, ids[1].length);
+        assertTrue(java.util.Arrays.stream(ids[1]).allMatch(id -> id == ab));
+        assertEquals(text, t.decode(ids[1]));
     }
 
     /** A tokenizer.json next to safetensors with more ids than the model's embedding has rows. */
