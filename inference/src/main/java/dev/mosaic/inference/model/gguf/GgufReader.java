@@ -193,7 +193,30 @@ public final class GgufReader {
                         + size + ") lies past the end of the file (" + fileSize + " bytes); the file is truncated or corrupt");
             }
         }
+        rejectOverlaps(file, infos);
         return new GgufFile(file, version, metadata, infos, alignment, dataOffset, arena, mapped);
+    }
+
+    /**
+     * Refuses tensors whose data ranges (relative to the data section) share a byte: a changed
+     * type or offset would otherwise make two weights read each other's bytes. Sorting by offset
+     * makes this O(n log n): a range overlaps an earlier one exactly when it starts before the
+     * furthest end seen so far.
+     */
+    private static void rejectOverlaps(Path file, List<GgufTensorInfo> infos) {
+        List<GgufTensorInfo> byOffset = new ArrayList<>(infos);
+        byOffset.sort(java.util.Comparator.comparingLong(GgufTensorInfo::offset));
+        GgufTensorInfo furthest = null;
+        for (GgufTensorInfo t : byOffset) {
+            if (furthest != null && t.offset() < furthest.offset() + furthest.byteSize()) {
+                throw new ModelFormatException(file, "tensor " + t.name(), "data [" + t.offset() + ", " + (t.offset() + t.byteSize())
+                        + ") overlaps the data of tensor " + furthest.name() + " [" + furthest.offset() + ", "
+                        + (furthest.offset() + furthest.byteSize()) + ") (offsets in the data section); the file is corrupt");
+            }
+            if (furthest == null || t.offset() + t.byteSize() > furthest.offset() + furthest.byteSize()) {
+                furthest = t;
+            }
+        }
     }
 
     static long alignUp(long x, long alignment) {
