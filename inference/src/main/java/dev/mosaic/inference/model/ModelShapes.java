@@ -1,5 +1,6 @@
 package dev.mosaic.inference.model;
 
+import dev.mosaic.inference.tensor.GgmlType;
 import dev.mosaic.inference.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -92,6 +93,31 @@ public final class ModelShapes {
         }
     }
 
+    /**
+     * Whether a tensor of this name is a norm gain or a bias (by the GGUF names both loaders
+     * use), which the backends read as a plain float vector, never through a matmul kernel.
+     */
+    public static boolean isVectorRole(String name) {
+        return name.endsWith("norm.weight") || name.endsWith(".bias");
+    }
+
+    /** The problem with a {@code type} tensor in the role {@code name} gives it, or {@code null} if it can run. */
+    public static String typeProblem(String name, GgmlType type) {
+        if (isVectorRole(name) && !type.isFloat()) {
+            return "type " + type + " cannot hold a " + (name.endsWith(".bias") ? "bias" : "norm gain")
+                    + ": the kernels read those as plain floats (" + floatTypes() + ")";
+        }
+        if (!isVectorRole(name) && !type.matmul()) {
+            return "type " + type + " is not one the matmul kernels take";
+        }
+        return null;
+    }
+
+    private static String floatTypes() {
+        return String.join(", ", java.util.Arrays.stream(GgmlType.values()).filter(GgmlType::isFloat).map(GgmlType::name).toList());
+    }
+
+
     private static void expect(Path source, Map<String, Tensor> tensors, String name, long... shape) {
         Tensor t = tensors.get(name);
         if (t == null) {
@@ -100,6 +126,10 @@ public final class ModelShapes {
         if (!Arrays.equals(t.shape(), shape)) {
             throw new ModelFormatException(source, name, "shape " + Arrays.toString(t.shape()) + " does not match the config, expected "
                     + Arrays.toString(shape) + " (GGML order: row length first)");
+        }
+        String problem = typeProblem(name, t.type());
+        if (problem != null) {
+            throw new ModelFormatException(source, name, problem);
         }
     }
 }

@@ -57,12 +57,18 @@ public final class ModelSupport {
             out.add("architecture: " + GgufModel.unsupportedArchitecture(a));
         }
         Map<Integer, List<String>> byType = new LinkedHashMap<>();
+        Map<String, List<String>> byRoleProblem = new LinkedHashMap<>();
         for (GgufReader.RawTensorInfo t : h.tensors()) {
-            if (GgmlType.byId(t.typeId()) == null) {
+            GgmlType type = GgmlType.byId(t.typeId());
+            if (type == null) {
                 byType.computeIfAbsent(t.typeId(), k -> new ArrayList<>()).add(t.name());
+            } else if (ModelShapes.typeProblem(t.name(), type) instanceof String problem) {
+                byRoleProblem.computeIfAbsent(problem, k -> new ArrayList<>()).add(t.name());
             }
         }
         byType.forEach((id, names) -> out.add(typeLine(GgmlType.describe(id), names)));
+        byRoleProblem.forEach((problem, names) -> out.add("tensor type: " + problem + " (" + names.size()
+                + (names.size() == 1 ? " tensor: " : " tensors, first ") + names.getFirst() + ")"));
         return out;
     }
 

@@ -114,6 +114,29 @@ class ModelFileHardeningTest {
                 && e.getMessage().contains(v) && e.getMessage().contains("overlaps"), e.getMessage());
     }
 
+    @Test
+    void aNormOrBiasStoredQuantisedIsRefusedAtLoadNamingFileTensorAndType() throws IOException {
+        Path good = SyntheticModel.writeGguf(TINY, GgmlType.F32, 5, dir.resolve("good.gguf"));
+        byte[] bytes = Files.readAllBytes(good);
+        // 256 floats as Q8_0 take 272 of the 1024 bytes: the file stays consistent, only the role is wrong
+        setTensorType(bytes, "blk.1.ffn_norm.weight", GgmlType.Q8_0.id());
+        Path bad = Files.write(dir.resolve("qnorm.gguf"), bytes);
+        ModelFormatException e = refused(bad);
+        assertEquals("blk.1.ffn_norm.weight", e.field(), e.getMessage());
+        assertTrue(e.getMessage().contains("Q8_0") && e.getMessage().contains("norm gain"), e.getMessage());
+        java.util.List<String> problems = ModelSupport.problems(bad);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.getFirst().contains("Q8_0") && problems.getFirst().contains("blk.1.ffn_norm.weight"), problems.toString());
+
+        ModelConfig qwen2 = SyntheticModel.tiny("qwen2", true);
+        Path q = SyntheticModel.writeGguf(qwen2, GgmlType.F32, 5, dir.resolve("qwen2.gguf"));
+        byte[] qb = Files.readAllBytes(q);
+        setTensorType(qb, "blk.0.attn_q.bias", GgmlType.Q4_0.id());
+        ModelFormatException bias = refused(Files.write(dir.resolve("qbias.gguf"), qb));
+        assertEquals("blk.0.attn_q.bias", bias.field(), bias.getMessage());
+        assertTrue(bias.getMessage().contains("Q4_0") && bias.getMessage().contains("bias"), bias.getMessage());
+    }
+
     /** Names of the safetensors layout. */
     private static final class SafetensorsModelFiles {
         static final String SINGLE = dev.mosaic.inference.model.safetensors.SafetensorsModel.SINGLE;
