@@ -14,6 +14,23 @@ import java.util.Map;
 public final class ModelShapes {
     private ModelShapes() {}
 
+    /** Largest head dimension the native rope and attention kernels take ({@code MOSAIC_MAX_HEAD_DIM}). */
+    public static final int MAX_HEAD_DIM = dev.mosaic.bindings.mosaic.mosaic_h.MOSAIC_MAX_HEAD_DIM();
+
+    /** Why a head dimension cannot run, or {@code null} if it can. */
+    public static String headDimProblem(long headDim) {
+        return headDim > MAX_HEAD_DIM ? "head dimension " + headDim + " exceeds " + MAX_HEAD_DIM
+                + ", the most the attention and rope kernels support" : null;
+    }
+
+    /** Throws {@link ModelFormatException} naming {@code field} if {@link #headDimProblem} has one. */
+    public static void checkHeadDim(Path source, String field, long headDim) {
+        String problem = headDimProblem(headDim);
+        if (problem != null) {
+            throw new ModelFormatException(source, field, problem);
+        }
+    }
+
     /** Throws {@link ModelFormatException} naming {@code source} and the first missing or mis-shaped tensor. */
     public static void validate(Path source, ModelConfig c, Map<String, Tensor> tensors) {
         rejectUnused(source, c, tensors);
@@ -75,6 +92,7 @@ public final class ModelShapes {
         check(source, "nKvHeads", c.nKvHeads() > 0 && c.nHeads() % c.nKvHeads() == 0,
                 c.nKvHeads() + " (must divide nHeads " + c.nHeads() + ")");
         check(source, "headDim", c.headDim() > 0 && c.headDim() % 2 == 0, c.headDim() + " (must be positive and even)");
+        checkHeadDim(source, "headDim", c.headDim());
         check(source, "ffnDim", c.ffnDim() > 0, c.ffnDim());
         check(source, "vocabSize", c.vocabSize() > 0, c.vocabSize());
         check(source, "contextLength", c.contextLength() > 0, c.contextLength());

@@ -137,6 +137,29 @@ class ModelFileHardeningTest {
         assertTrue(bias.getMessage().contains("Q4_0") && bias.getMessage().contains("bias"), bias.getMessage());
     }
 
+    /** One head of 576 (above the kernels' 512), otherwise small: dim 64, 1 layer, FFN 64, vocab 300. */
+    static final ModelConfig WIDE_HEAD = new ModelConfig("llama", 64, 1, 1, 1, 576, 64, 300, 64, 1e-5f,
+            new RopeConfig(10000f, RopeConfig.Layout.HALVES), false, false);
+
+    @Test
+    void aHeadDimensionAboveTheKernelsLimitIsRefusedAtLoadAndListedAsAProblem() throws IOException {
+        assertEquals(512, dev.mosaic.bindings.mosaic.mosaic_h.MOSAIC_MAX_HEAD_DIM()); // the native kernels' limit
+        Path gguf = SyntheticModel.writeGguf(WIDE_HEAD, GgmlType.F32, 5, dir.resolve("wide.gguf"));
+        ModelFormatException e = refused(gguf);
+        assertEquals("llama.attention.key_length", e.field(), e.getMessage());
+        assertTrue(e.getMessage().contains("576") && e.getMessage().contains("512"), e.getMessage());
+        java.util.List<String> problems = ModelSupport.problems(gguf);
+        assertEquals(1, problems.size(), problems.toString());
+        assertTrue(problems.getFirst().startsWith("llama.attention.key_length: head dimension 576 exceeds 512"), problems.toString());
+
+        Path st = SyntheticModel.writeSafetensors(WIDE_HEAD, GgmlType.F32, 5, dir.resolve("wide-st"));
+        ModelFormatException se = assertThrows(ModelFormatException.class, () -> ModelLoader.open(st).close());
+        assertEquals("head_dim", se.field(), se.getMessage());
+        assertTrue(se.getMessage().contains("config.json") && se.getMessage().contains("576"), se.getMessage());
+        java.util.List<String> sp = ModelSupport.problems(st);
+        assertTrue(sp.size() == 1 && sp.getFirst().startsWith("head_dim: head dimension 576"), sp.toString());
+    }
+
     /** Names of the safetensors layout. */
     private static final class SafetensorsModelFiles {
         static final String SINGLE = dev.mosaic.inference.model.safetensors.SafetensorsModel.SINGLE;
