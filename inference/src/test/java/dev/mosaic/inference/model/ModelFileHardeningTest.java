@@ -160,6 +160,41 @@ class ModelFileHardeningTest {
         assertTrue(sp.size() == 1 && sp.getFirst().startsWith("head_dim: head dimension 576"), sp.toString());
     }
 
+    @Test
+    void printableTextEscapesWhatCouldActOnATerminalAndKeepsTheRest() {
+        assertEquals("a\\u001b[31mred\\u0007\\u009b\\u202e\\u000a", PrintableText.escape("a\u001b[31mred\u0007\u009b\u202e\n"));
+        assertEquals("blk.0.attn_q.weight é ▁日本", PrintableText.escape("blk.0.attn_q.weight é ▁日本"));
+    }
+
+    @Test
+    void escapeSequencesInGgufKeysAndTensorNamesReachErrorMessagesEscaped() throws IOException {
+        String esc = "\u001b[31m";
+        dev.mosaic.inference.model.gguf.GgufWriter w = new dev.mosaic.inference.model.gguf.GgufWriter();
+        w.put("aaaa." + esc + "key", "x");
+        w.put("bbbb." + esc + "key", "y");
+        byte[] bytes = Files.readAllBytes(w.write(dir.resolve("keys.gguf")));
+        int at = tensorInfoAt(bytes, "bbbb." + esc + "key") + 8; // same length: the second key becomes a duplicate of the first
+        System.arraycopy("aaaa".getBytes(StandardCharsets.US_ASCII), 0, bytes, at, 4);
+        Path dup = Files.write(dir.resolve("dup\u001b]0;title\u0007.gguf"), bytes);
+        ModelFormatException e = assertThrows(ModelFormatException.class, () -> ModelLoader.open(dup).close());
+        assertTrue(e.getMessage().contains("duplicate metadata key"), e.getMessage());
+        assertEquals("metadata[aaaa." + esc + "key]", e.field()); // the field itself stays exact
+        assertTrue(!e.getMessage().chars().anyMatch(c -> c < 0x20) && e.getMessage().contains("aaaa.\\u001b[31mkey")
+                && e.getMessage().contains("dup\\u001b]0;title\\u0007.gguf"), e.getMessage());
+
+        Path good = SyntheticModel.writeGguf(TINY, GgmlType.F32, 5, dir.resolve("good.gguf"));
+        byte[] g = Files.readAllBytes(good);
+        // two tensor names of the same length rewritten to one name with an escape: a duplicate, named escaped
+        String evil = "blk.\u001b[31mffn.weight";
+        for (String name : new String[] {"blk.0.ffn_up.weight", "blk.1.ffn_up.weight"}) {
+            assertEquals(name.length(), evil.length());
+            System.arraycopy(evil.getBytes(StandardCharsets.US_ASCII), 0, g, tensorInfoAt(g, name) + 8, evil.length());
+        }
+        ModelFormatException twice = refused(Files.write(dir.resolve("evil.gguf"), g));
+        assertTrue(twice.getMessage().contains("duplicate tensor name") && !twice.getMessage().chars().anyMatch(c -> c < 0x20)
+                && twice.getMessage().contains("blk.\\u001b[31mffn.weight"), twice.getMessage());
+    }
+
     /** Names of the safetensors layout. */
     private static final class SafetensorsModelFiles {
         static final String SINGLE = dev.mosaic.inference.model.safetensors.SafetensorsModel.SINGLE;
