@@ -56,7 +56,11 @@ public final class GgufFile implements AutoCloseable {
         return version;
     }
 
-    /** Metadata in file order: {@code Long} for integers, {@code Double} for floats, {@code Boolean}, {@code String}, {@code List}. */
+    /**
+     * Metadata in file order: {@code Long} for integers, {@code Double} for floats, {@code Boolean}, {@code String},
+     * {@code List}; a list of more than 4096 numbers (or strings the tokenizer does not need) is a {@link GgufArray}
+     * view of the file, readable while this file is open.
+     */
     public Map<String, Object> metadata() {
         return metadata;
     }

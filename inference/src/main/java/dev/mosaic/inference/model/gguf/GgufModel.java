@@ -93,6 +93,7 @@ public final class GgufModel implements Model {
             throw new ModelFormatException(f.path(), arch + ".attention.head_count", "must be positive, got " + heads);
         }
         int headDim = m.intValueOr(arch + ".attention.key_length", dim / heads);
+        ModelShapes.checkHeadDim(f.path(), headDimField(arch, f.metadata()), headDim);
         int valueLength = m.intValueOr(arch + ".attention.value_length", headDim);
         if (valueLength != headDim) {
             throw new ModelFormatException(f.path(), arch + ".attention.value_length",
@@ -140,6 +141,12 @@ public final class GgufModel implements Model {
                 qkNorm);
         ModelShapes.validateConfig(f.path(), c);
         return c;
+    }
+
+    /** The metadata the head dimension comes from: {@code key_length} if present, else embedding_length / head_count. */
+    public static String headDimField(String arch, Map<String, Object> metadata) {
+        return metadata.containsKey(arch + ".attention.key_length") ? arch + ".attention.key_length"
+                : arch + ".embedding_length / " + arch + ".attention.head_count";
     }
 
     /** The parsed file (metadata, tensor infos, mapping). */

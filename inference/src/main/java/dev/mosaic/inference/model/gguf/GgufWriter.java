@@ -55,6 +55,9 @@ public final class GgufWriter {
     /** Adds a metadata value whose GGUF type is inferred from its Java class (see class doc). */
     public GgufWriter put(String key, Object value) {
         Objects.requireNonNull(value, key);
+        if (value instanceof GgufArray view) {
+            return putArray(key, view.elementType(), view); // as read: keeps the file's element type
+        }
         if (value instanceof List<?> list) {
             if (list.isEmpty()) {
                 throw new IllegalArgumentException(key + ": empty array needs an explicit element type (putArray)");

@@ -125,6 +125,11 @@ public final class SafetensorsModel implements Model {
         }
     }
 
+    /** The config.json field the head dimension comes from: {@code head_dim} if present, else hidden_size / num_attention_heads. */
+    public static String headDimField(JsonNode config) {
+        return config.has("head_dim") ? "head_dim" : "hidden_size / num_attention_heads";
+    }
+
     /**
      * Reads hyper-parameters from a parsed {@code config.json}. {@code hasLmHead} tells whether
      * the weights include {@code lm_head.weight}; without it the embeddings are used tied.
@@ -145,6 +150,7 @@ public final class SafetensorsModel implements Model {
         }
         int kvHeads = c.integerOr("num_key_value_heads", heads);
         int headDim = c.integerOr("head_dim", dim / heads);
+        ModelShapes.checkHeadDim(configFile, headDimField(j), headDim);
         int ffn = c.integer("intermediate_size");
         int vocab = c.integer("vocab_size");
         int ctx = c.integerOr("max_position_embeddings", 2048);
