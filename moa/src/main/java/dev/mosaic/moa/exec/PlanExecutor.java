@@ -182,12 +182,13 @@ public final class PlanExecutor implements StageExecutor {
      * Called (from an engine or loader thread) once per worker when it has nothing left to run:
      * its queues are empty, nothing runs, and nothing held could still come to it. Its replicas are
      * closed before the call. Without a listener no worker retires early: a done worker stays a
-     * survivor that can take a lost worker's jobs. With one, a lost worker's jobs go only to
-     * workers not yet done (a done one has handed its memory to whatever the listener started).
+     * survivor that can take a lost worker's jobs. Nor with one while any worker of the stage can be
+     * lost ({@link ComputeWorker#canBeLost}): a done worker hands its memory to whatever the
+     * listener started, so it could not take over a lost worker's jobs; such a stage ends as a whole.
      */
     public PlanExecutor onWorkerDone(java.util.function.IntConsumer listener) {
         this.workerDone = listener;
-        this.retireEarly = true;
+        this.retireEarly = workers.stream().noneMatch(ComputeWorker::canBeLost);
         return this;
     }
 
