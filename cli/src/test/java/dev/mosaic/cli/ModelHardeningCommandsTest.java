@@ -73,4 +73,24 @@ class ModelHardeningCommandsTest {
         assertEquals(Mosaic.EXIT_BAD_INPUT, gen.exit(), gen.err());
         assertTrue(gen.err().contains("llama\\u001b[31mx") && gen.err().chars().noneMatch(c -> c == 0x1b), gen.err());
     }
+    @Test
+    void theKvCacheIsSizedByTheRequestNotByAClaimedContextAndRefusedBeyondTheMachinesMemory() {
+        // 4 layers of 16 KV heads of 512: 256 KiB of KV per token, 256 GiB for the 2^20 tokens --max-tokens allows
+        ModelConfig huge = new ModelConfig("llama", 64, 4, 16, 16, 512, 96, 300, Integer.MAX_VALUE, 1e-5f,
+                new RopeConfig(10000f, RopeConfig.Layout.HALVES), false, false);
+        Path f = SyntheticModel.writeGguf(huge, GgmlType.Q8_0, 5, dir.resolve("ctx.gguf"));
+        long needMib = (1L << 20) * 2 * 4 * 16 * 512 * Float.BYTES >> 20;
+        org.junit.jupiter.api.Assumptions.assumeTrue(GenerateCommand.availableMemory() < needMib << 20,
+                "this machine has more than " + needMib + " MiB available");
+        CliRun tooBig = run("generate", "--model", f.toString(), "--prompt-tokens", "1,2,3", "--max-tokens", "1048576",
+                "--kv-mib", "1048576", "--threads", "1", "--greedy");
+        assertEquals(Mosaic.EXIT_BAD_INPUT, tooBig.exit(), tooBig.out() + tooBig.err());
+        assertTrue(tooBig.err().contains("--kv-mib 1048576") && tooBig.err().contains("MiB of memory available"), tooBig.err());
+        assertEquals(1, tooBig.err().strip().lines().count(), tooBig.err());
+        // --kv-mib 65536 with a 2^31-1 context: only what 3 + 4 tokens need is allocated, and the run succeeds
+        CliRun ok = run("generate", "--model", f.toString(), "--prompt-tokens", "1,2,3", "--max-tokens", "4",
+                "--kv-mib", "65536", "--threads", "1", "--greedy", "--json");
+        assertEquals(0, ok.exit(), ok.err());
+        assertTrue(ok.out().contains("\"tokens\""), ok.out());
+    }
 }
