@@ -8,6 +8,7 @@ module dev.mosaic.cli {
     requires dev.mosaic.moa;
     requires dev.mosaic.server;
     requires info.picocli;
+    requires jdk.management; // physical memory, to refuse a KV cache the machine cannot hold
 
     exports dev.mosaic.cli;
 

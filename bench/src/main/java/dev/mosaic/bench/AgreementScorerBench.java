@@ -37,6 +37,9 @@ import org.openjdk.jmh.infra.Blackhole;
  * (so the backward scan reads them), one expert in ten without one (a full scan, an abstention).
  *
  * <p>Run: {@code scripts/bench AgreementScorerBench}
+ *
+ * <p>Not thread-safe: JMH benchmark state, driven by the one benchmark thread JMH runs by default (no Threads
+ * annotation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -28,6 +28,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * included), as {@code mosaic plan} does after reading the file.
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar BaselinePlannerBench}
+ *
+ * <p>Not thread-safe: JMH benchmark state, driven by the one benchmark thread JMH runs by default (no Threads
+ * annotation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -44,6 +44,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>The model file is generated once per weight type into {@code $TMPDIR/mosaic-bench/} and
  * reused by later forks. Run:
  * {@code java --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar DecodeBench}
+ *
+ * <p>Not thread-safe: JMH benchmark state, driven by the one benchmark thread JMH runs by default (no Threads
+ * annotation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -89,8 +92,8 @@ public class DecodeBench {
             SyntheticModel.writeGguf(SyntheticModel.bench110M(), GgmlType.valueOf(type), 42, file); // atomic move into place
         }
         model = ModelLoader.open(file);
-        engine = Engine.create(model, EngineConfig.cpu(threads).maxSequences(batch).maxBatchTokens(batch * PROMPT)
-                .kvBudgetBytes((long) batch * (PROMPT + DECODE) * 2 * 12 * 256 * Float.BYTES + (16L << 20)));
+        engine = Engine.create(model, EngineConfig.cpu(threads).withMaxSequences(batch).withMaxBatchTokens(batch * PROMPT)
+                .withKvBudgetBytes((long) batch * (PROMPT + DECODE) * 2 * 12 * 256 * Float.BYTES + (16L << 20)));
     }
 
     @TearDown(Level.Trial)

@@ -29,6 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * and a non-inlined Java call returning a constant as the baseline.
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar HighsDowncallBench}
+ *
+ * <p>Not thread-safe: {@code Scope.Thread} JMH state, so each benchmark thread has its own instance (and its
+ * own HiGHS handle).
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)

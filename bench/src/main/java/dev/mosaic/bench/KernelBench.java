@@ -39,6 +39,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * the {@code bytes} rate of batch-1 matmul with {@link MemoryBandwidthBench}.
  *
  * <pre>java -jar bench/target/benchmarks.jar KernelBench.matmul -p type=Q8_0 -p rows=1 -p threads=2</pre>
+ *
+ * <p>Not thread-safe: its JMH states are {@code Scope.Thread}, so each benchmark thread has its own buffers
+ * and backend.
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

@@ -26,6 +26,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * decode step) is half of it.
  *
  * <pre>java -jar bench/target/benchmarks.jar MemoryBandwidthBench</pre>
+ *
+ * <p>Not thread-safe: JMH benchmark state, driven by the one benchmark thread JMH runs by default (no Threads
+ * annotation).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)

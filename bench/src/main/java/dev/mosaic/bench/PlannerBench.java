@@ -31,6 +31,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * the quality half of the result: a fast plan far from the bound is not a win).
  *
  * <p>Run: {@code java --enable-native-access=ALL-UNNAMED -jar bench/target/benchmarks.jar PlannerBench}
+ *
+ * <p>Not thread-safe: JMH benchmark state, driven by the one benchmark thread JMH runs by default (no Threads
+ * annotation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.SingleShotTime)

@@ -42,6 +42,9 @@ import java.util.concurrent.Executors;
  * The server and this process share the machine's cores; the server is idle during direct rounds
  * and the in-process engine is idle during HTTP rounds. The HTTP client's own cost (JSON parsing of
  * every chunk) runs on the same cores and is counted against the HTTP path.
+ *
+ * <p>A main program, not a library type: all its state is confined to {@code main}; the concurrent clients
+ * share only the thread-safe HTTP client and engine.
  */
 public final class ServeThroughput {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -68,7 +71,7 @@ public final class ServeThroughput {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(5))
                 .executor(Executors.newVirtualThreadPerTaskExecutor()).build();
         try (Model model = ModelLoader.open(file);
-                Engine engine = Engine.create(model, EngineConfig.cpu(threads).kvBudgetBytes(kvBytes));
+                Engine engine = Engine.create(model, EngineConfig.cpu(threads).withKvBudgetBytes(kvBytes));
                 ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             int vocab = model.config().vocabSize();
             SplittableRandom random = new SplittableRandom(11);

@@ -32,6 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * (admissions, completions, wake-ups) per second, {@code jobs} jobs per second.
  *
  * <p>Run: {@code java -jar bench/target/benchmarks.jar SimulatorBench}
+ *
+ * <p>Not thread-safe: JMH benchmark state, driven by the one benchmark thread JMH runs by default (no Threads
+ * annotation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)

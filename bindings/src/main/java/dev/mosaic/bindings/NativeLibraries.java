@@ -24,8 +24,9 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Resolution order for every library: an explicit file named by a system property or an
  * environment variable; then a copy bundled on the class path (or module path), extracted into a
- * cache directory (content-addressed, so concurrent JVMs and upgrades never see a half-written
- * file); when the cache directory cannot be written, a private temporary directory (owner-only,
+ * cache directory (content-addressed and checked: a cached copy is loaded only if its SHA-256 is
+ * the bundled one's, else it is rewritten atomically, so concurrent JVMs, upgrades and a corrupted
+ * cache never load a half-written or altered file); when the cache directory cannot be written, a private temporary directory (owner-only,
  * under {@code java.io.tmpdir}) instead; then, where it makes sense, the dynamic linker's own
  * search ({@code libhighs.so.1} installed system-wide). Libraries are loaded into
  * {@link Arena#global()}: they stay mapped for the life of the process, which is what the dynamic
@@ -42,7 +43,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class NativeLibraries {
 
-    /** A library MOSAIC knows how to find. */
+    /** A library MOSAIC knows how to find. Immutable; thread-safe. */
     public enum Library {
         /** HiGHS C API; bundled in {@code dev.mosaic:mosaic-highs-native} (a dependency of mosaic-scheduler). */
         HIGHS("mosaic.highs.library", "MOSAIC_HIGHS_LIBRARY", "libhighs.so.1",
@@ -202,13 +203,16 @@ public final class NativeLibraries {
         /**
          * Copies the resource into {@code <dir>/native/<sha256 prefix>/<name>}, first under
          * {@link #cacheDir()}, then under a private temporary directory. The content hash in the
-         * path makes the copy immutable: a JVM either finds the complete file or writes it
-         * atomically ({@link AtomicFiles}), so concurrent JVMs never load a half-written library.
+         * path names the only content the copy may have: a JVM uses a copy found there only if its
+         * SHA-256 is the resource's, and otherwise (missing, half-written by hand, corrupted on disk,
+         * truncated, even at the same size) writes it again atomically ({@link AtomicFiles}: temp
+         * file, then move), so no JVM loads a library other than the bundled one.
          */
         private Path extract(Library library, String resource, byte[] bytes, List<String> tried) {
-            String hash = sha256(bytes).substring(0, 16);
+            byte[] digest = sha256(bytes);
+            String hash = HexFormat.of().formatHex(digest).substring(0, 16);
             Path target = cacheDir().resolve("native").resolve(hash).resolve(library.fileName);
-            if (writeOnce(target, bytes, resource, tried)) {
+            if (writeOnce(target, bytes, digest, resource, tried)) {
                 return target;
             }
             Path temp;
@@ -219,7 +223,7 @@ public final class NativeLibraries {
                 return null;
             }
             Path fallback = temp.resolve(hash).resolve(library.fileName);
-            return writeOnce(fallback, bytes, resource, tried) ? fallback : null;
+            return writeOnce(fallback, bytes, digest, resource, tried) ? fallback : null;
         }
 
         private synchronized Path privateTempDir() throws IOException {
@@ -234,11 +238,14 @@ public final class NativeLibraries {
         }
     }
 
-    private static boolean writeOnce(Path target, byte[] bytes, String resource, List<String> tried) {
+    /** Makes {@code target} hold {@code bytes} (whose SHA-256 is {@code digest}), keeping a copy that already does. */
+    private static boolean writeOnce(Path target, byte[] bytes, byte[] digest, String resource, List<String> tried) {
         try {
-            if (Files.isRegularFile(target) && Files.size(target) == bytes.length) {
+            if (Files.isRegularFile(target) && Files.size(target) == bytes.length
+                    && MessageDigest.isEqual(sha256(Files.readAllBytes(target)), digest)) {
                 return true;
             }
+            // Replaced by a rename, never rewritten in place: a JVM that mapped the old file keeps its pages.
             AtomicFiles.write(target, bytes);
             return true;
         } catch (IOException | RuntimeException e) {
@@ -319,9 +326,9 @@ public final class NativeLibraries {
                 + " (" + e.getMessage() + "); run the JVM with --enable-native-access=" + who, e);
     }
 
-    private static String sha256(byte[] bytes) {
+    private static byte[] sha256(byte[] bytes) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            return MessageDigest.getInstance("SHA-256").digest(bytes);
         } catch (NoSuchAlgorithmException e) {
             throw new AssertionError("SHA-256 is mandatory in every JDK", e);
         }

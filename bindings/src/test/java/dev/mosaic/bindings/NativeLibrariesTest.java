@@ -1,7 +1,9 @@
 package dev.mosaic.bindings;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +15,7 @@ import java.lang.invoke.MethodHandle;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,6 +87,46 @@ class NativeLibrariesTest {
             }
             assertTrue(lib.lookup().find("mosaic_abi_version").isPresent());
         }));
+    }
+
+    /**
+     * Issue 12: a cached copy was checked by size only, so a same-size corrupted libmosaic.so was
+     * loaded (a crash when its code ran). The corruption here is all zero bytes, so that without
+     * the content check the load fails cleanly (not an ELF file) instead of taking the JVM down.
+     */
+    @Test
+    void aCorruptedCachedCopyOfTheSameSizeIsReplaced() throws Throwable {
+        Path firstCache = tmp.resolve("first-cache");
+        Path secondCache = tmp.resolve("second-cache");
+        // Where the cache puts libmosaic, from a clean extraction (mapped from now on: never touched again).
+        Path[] extracted = new Path[1];
+        withProperty("mosaic.cache.dir", firstCache.toString(),
+                () -> extracted[0] = new NativeLibraries.Registry().load(NativeLibraries.Library.MOSAIC).path());
+        byte[] good = Files.readAllBytes(extracted[0]);
+        Path corrupted = secondCache.resolve(firstCache.relativize(extracted[0]));
+        Files.createDirectories(corrupted.getParent());
+        Files.write(corrupted, new byte[good.length]);
+        Object corruptedFile = Files.readAttributes(corrupted, BasicFileAttributes.class).fileKey();
+
+        NativeLibraries.Loaded[] lib = new NativeLibraries.Loaded[1];
+        withProperty("mosaic.cache.dir", secondCache.toString(),
+                () -> lib[0] = new NativeLibraries.Registry().load(NativeLibraries.Library.MOSAIC));
+        assertEquals(corrupted, lib[0].path());
+        assertArrayEquals(good, Files.readAllBytes(corrupted), "the corrupted copy was rewritten with the bundled bytes");
+        assertNotEquals(corruptedFile, Files.readAttributes(corrupted, BasicFileAttributes.class).fileKey(),
+                "replaced by a move, not rewritten in place");
+        try (var files = Files.list(corrupted.getParent())) {
+            assertEquals(List.of(corrupted.getFileName()), files.map(Path::getFileName).toList(), "no temporary left");
+        }
+        MethodHandle abi = Linker.nativeLinker().downcallHandle(
+                lib[0].lookup().find("mosaic_abi_version").orElseThrow(), FunctionDescriptor.of(ValueLayout.JAVA_INT));
+        assertEquals(1, (int) abi.invokeExact());
+
+        // An intact copy is kept as it is (same file).
+        Object intactFile = Files.readAttributes(corrupted, BasicFileAttributes.class).fileKey();
+        withProperty("mosaic.cache.dir", secondCache.toString(),
+                () -> new NativeLibraries.Registry().load(NativeLibraries.Library.MOSAIC));
+        assertEquals(intactFile, Files.readAttributes(corrupted, BasicFileAttributes.class).fileKey());
     }
 
     @Test

@@ -94,11 +94,11 @@ final class BenchDecodeCommand implements Callable<Integer> {
             if (device < 0) {
                 throw new BadInputException("--device must be >= 0");
             }
-            EngineConfig plain = ModelOptions.backend(backend, BackendOptions.threads(t).device(device)
-                            .with("activations", activations.name().toLowerCase(Locale.ROOT)))
-                    .kvBudgetBytes(kvBytes).maxSequences(batch).maxBatchTokens(perStep);
+            EngineConfig plain = ModelOptions.backend(backend, BackendOptions.threads(t).withDevice(device)
+                            .withSetting("activations", activations.name().toLowerCase(Locale.ROOT)))
+                    .withKvBudgetBytes(kvBytes).withMaxSequences(batch).withMaxBatchTokens(perStep);
             ProfilingBackend[] profiler = new ProfilingBackend[1];
-            EngineConfig config = !profile ? plain : plain.backend(plain.backendName() + " profiled",
+            EngineConfig config = !profile ? plain : plain.withBackend(plain.backendName() + " profiled",
                     () -> profiler[0] = new ProfilingBackend(plain.backend().get()));
             try (Engine engine = ModelOptions.engine(model, config)) {
                 if (promptTokens + genTokens > model.config().contextLength()) {

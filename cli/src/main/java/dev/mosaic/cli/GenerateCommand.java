@@ -9,6 +9,9 @@ import dev.mosaic.inference.engine.GenerationRequest;
 import dev.mosaic.inference.engine.GenerationResult;
 import dev.mosaic.inference.engine.SamplingParams;
 import dev.mosaic.inference.model.Model;
+import dev.mosaic.inference.model.ModelConfig;
+import dev.mosaic.inference.tokenizer.Tokenizer;
+import dev.mosaic.inference.tokenizer.Tokenizers;
 import dev.mosaic.inference.tokenizer.ChatMessage;
 import dev.mosaic.inference.tokenizer.ChatTemplate;
 import java.io.PrintWriter;
@@ -115,11 +118,87 @@ final class GenerateCommand implements Callable<Integer> {
         if (device < 0) {
             throw new BadInputException("--device must be >= 0");
         }
-        EngineConfig config = ModelOptions.backend(backend, BackendOptions.threads(t).device(device));
+        EngineConfig config = ModelOptions.backend(backend, BackendOptions.threads(t).withDevice(device));
         Path scratch = ModelOptions.scratch();
-        try (Model model = modelOptions.open(scratch, !noMmap);
-             Engine engine = ModelOptions.engine(model, config.kvBudgetBytes(kvMib << 20).maxSequences(1))) {
-            GenerationRequest request = request(engine).withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(
+        try (Model model = modelOptions.open(scratch, !noMmap)) {
+            Tokenizer tokenizer;
+            try {
+                tokenizer = Tokenizers.forModel(model);
+            } catch (dev.mosaic.inference.model.ModelFormatException e) {
+                throw new BadInputException(e.getMessage(), e);
+            }
+            GenerationRequest base = request(tokenizer, model);
+            long kvBytes = kvBytes(model.config(), config, promptTokensAtMost(tokenizer, base), backend);
+            try (Engine engine = ModelOptions.engine(model, config.withKvBudgetBytes(kvBytes).withMaxSequences(1), tokenizer)) {
+                run(out, engine, base, sampling, usedSeed);
+            }
+        } finally {
+            ModelOptions.deleteScratch(scratch);
+        }
+        return 0;
+    }
+
+    /**
+     * The KV budget to allocate: {@code --kv-mib}, but never more than this one request can use
+     * (prompt plus {@code --max-tokens}, within the context), so that a file claiming an absurd
+     * context cannot size the allocation; refused (exit 2) where the CPU backend would hold more
+     * than the machine's available memory.
+     */
+    private long kvBytes(ModelConfig c, EngineConfig engineConfig, long promptTokens, String backendName) {
+        long tokens = Math.min((long) c.contextLength(), promptTokens + maxTokens);
+        int block = engineConfig.blockSize();
+        long blocks = (tokens + block - 1) / block + 1;
+        // the CPU backend stores K and V as F32; others store as much or less per token
+        long bytesPerToken = 2L * c.nLayers() * c.nKvHeads() * c.headDim() * Float.BYTES;
+        long needed = Math.multiplyHigh(blocks * block, bytesPerToken) != 0 ? Long.MAX_VALUE : blocks * block * bytesPerToken;
+        long budget = Math.min(kvMib << 20, needed);
+        if (backendName.equalsIgnoreCase("cpu")) {
+            long available = availableMemory();
+            if (available > 0 && budget > available) {
+                throw new BadInputException(String.format(Locale.ROOT,
+                        "--kv-mib %d: this request's KV cache needs %,d MiB (%,d tokens of up to %,d), but the machine has %,d MiB"
+                                + " of memory available (%,d MiB in all); lower --kv-mib or --max-tokens",
+                        kvMib, budget >> 20, tokens, (long) c.contextLength(), available >> 20, totalMemory() >> 20));
+            }
+        }
+        return Math.max(budget, 1);
+    }
+
+    /** Memory the system could give a new allocation now (free plus reclaimable; the container's limit if lower). */
+    static long availableMemory() {
+        long fromProc = -1;
+        try {
+            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemAvailable:")) {
+                    fromProc = Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux: the JVM's view below
+        }
+        long free = osBean().getFreeMemorySize();
+        return fromProc > 0 ? fromProc : free;
+    }
+
+    static long totalMemory() {
+        return osBean().getTotalMemorySize();
+    }
+
+    private static com.sun.management.OperatingSystemMXBean osBean() {
+        return (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    }
+
+    /** An upper bound on the prompt's length in tokens (exact for token ids; text encoded once here, plus BOS). */
+    private static long promptTokensAtMost(Tokenizer tokenizer, GenerationRequest r) {
+        if (r.promptTokens() != null) {
+            return r.promptTokens().length;
+        }
+        return tokenizer.encode(r.promptText(), r.parseSpecial()).length + 1L;
+    }
+
+    private void run(PrintWriter out, Engine engine, GenerationRequest base, SamplingParams sampling, long usedSeed) throws Exception {
+        {
+            GenerationRequest request = base.withMaxTokens(maxTokens).withSampling(sampling).withStopStrings(
                     stops.stream().map(x -> Escapes.unescape(x, "--stop")).toList());
             if (!json) {
                 request = request.withListener((token, logprob, text) -> {
@@ -149,13 +228,10 @@ final class GenerateCommand implements Callable<Integer> {
                 }
                 out.flush();
             }
-        } finally {
-            ModelOptions.deleteScratch(scratch);
         }
-        return 0;
     }
 
-    private GenerationRequest request(Engine engine) {
+    private GenerationRequest request(Tokenizer tokenizer, Model model) {
         if (prompt.tokens != null) {
             if (prompt.tokens.length == 0) {
                 throw new BadInputException("--prompt-tokens: no token ids given");
@@ -168,8 +244,8 @@ final class GenerateCommand implements Callable<Integer> {
         if (!chat) {
             return GenerationRequest.ofText(prompt.text);
         }
-        ChatTemplate template = engine.tokenizer().chatTemplate().orElseThrow(
-                () -> new BadInputException(engine.model().source() + ": the model has no chat template we support (Llama 3 or ChatML)"));
+        ChatTemplate template = tokenizer.chatTemplate().orElseThrow(
+                () -> new BadInputException(model.source() + ": the model has no chat template we support (Llama 3 or ChatML)"));
         String rendered = template.render(List.of(new ChatMessage("user", prompt.text)), true);
         // The rendered template spells out its own special tokens (BOS included, where the style has one).
         return GenerationRequest.ofText(rendered).withAddBos(false).withParseSpecial(true);

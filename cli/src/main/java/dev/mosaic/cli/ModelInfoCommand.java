@@ -5,6 +5,7 @@ import dev.mosaic.inference.model.ModelConfig;
 import dev.mosaic.inference.model.ModelFormatException;
 import dev.mosaic.inference.model.ModelLoader;
 import dev.mosaic.inference.model.ModelSupport;
+import dev.mosaic.inference.model.PrintableText;
 import dev.mosaic.inference.tensor.GgmlType;
 import dev.mosaic.inference.tensor.Tensor;
 import java.nio.file.Path;
@@ -19,6 +20,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code mosaic model-info}: what a model file holds (config, tensor types and sizes), without running it.
+ * Names and paths from the file are printed through {@link PrintableText}, so a file cannot send escape sequences to the terminal.
  *
  * <p>Not thread-safe: picocli creates and fills one instance per command-line run.
  */
@@ -48,15 +50,15 @@ public final class ModelInfoCommand implements Callable<Integer> {
         }
         if (!problems.isEmpty()) {
             java.io.PrintWriter err = spec.commandLine().getErr();
-            err.println(model + ": cannot run this model:");
-            problems.forEach(p -> err.println("  " + p));
+            err.println(PrintableText.escape(model) + ": cannot run this model:");
+            problems.forEach(p -> err.println("  " + PrintableText.escape(p)));
             err.flush();
             return Mosaic.EXIT_BAD_INPUT;
         }
         try (Model m = ModelLoader.open(model)) {
             ModelConfig c = m.config();
-            out.println("model        " + m.source());
-            out.println("architecture " + c.architecture());
+            out.println("model        " + PrintableText.escape(m.source()));
+            out.println("architecture " + PrintableText.escape(c.architecture()));
             out.printf("dims         dim %d, layers %d, heads %d (kv %d, head dim %d), ffn %d, vocab %d, context %d%n",
                     c.dim(), c.nLayers(), c.nHeads(), c.nKvHeads(), c.headDim(), c.ffnDim(), c.vocabSize(), c.contextLength());
             out.printf("rope         theta %s, layout %s%s%s%n", c.rope().theta(), c.rope().layout(),
@@ -78,7 +80,7 @@ public final class ModelInfoCommand implements Callable<Integer> {
             byType.forEach((type, acc) -> out.printf("  %-6s %4d tensors %,16d bytes%n", type, acc[0], acc[1]));
             if (listTensors) {
                 for (Tensor t : m.tensors().values()) {
-                    out.printf("  %-32s %-5s %-16s %,14d bytes%n", t.name(), t.type(), Arrays.toString(t.shape()), t.data().byteSize());
+                    out.printf("  %-32s %-5s %-16s %,14d bytes%n", PrintableText.escape(t.name()), t.type(), Arrays.toString(t.shape()), t.data().byteSize());
                 }
             }
             return 0;

@@ -53,6 +53,14 @@ final class ModelOptions {
     }
 
     /** An engine for {@code model}; a model the engine cannot run (no tokenizer, bad shapes) is bad input. */
+    static Engine engine(Model model, EngineConfig config, dev.mosaic.inference.tokenizer.Tokenizer tokenizer) {
+        try {
+            return Engine.create(model, config, tokenizer);
+        } catch (ModelFormatException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+    }
+
     static Engine engine(Model model, EngineConfig config) {
         try {
             return Engine.create(model, config);

@@ -103,10 +103,13 @@ public final class Mosaic implements Runnable {
         return e instanceof OutOfMemoryError ? EXIT_OUT_OF_MEMORY : EXIT_STACK_OVERFLOW;
     }
 
-    /** The exception's message on one line, or its class name when it has none; internal errors are named. */
+    /**
+     * The exception's message on one line (control characters a file may have put there escaped), or its
+     * class name when it has none; internal errors are named.
+     */
     static String oneLine(Throwable e) {
         String m = e.getMessage();
-        String text = m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip().replaceAll("\\s*\\R\\s*", " ");
+        String text = dev.mosaic.inference.model.PrintableText.escape(m == null || m.isBlank() ? e.getClass().getSimpleName() : m.strip().replaceAll("\\s*\\R\\s*", " "));
         boolean internal = e instanceof NullPointerException || e instanceof IllegalStateException
                 || e instanceof IndexOutOfBoundsException || e instanceof ClassCastException || e instanceof ArithmeticException;
         return internal && m != null ? "internal error: " + e.getClass().getSimpleName() + ": " + text

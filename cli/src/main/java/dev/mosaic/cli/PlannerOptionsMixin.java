@@ -3,7 +3,11 @@ package dev.mosaic.cli;
 import dev.mosaic.scheduler.plan.PlanningOptions;
 import picocli.CommandLine.Option;
 
-/** Solver options shared by plan and compare. */
+/**
+ * Solver options shared by plan and compare.
+ *
+ * <p>Not thread-safe: picocli fills its fields on the parsing thread; read it on that thread.
+ */
 public final class PlannerOptionsMixin {
 
     @Option(names = "--time-limit", paramLabel = "S", defaultValue = "10", description = "solver time limit in seconds; default: ${DEFAULT-VALUE}")

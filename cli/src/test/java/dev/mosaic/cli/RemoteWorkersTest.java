@@ -117,13 +117,14 @@ class RemoteWorkersTest {
         assertEquals(List.of("agg"), strings(plan.at("/aggregatorStage/placement/c0")), plan.toString());
     }
 
-    @Test
-    void aServerKilledMidRunIsSurvivedWithEveryPromptAnsweredOnce() throws Exception {
+    @org.junit.jupiter.params.ParameterizedTest(name = "overlap {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aServerKilledMidRunIsSurvivedWithEveryPromptAnsweredOnce(boolean overlap) throws Exception {
         int n = 24;
         Path promptsFile = prompts("kill.jsonl", n);
         try (ServeProcess a = new ServeProcess(List.of("m1=" + dir.resolve("m1.gguf")), 16);
              ServeProcess b = new ServeProcess(List.of("m1=" + dir.resolve("m1.gguf"), "m2=" + dir.resolve("m2.gguf")), 16)) {
-            Path cfg = Files.writeString(dir.resolve("kill.json"), """
+            Path cfg = Files.writeString(dir.resolve("kill-" + overlap + ".json"), """
                     {"experts": [{"id": "e1", "model": "m1.gguf", "maxTokens": 48}, {"id": "e2", "model": "m2.gguf", "maxTokens": 8}],
                      "aggregator": {"id": "agg", "model": "m2.gguf", "maxTokens": 4},
                      "agreement": {"extractor": "lastline", "rule": "unanimity"},
@@ -133,11 +134,11 @@ class RemoteWorkersTest {
                                   "memoryGiB": 1, "concurrency": 4, "timeoutSeconds": 20, "retries": 2}]}
                     """.formatted(a.baseUrl(), b.baseUrl()));
             MoaConfig config = MoaConfigIo.read(cfg);
-            Path out = dir.resolve("kill-out");
+            Path out = dir.resolve("kill-out-" + overlap);
             CompletableFuture<Void> planned = new CompletableFuture<>();
             StringBuffer progress = new StringBuffer();
             MoaRun run = new MoaRun(config, PromptsIo.read(promptsFile, config), out, MoaRun.Options.defaults()
-                    .withProfileCache(null).withProgress(line -> {
+                    .withProfileCache(null).withOverlap(overlap).withProgress(line -> {
                         progress.append(line).append('\n');
                         if (line.contains("planned")) {
                             planned.complete(null);

@@ -55,19 +55,28 @@ import java.util.stream.Stream;
  */
 public final class AtomicFiles {
 
-    /** Fills the temporary file through a channel (large binary files, memory segments). */
+    /**
+     * Fills the temporary file through a channel (large binary files, memory segments).
+     * Called once, on the calling thread; need not be thread-safe.
+     */
     @FunctionalInterface
     public interface ChannelBody {
         void writeTo(FileChannel channel) throws IOException;
     }
 
-    /** Fills the temporary file through a buffered stream (JSON, text). */
+    /**
+     * Fills the temporary file through a buffered stream (JSON, text).
+     * Called once, on the calling thread; need not be thread-safe.
+     */
     @FunctionalInterface
     public interface StreamBody {
         void writeTo(OutputStream out) throws IOException;
     }
 
-    /** Fills a new, empty directory (write its files with plain writes or this class). */
+    /**
+     * Fills a new, empty directory (write its files with plain writes or this class).
+     * Called once, on the calling thread; need not be thread-safe.
+     */
     @FunctionalInterface
     public interface DirectoryBody {
         void writeInto(Path directory) throws IOException;

@@ -54,7 +54,7 @@ public final class MosaicServer implements AutoCloseable {
 
     private MosaicServer(ServerConfig config) {
         this.config = config;
-        EngineConfig engine = EngineConfig.cpu(config.threads()).kvBudgetBytes(config.kvBudgetBytes());
+        EngineConfig engine = EngineConfig.cpu(config.threads()).withKvBudgetBytes(config.kvBudgetBytes());
         this.registry = new ModelRegistry(config, engine);
         this.metrics = new ServerMetrics(registry::loaded);
         this.completions = new Completions(json, metrics, config.maxQueue());

@@ -34,6 +34,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * {@code llama3}/{@code qwen2} are byte-level BPE with those split patterns, {@code spm} a
  * SentencePiece vocabulary with the same pieces (spaces as ▁) scored by merge order.
  * {@code encodeColdCache} builds a fresh tokenizer per call so the pre-token cache starts empty.
+ *
+ * <p>Not thread-safe: JMH benchmark state, driven by the one benchmark thread JMH runs by default (no Threads
+ * annotation).
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.AverageTime)

@@ -1,6 +1,6 @@
 package dev.mosaic.bindings.cuda;
 
-/** A cuBLAS call that failed; the message is cuBLAS's own (name and description of the status). */
+/** A cuBLAS call that failed; the message is cuBLAS's own (name and description of the status). Thread-safe: its fields are final. */
 public final class CublasException extends RuntimeException {
     private final int status;
 

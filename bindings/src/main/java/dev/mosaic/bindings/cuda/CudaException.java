@@ -1,6 +1,10 @@
 package dev.mosaic.bindings.cuda;
 
-/** A CUDA runtime call that failed; the message is cudart's own (name and description of the error). */
+/**
+ * A CUDA runtime call that failed; the message is cudart's own (name and description of the error).
+ *
+ * <p>Thread-safe: the fields it adds are final.
+ */
 public final class CudaException extends RuntimeException {
     private final int error;
 

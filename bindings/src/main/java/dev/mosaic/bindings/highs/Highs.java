@@ -268,7 +268,7 @@ public final class Highs implements AutoCloseable {
         }
     }
 
-    /** Outcome of a run. */
+    /** Outcome of a run. Immutable; thread-safe. */
     public record RunResult(HighsStatus status, HighsModelStatus modelStatus, boolean hasFeasibleSolution,
                             double seconds, int threads, String threadNote) {}
 

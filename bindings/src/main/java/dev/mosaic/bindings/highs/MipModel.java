@@ -13,7 +13,7 @@ import java.util.Arrays;
  */
 public final class MipModel {
 
-    /** Objective sense ({@code kHighsObjSense*}). */
+    /** Objective sense ({@code kHighsObjSense*}). Immutable; thread-safe. */
     public enum Sense {
         MINIMIZE(1), MAXIMIZE(-1);
 
@@ -183,7 +183,7 @@ public final class MipModel {
         return new Builder(sense);
     }
 
-    /** Accumulates columns and rows; {@link #build()} validates and freezes them. */
+    /** Accumulates columns and rows; {@link #build()} validates and freezes them. Not thread-safe: one thread at a time. */
     public static final class Builder {
         private final Sense sense;
         private double offset;

@@ -8,6 +8,9 @@ package dev.mosaic.inference.backend;
  * position {@code firstPosition[s] + i} and attends causally to positions {@code 0 ..} that
  * position, whose K/V rows were already stored. Position {@code p} of sequence {@code s} lives
  * in slot {@code blockTables[blockTableStart[s] + p / blockSize] * blockSize + p % blockSize}.
+ *
+ * <p>Not thread-safe by itself: the arrays are shared, not copied; build it, then leave the arrays unchanged
+ * while any thread uses it.
  */
 public record AttentionBatch(int[] rowStart, int[] rowCount, int[] firstPosition, int[] blockTableStart,
                              int[] blockTables) {

@@ -6,7 +6,7 @@ import java.util.TreeMap;
 /**
  * Settings a {@link BackendProvider} builds a backend from: host threads (the CPU backend's
  * kernel threads; a GPU backend's host-side work), a device index (GPU backends) and named
- * backend-specific settings (e.g. the CPU backend's {@code activations}). Immutable.
+ * backend-specific settings (e.g. the CPU backend's {@code activations}). Immutable; thread-safe.
  */
 public record BackendOptions(int threads, int device, Map<String, String> settings) {
 
@@ -26,15 +26,35 @@ public record BackendOptions(int threads, int device, Map<String, String> settin
     }
 
     /** A copy with {@code key} set to {@code value}. */
-    public BackendOptions with(String key, String value) {
+    public BackendOptions withSetting(String key, String value) {
         Map<String, String> m = new TreeMap<>(settings);
         m.put(key, value);
         return new BackendOptions(threads, device, m);
     }
 
     /** A copy on device {@code index}. */
-    public BackendOptions device(int index) {
+    public BackendOptions withDevice(int index) {
         return new BackendOptions(threads, index, settings);
+    }
+
+    /**
+     * A copy with {@code key} set to {@code value}.
+     *
+     * @deprecated use {@link #withSetting}
+     */
+    @Deprecated(forRemoval = false)
+    public BackendOptions with(String key, String value) {
+        return withSetting(key, value);
+    }
+
+    /**
+     * A copy on device {@code index}.
+     *
+     * @deprecated use {@link #withDevice}
+     */
+    @Deprecated(forRemoval = false)
+    public BackendOptions device(int index) {
+        return withDevice(index);
     }
 
     /** The setting {@code key}, or {@code fallback} when unset. */

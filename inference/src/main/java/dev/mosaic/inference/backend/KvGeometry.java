@@ -7,6 +7,8 @@ import java.util.Objects;
  * holding one K row and one V row of {@code kvHeads * headDim} elements of {@code dtype} for each
  * of {@code layers} layers. A token's slot is {@code block * blockSize + offsetInBlock}. The dtype
  * is the backend's choice ({@link Backend#kvType}); accounting in bytes follows from it.
+ *
+ * <p>Immutable; thread-safe.
  */
 public record KvGeometry(int layers, int blocks, int blockSize, int kvHeads, int headDim, DType dtype) {
 

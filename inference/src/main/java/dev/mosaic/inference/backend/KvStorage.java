@@ -6,6 +6,9 @@ package dev.mosaic.inference.backend;
  * {@code K[slot][kvHead][headDim]} then {@code V[slot][kvHead][headDim]}. Which slots belong to
  * which sequence is bookkeeping kept in Java ({@code PagedKvCache}); the backend only stores rows
  * at slots and reads them back through block tables.
+ *
+ * <p>Not thread-safe: like the backend that made it, use it from one thread at a time; callers must not
+ * assume more of an implementation.
  */
 public interface KvStorage extends AutoCloseable {
 

@@ -11,6 +11,9 @@ package dev.mosaic.inference.backend;
  * do not change them while the step is in use. Positions must be non-negative and gather rows
  * inside the step; slots and block tables are checked against a cache's geometry by the ops that
  * use one ({@link #checkAgainst}).
+ *
+ * <p>Not thread-safe by itself: the arrays are shared, not copied; confine a step to one thread (the engine's
+ * step loop).
  */
 public record StepMetadata(int[] tokens, int[] positions, int[] slots, AttentionBatch attention, int[] gatherRows) {
 

@@ -39,7 +39,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>{@code
  * try (Model model = ModelLoader.open(path);
- *      Engine engine = Engine.create(model, EngineConfig.cpu(4).kvBudgetBytes(512L << 20))) {
+ *      Engine engine = Engine.create(model, EngineConfig.cpu(4).withKvBudgetBytes(512L << 20))) {
  *     GenerationResult r = engine.submit(GenerationRequest.ofText("Hello").withMaxTokens(20)).join();
  *     System.out.println(r.text());
  * }

@@ -8,7 +8,8 @@ import java.util.function.Supplier;
 
 /**
  * How to build an {@link Engine}: which backend, how much memory the KV cache may use, and how
- * big one batched step may be. Immutable; the one-argument methods return modified copies.
+ * big one batched step may be. Immutable; thread-safe (given a
+ * thread-safe backend factory). The {@code withX} methods return modified copies.
  *
  * @param backendName short name of the backend, for messages
  * @param backend creates the backend the engine then owns and closes
@@ -66,21 +67,29 @@ public record EngineConfig(String backendName, Supplier<Backend> backend, long k
         return new EngineConfig(backendName, backend, DEFAULT_KV_BUDGET_BYTES, 16, 512, 32);
     }
 
-    /** The same settings on another backend, e.g. {@code c.backend("cpu+profile", () -> new ProfilingBackend(c.backend().get()))}. */
-    public EngineConfig backend(String name, Supplier<Backend> factory) {
+    /** The same settings on another backend, e.g. {@code c.withBackend("cpu+profile", () -> new ProfilingBackend(c.backend().get()))}. */
+    public EngineConfig withBackend(String name, Supplier<Backend> factory) {
         return new EngineConfig(name, factory, kvBudgetBytes, blockSize, maxBatchTokens, maxSequences);
     }
 
-    public EngineConfig kvBudgetBytes(long bytes) {
+    /** A copy with {@code bytes} of KV cache storage. */
+    public EngineConfig withKvBudgetBytes(long bytes) {
         return new EngineConfig(backendName, backend, bytes, blockSize, maxBatchTokens, maxSequences);
     }
 
-    public EngineConfig blockSize(int tokens) {
+    /** A copy with {@code tokens} token positions per KV block. */
+    public EngineConfig withBlockSize(int tokens) {
         return new EngineConfig(backendName, backend, kvBudgetBytes, tokens, maxBatchTokens, maxSequences);
     }
 
-    public EngineConfig maxBatchTokens(int tokens) {
+    /** A copy running at most {@code tokens} tokens per step. */
+    public EngineConfig withMaxBatchTokens(int tokens) {
         return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, tokens, maxSequences);
+    }
+
+    /** A copy with at most {@code n} sequences generating at once. */
+    public EngineConfig withMaxSequences(int n) {
+        return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, maxBatchTokens, n);
     }
 
     /** Sequences that may run at once: {@code min(maxSequences, maxBatchTokens)}. */
@@ -88,7 +97,53 @@ public record EngineConfig(String backendName, Supplier<Backend> backend, long k
         return Math.min(maxSequences, maxBatchTokens);
     }
 
+    /**
+     * The same settings on another backend.
+     *
+     * @deprecated use {@link #withBackend}
+     */
+    @Deprecated(forRemoval = false)
+    public EngineConfig backend(String name, Supplier<Backend> factory) {
+        return withBackend(name, factory);
+    }
+
+    /**
+     * A copy with {@code bytes} of KV cache storage.
+     *
+     * @deprecated use {@link #withKvBudgetBytes}
+     */
+    @Deprecated(forRemoval = false)
+    public EngineConfig kvBudgetBytes(long bytes) {
+        return withKvBudgetBytes(bytes);
+    }
+
+    /**
+     * A copy with {@code tokens} token positions per KV block.
+     *
+     * @deprecated use {@link #withBlockSize}
+     */
+    @Deprecated(forRemoval = false)
+    public EngineConfig blockSize(int tokens) {
+        return withBlockSize(tokens);
+    }
+
+    /**
+     * A copy running at most {@code tokens} tokens per step.
+     *
+     * @deprecated use {@link #withMaxBatchTokens}
+     */
+    @Deprecated(forRemoval = false)
+    public EngineConfig maxBatchTokens(int tokens) {
+        return withMaxBatchTokens(tokens);
+    }
+
+    /**
+     * A copy with at most {@code n} sequences generating at once.
+     *
+     * @deprecated use {@link #withMaxSequences}
+     */
+    @Deprecated(forRemoval = false)
     public EngineConfig maxSequences(int n) {
-        return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, maxBatchTokens, n);
+        return withMaxSequences(n);
     }
 }

@@ -3,6 +3,8 @@ package dev.mosaic.inference.engine;
 /**
  * A snapshot of an engine's state and counters.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param waiting requests not yet admitted
  * @param running sequences holding KV blocks
  * @param kvBlocksTotal blocks in the KV cache

@@ -1,6 +1,10 @@
 package dev.mosaic.inference.engine;
 
-/** Why a generation ended. */
+/**
+ * Why a generation ended.
+ *
+ * <p>Immutable; thread-safe.
+ */
 public enum FinishReason {
     /** The model produced an end-of-sequence or other stop token (it is the last token). */
     STOP_TOKEN,

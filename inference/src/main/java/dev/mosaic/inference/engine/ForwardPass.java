@@ -66,7 +66,10 @@ public final class ForwardPass implements AutoCloseable {
                          BackendWeight ffnNorm, BackendWeight gate, BackendWeight up, BackendWeight down,
                          BackendWeight qNorm, BackendWeight kNorm) {}
 
-    /** Rows of one step and which of them need logits. */
+    /**
+     * Rows of one step and which of them need logits. Not thread-safe by itself: the arrays are shared, not copied;
+     * confine a step to one thread.
+     */
     public record Step(int[] tokens, int[] positions, int[] slots, AttentionBatch attention, int[] logitRows) {
         public Step {
             int n = tokens.length;

@@ -20,6 +20,8 @@ public final class GenerationHandle {
     /**
      * Where a request is in its life: WAITING for admission (again, after a preemption), RUNNING
      * with KV blocks, or DONE.
+     *
+     * <p>Immutable; thread-safe.
      */
     public enum State { WAITING, RUNNING, DONE }
 

@@ -22,12 +22,15 @@ import java.util.Map;
  * wall time and call count per operation, matmuls split by weight role (the tensor name without
  * its block number, e.g. {@code matmul ffn_up.weight}). Owns and closes the backend it wraps.
  * For a backend that runs asynchronously (a GPU) the times are launch times, not kernel times.
+ *
+ * <p>Not thread-safe for its ops: one thread at a time, as {@link Backend} requires; {@link #snapshot} and
+ * {@link #reset} synchronize with the recording and may be called from any thread.
  */
 public final class ProfilingBackend implements Backend {
     private final Backend delegate;
     private final Map<String, long[]> stats = new LinkedHashMap<>();
 
-    /** Time spent in one operation: calls and total nanoseconds. */
+    /** Time spent in one operation: calls and total nanoseconds. Immutable; thread-safe. */
     public record OpTime(String op, long calls, long nanos) {}
 
     public ProfilingBackend(Backend delegate) {

@@ -18,12 +18,14 @@ public final class Sampler {
         this.random = new SplittableRandom(params.seed());
     }
 
-    /** A token and its log-probability under the model (the full softmax of the raw logits). */
+    /** A token and its log-probability under the model (the full softmax of the raw logits). Immutable; thread-safe. */
     public record Choice(int token, float logprob) {}
 
     /**
      * The {@code k} most likely tokens of one step and their log-probabilities under the full
      * softmax of the raw logits, most likely first (ties: lower id first). Arrays are owned by the record.
+     *
+     * <p>Immutable by convention: the arrays are shared, not copied; do not change them after construction.
      */
     public record TopLogprobs(int[] ids, float[] logprobs) {}
 

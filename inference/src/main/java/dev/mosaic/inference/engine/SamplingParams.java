@@ -8,6 +8,8 @@ package dev.mosaic.inference.engine;
  * smallest set whose probability reaches {@code topP} (1 = no cut), and a token is drawn with a
  * random generator seeded with {@code seed}, so the same request gives the same tokens.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param greedy pick the most likely token; the other fields are ignored
  * @param temperature softmax temperature, {@code > 0}
  * @param topK keep only the {@code topK} most likely tokens; 0 keeps all

@@ -5,6 +5,9 @@ package dev.mosaic.inference.engine;
  * alternatives of that step with their log-probabilities (what OpenAI's {@code top_logprobs}
  * returns). The engine computes them only for requests whose listener is one of these, so
  * other requests pay nothing. Called on the engine's thread: keep it short.
+ *
+ * <p>The engine calls it from its one step thread, one call at a time, so an implementation need not be
+ * thread-safe for its own request; state it shares with other threads it must synchronize itself.
  */
 public interface TopLogprobsListener extends TokenListener {
 

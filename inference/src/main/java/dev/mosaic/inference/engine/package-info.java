@@ -4,7 +4,7 @@
  *
  * <pre>{@code
  * try (Model model = ModelLoader.open(Path.of("model.gguf"));
- *      Engine engine = Engine.create(model, EngineConfig.cpu(4).kvBudgetBytes(512L << 20))) {
+ *      Engine engine = Engine.create(model, EngineConfig.cpu(4).withKvBudgetBytes(512L << 20))) {
  *
  *     // One request, streamed as it is generated.
  *     GenerationRequest request = GenerationRequest.ofText("Once upon a time")

@@ -1,6 +1,10 @@
 package dev.mosaic.inference.kv;
 
-/** A sequence asked for more KV blocks than the cache has free; the message says how many of each. */
+/**
+ * A sequence asked for more KV blocks than the cache has free; the message says how many of each.
+ *
+ * <p>Thread-safe: the fields it adds to {@link RuntimeException} are final.
+ */
 public final class KvCacheFullException extends RuntimeException {
     private final int blocksNeeded;
     private final int blocksFree;

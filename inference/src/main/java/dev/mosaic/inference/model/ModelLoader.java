@@ -10,7 +10,11 @@ import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-/** Opens a model file or directory, whichever format it is in. */
+/**
+ * Opens a model file or directory, whichever format it is in.
+ *
+ * <p>Stateless (static methods only); thread-safe.
+ */
 public final class ModelLoader {
     private ModelLoader() {}
 

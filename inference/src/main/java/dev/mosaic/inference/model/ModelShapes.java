@@ -1,5 +1,6 @@
 package dev.mosaic.inference.model;
 
+import dev.mosaic.inference.tensor.GgmlType;
 import dev.mosaic.inference.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -9,9 +10,28 @@ import java.util.Map;
  * Checks that a model's tensors are all present and shaped as its {@link ModelConfig} says
  * (GGML order: {@code {cols, rows}}), so that no backend ever sees a weight of the wrong size.
  * Shared by the GGUF and safetensors loaders.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class ModelShapes {
     private ModelShapes() {}
+
+    /** Largest head dimension the native rope and attention kernels take ({@code MOSAIC_MAX_HEAD_DIM}). */
+    public static final int MAX_HEAD_DIM = dev.mosaic.bindings.mosaic.mosaic_h.MOSAIC_MAX_HEAD_DIM();
+
+    /** Why a head dimension cannot run, or {@code null} if it can. */
+    public static String headDimProblem(long headDim) {
+        return headDim > MAX_HEAD_DIM ? "head dimension " + headDim + " exceeds " + MAX_HEAD_DIM
+                + ", the most the attention and rope kernels support" : null;
+    }
+
+    /** Throws {@link ModelFormatException} naming {@code field} if {@link #headDimProblem} has one. */
+    public static void checkHeadDim(Path source, String field, long headDim) {
+        String problem = headDimProblem(headDim);
+        if (problem != null) {
+            throw new ModelFormatException(source, field, problem);
+        }
+    }
 
     /** Throws {@link ModelFormatException} naming {@code source} and the first missing or mis-shaped tensor. */
     public static void validate(Path source, ModelConfig c, Map<String, Tensor> tensors) {
@@ -74,6 +94,7 @@ public final class ModelShapes {
         check(source, "nKvHeads", c.nKvHeads() > 0 && c.nHeads() % c.nKvHeads() == 0,
                 c.nKvHeads() + " (must divide nHeads " + c.nHeads() + ")");
         check(source, "headDim", c.headDim() > 0 && c.headDim() % 2 == 0, c.headDim() + " (must be positive and even)");
+        checkHeadDim(source, "headDim", c.headDim());
         check(source, "ffnDim", c.ffnDim() > 0, c.ffnDim());
         check(source, "vocabSize", c.vocabSize() > 0, c.vocabSize());
         check(source, "contextLength", c.contextLength() > 0, c.contextLength());
@@ -92,6 +113,31 @@ public final class ModelShapes {
         }
     }
 
+    /**
+     * Whether a tensor of this name is a norm gain or a bias (by the GGUF names both loaders
+     * use), which the backends read as a plain float vector, never through a matmul kernel.
+     */
+    public static boolean isVectorRole(String name) {
+        return name.endsWith("norm.weight") || name.endsWith(".bias");
+    }
+
+    /** The problem with a {@code type} tensor in the role {@code name} gives it, or {@code null} if it can run. */
+    public static String typeProblem(String name, GgmlType type) {
+        if (isVectorRole(name) && !type.isFloat()) {
+            return "type " + type + " cannot hold a " + (name.endsWith(".bias") ? "bias" : "norm gain")
+                    + ": the kernels read those as plain floats (" + floatTypes() + ")";
+        }
+        if (!isVectorRole(name) && !type.matmul()) {
+            return "type " + type + " is not one the matmul kernels take";
+        }
+        return null;
+    }
+
+    private static String floatTypes() {
+        return String.join(", ", java.util.Arrays.stream(GgmlType.values()).filter(GgmlType::isFloat).map(GgmlType::name).toList());
+    }
+
+
     private static void expect(Path source, Map<String, Tensor> tensors, String name, long... shape) {
         Tensor t = tensors.get(name);
         if (t == null) {
@@ -100,6 +146,10 @@ public final class ModelShapes {
         if (!Arrays.equals(t.shape(), shape)) {
             throw new ModelFormatException(source, name, "shape " + Arrays.toString(t.shape()) + " does not match the config, expected "
                     + Arrays.toString(shape) + " (GGML order: row length first)");
+        }
+        String problem = typeProblem(name, t.type());
+        if (problem != null) {
+            throw new ModelFormatException(source, name, problem);
         }
     }
 }

@@ -56,13 +56,30 @@ public final class ModelSupport {
         } else if (!GgufModel.ARCHITECTURES.contains(a)) {
             out.add("architecture: " + GgufModel.unsupportedArchitecture(a));
         }
+        if (arch instanceof String a && GgufModel.ARCHITECTURES.contains(a)) {
+            Map<String, Object> md = h.metadata();
+            Object keyLength = md.get(a + ".attention.key_length");
+            Object dim = md.get(a + ".embedding_length");
+            Object heads = md.get(a + ".attention.head_count");
+            long headDim = keyLength instanceof Long k ? k
+                    : dim instanceof Long d && heads instanceof Long n && n > 0 ? d / n : 0;
+            if (ModelShapes.headDimProblem(headDim) instanceof String problem) {
+                out.add(GgufModel.headDimField(a, md) + ": " + problem);
+            }
+        }
         Map<Integer, List<String>> byType = new LinkedHashMap<>();
+        Map<String, List<String>> byRoleProblem = new LinkedHashMap<>();
         for (GgufReader.RawTensorInfo t : h.tensors()) {
-            if (GgmlType.byId(t.typeId()) == null) {
+            GgmlType type = GgmlType.byId(t.typeId());
+            if (type == null) {
                 byType.computeIfAbsent(t.typeId(), k -> new ArrayList<>()).add(t.name());
+            } else if (ModelShapes.typeProblem(t.name(), type) instanceof String problem) {
+                byRoleProblem.computeIfAbsent(problem, k -> new ArrayList<>()).add(t.name());
             }
         }
         byType.forEach((id, names) -> out.add(typeLine(GgmlType.describe(id), names)));
+        byRoleProblem.forEach((problem, names) -> out.add("tensor type: " + problem + " (" + names.size()
+                + (names.size() == 1 ? " tensor: " : " tensors, first ") + names.getFirst() + ")"));
         return out;
     }
 
@@ -92,6 +109,12 @@ public final class ModelSupport {
         String modelType = config.path("model_type").asText("");
         if (SafetensorsModel.architecture(archClass, modelType) == null) {
             out.add("architecture: " + SafetensorsModel.unsupportedArchitecture(archClass, modelType));
+        }
+        long heads = config.path("num_attention_heads").asLong(0);
+        long headDim = config.has("head_dim") ? config.path("head_dim").asLong(0)
+                : heads > 0 ? config.path("hidden_size").asLong(0) / heads : 0;
+        if (ModelShapes.headDimProblem(headDim) instanceof String problem) {
+            out.add(SafetensorsModel.headDimField(config) + ": " + problem);
         }
         Map<String, List<String>> byType = new LinkedHashMap<>();
         for (Path f : files) {

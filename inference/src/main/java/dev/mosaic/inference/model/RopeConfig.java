@@ -8,6 +8,9 @@ package dev.mosaic.inference.model;
  * (Hugging Face weights as stored, and all qwen2 files). Using the layout that matches the file
  * makes the same model give the same logits from either format without copying weights.
  *
+ * <p>Immutable by convention and then thread-safe: {@code freqFactors} is shared, not copied, so do not
+ * change the array after construction.
+ *
  * @param theta base frequency
  * @param layout pairing of rotated dimensions
  * @param scaling Llama 3 style frequency scaling, or {@code null}
@@ -22,10 +25,13 @@ public record RopeConfig(float theta, Layout layout, Llama3Scaling scaling, floa
     }
 
 
-    /** Which dimensions of a head are rotated together. */
+    /** Which dimensions of a head are rotated together. Immutable; thread-safe. */
     public enum Layout { INTERLEAVED, HALVES }
 
-    /** Llama 3.1 "llama3" rope scaling ({@code rope_scaling} in config.json, {@code rope_freqs} in GGUF). */
+    /**
+     * Llama 3.1 "llama3" rope scaling ({@code rope_scaling} in config.json, {@code rope_freqs} in GGUF). Immutable;
+     * thread-safe.
+     */
     public record Llama3Scaling(float factor, float lowFreqFactor, float highFreqFactor, int originalContextLength) {}
 
     /**

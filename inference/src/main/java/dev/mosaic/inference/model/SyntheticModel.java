@@ -32,6 +32,8 @@ import java.util.SplittableRandom;
  * Hugging Face row order. GGUF llama files get q/k rows permuted exactly like llama.cpp's HF
  * converter (and are read with the {@code INTERLEAVED} rope layout); safetensors and qwen2 keep
  * the HF order ({@code HALVES}). Both carry a small but real tokenizer.
+ *
+ * <p>Stateless (static methods only); thread-safe: concurrent calls writing different paths do not interfere.
  */
 public final class SyntheticModel {
     private static final ObjectMapper JSON = new ObjectMapper();

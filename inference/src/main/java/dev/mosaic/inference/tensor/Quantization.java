@@ -36,6 +36,9 @@ import java.util.Objects;
  *
  * <p>This is the reference every backend's kernels are checked against, so it favours clarity
  * over speed.
+ *
+ * <p>Stateless (static methods only); thread-safe. Concurrent calls are safe as long as no two write the same
+ * output.
  */
 public final class Quantization {
 

@@ -9,6 +9,9 @@ import java.util.Arrays;
  * <p>{@code shape} follows GGML's order: {@code shape[0]} is the innermost, contiguous dimension.
  * A 2-D weight of {@code shape = {cols, rows}} is stored row-major with {@code rows} rows of
  * {@code cols} elements each, which is what {@code y = W x} reads (one row per output).
+ *
+ * <p>Immutable (the shape is copied in and out; the data is a read-only view by convention); thread-safe to
+ * read from any thread while its memory is alive.
  */
 public record Tensor(String name, GgmlType type, long[] shape, MemorySegment data) {
 

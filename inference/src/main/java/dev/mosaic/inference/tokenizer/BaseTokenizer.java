@@ -49,6 +49,7 @@ abstract sealed class BaseTokenizer implements Tokenizer permits SentencePieceTo
     @Override
     public final int[] encode(String text, boolean allowSpecial) {
         Objects.requireNonNull(text, "text");
+        text = replaceLoneSurrogates(text);
         IntList out = new IntList(text.length() / 3 + 4);
         boolean first = true;
         for (SpecialTokenMatcher.Segment s : matcher.split(text, allowSpecial)) {
@@ -132,6 +133,29 @@ abstract sealed class BaseTokenizer implements Tokenizer permits SentencePieceTo
     final String tokenText(int id) {
         bytesOf(id);
         return texts[id];
+    }
+
+    /**
+     * The text with each unpaired surrogate replaced by U+FFFD, which is what UTF-8 can say about
+     * it (String.getBytes would write '?', a different token, without a word).
+     */
+    static String replaceLoneSurrogates(String text) {
+        StringBuilder out = null;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (!Character.isSurrogate(c)) {
+                continue;
+            }
+            if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+                i++;
+                continue;
+            }
+            if (out == null) {
+                out = new StringBuilder(text);
+            }
+            out.setCharAt(i, '\uFFFD');
+        }
+        return out == null ? text : out.toString();
     }
 
     static byte[] utf8(String s) {

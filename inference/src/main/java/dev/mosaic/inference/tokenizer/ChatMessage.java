@@ -5,6 +5,8 @@ import java.util.Objects;
 /**
  * One turn of a conversation.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param role {@code "system"}, {@code "user"}, {@code "assistant"} or any role the model knows
  * @param content the text of the turn
  */

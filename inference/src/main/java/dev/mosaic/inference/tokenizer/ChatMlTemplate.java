@@ -5,6 +5,8 @@ import java.util.List;
 /**
  * The ChatML format used by Qwen: {@code <|im_start|>role\ncontent<|im_end|>\n} per message.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param defaultSystemPrompt system message inserted when the conversation does not start with
  *     one (Qwen's templates carry such a default), or {@code null} for none
  */

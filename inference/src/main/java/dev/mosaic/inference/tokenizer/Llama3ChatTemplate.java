@@ -12,6 +12,8 @@ import java.util.Objects;
  * ({@code "Cutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\n"}) followed by the
  * caller's system message, if any; {@code systemPreamble} reproduces that.
  *
+ * <p>Immutable; thread-safe.
+ *
  * @param bosToken the text of the BOS token written first ({@code <|begin_of_text|>}), or
  *     {@code ""} for none
  * @param systemPreamble text that opens an always-present system turn (Llama 3.1+), or

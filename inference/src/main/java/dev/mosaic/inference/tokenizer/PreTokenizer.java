@@ -2,7 +2,6 @@ package dev.mosaic.inference.tokenizer;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Splits a stretch of text (between added tokens) into the words that BPE merges work within. */
@@ -19,23 +18,26 @@ interface PreTokenizer {
         return (text, first) -> List.of(text);
     }
 
-    /** Each regex match is a word, and so is each stretch between matches ({@code "Isolated"}). */
+    /**
+     * Each regex match is a word, and so is each stretch between matches ({@code "Isolated"}).
+     * Input of any length is split without a stack overflow; see {@link RegexMatches} for how
+     * a match longer than a few thousand characters may then be cut into pieces.
+     */
     static PreTokenizer regex(Pattern pattern) {
         return (text, first) -> {
             List<String> out = new ArrayList<>();
-            Matcher m = pattern.matcher(text);
-            int last = 0;
-            while (m.find()) {
-                if (m.start() > last) {
-                    out.add(text.substring(last, m.start()));
+            int[] last = {0};
+            RegexMatches.forEach(pattern, text, (start, end) -> {
+                if (start > last[0]) {
+                    out.add(text.substring(last[0], start));
                 }
-                if (m.end() > m.start()) {
-                    out.add(m.group());
+                if (end > start) {
+                    out.add(text.substring(start, end));
                 }
-                last = m.end();
-            }
-            if (last < text.length()) {
-                out.add(text.substring(last));
+                last[0] = end;
+            });
+            if (last[0] < text.length()) {
+                out.add(text.substring(last[0]));
             }
             return out;
         };

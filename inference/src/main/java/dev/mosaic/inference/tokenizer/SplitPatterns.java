@@ -8,6 +8,8 @@ import java.util.regex.Pattern;
  * {@code \s}, which in Java means ASCII whitespace unless {@link Pattern#UNICODE_CHARACTER_CLASS}
  * is set, while the Oniguruma/Rust/Python engines these patterns were written for use Unicode
  * White_Space (U+00A0, U+3000, ...).
+ *
+ * <p>Constants only; thread-safe.
  */
 public final class SplitPatterns {
 

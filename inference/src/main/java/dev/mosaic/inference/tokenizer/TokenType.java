@@ -1,6 +1,10 @@
 package dev.mosaic.inference.tokenizer;
 
-/** Kinds of vocabulary entries, with the codes of GGUF's {@code tokenizer.ggml.token_type}. */
+/**
+ * Kinds of vocabulary entries, with the codes of GGUF's {@code tokenizer.ggml.token_type}.
+ *
+ * <p>Immutable; thread-safe.
+ */
 public enum TokenType {
     /** Ordinary piece of text, produced by merges. */
     NORMAL(1),

@@ -7,6 +7,10 @@ import java.util.Set;
  * Turns text into token ids and back, for one model's vocabulary. Implementations are immutable
  * and safe to share between threads.
  *
+ * <p>Text is tokenized as its UTF-8 bytes. A lone (unpaired) UTF-16 surrogate has no UTF-8
+ * form: it is encoded as U+FFFD REPLACEMENT CHARACTER, as other tokenizers do (a lone U+D800
+ * gives the same ids as U+FFFD). A surrogate pair is one code point and encoded as such.
+ *
  * <p>Obtain one from {@link Tokenizers}: from GGUF metadata, from a Hugging Face
  * {@code tokenizer.json}, or for a loaded model.
  */

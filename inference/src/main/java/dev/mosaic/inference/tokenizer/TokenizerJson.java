@@ -1,5 +1,6 @@
 package dev.mosaic.inference.tokenizer;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.mosaic.inference.model.ModelFormatException;
@@ -77,27 +78,26 @@ final class TokenizerJson {
         if (!vocabNode.isObject() || vocabNode.isEmpty()) {
             throw error("model.vocab", "missing or empty");
         }
+        JsonNode added = root.path("added_tokens");
+        // Ids index arrays: refuse an id that would make them far larger than the file's token count
+        // (sparse ids up to this bound are fine; the unused ones become UNUSED tokens).
+        long declared = (long) vocabNode.size() + added.size();
+        long maxId = 2 * declared + 1023;
         Map<String, Integer> vocab = new HashMap<>(vocabNode.size() * 2);
         int size = 0;
         for (var it = vocabNode.properties().iterator(); it.hasNext(); ) {
             var e = it.next();
-            if (!e.getValue().canConvertToInt() || e.getValue().asInt() < 0) {
-                throw error("model.vocab", "token '" + e.getKey() + "' has id " + e.getValue() + ", expected a non-negative integer");
-            }
-            vocab.put(e.getKey(), e.getValue().asInt());
-            size = Math.max(size, e.getValue().asInt() + 1);
+            String field = "model.vocab[\"" + new String(JsonStringEncoder.getInstance().quoteAsString(e.getKey())) + "\"]";
+            int id = tokenId(e.getValue(), field, maxId, declared);
+            vocab.put(e.getKey(), id);
+            size = Math.max(size, id + 1);
         }
-        JsonNode added = root.path("added_tokens");
-        for (JsonNode a : added) {
-            if (!a.path("id").canConvertToInt() || a.path("id").asInt() < 0 || !a.path("content").isTextual()) {
-                throw error("added_tokens", "entry " + a + " needs a non-negative integer id and a string content");
+        for (int i = 0; i < added.size(); i++) {
+            JsonNode a = added.get(i);
+            if (!a.path("content").isTextual()) {
+                throw error("added_tokens[" + i + "]", "entry " + a + " needs a string content");
             }
-            size = Math.max(size, a.path("id").asInt() + 1);
-        }
-        // Ids index arrays: refuse a file whose ids would make them far larger than its token count.
-        long declared = (long) vocab.size() + added.size();
-        if (size > 2 * declared + 1024) {
-            throw error("model.vocab", "ids run up to " + (size - 1) + " for only " + declared + " tokens");
+            size = Math.max(size, tokenId(a.path("id"), "added_tokens[" + i + "].id", maxId, declared) + 1);
         }
         boolean byteFallback = model.path("byte_fallback").asBoolean(false);
         String unkText = model.path("unk_token").isTextual() ? model.path("unk_token").asText() : null;
@@ -150,6 +150,18 @@ final class TokenizerJson {
         BaseTokenizer.Specials specials = specials(root, texts, types, vocab, addedIds, architectureHint);
         return new BpeTokenizer(texts, types, pieces, merges, pre, normalizer, alphabet, ignoreMerges,
                 byteLevel ? (char) 0 : spaceMark, !byteLevel && prependsSpace, unk, specials);
+    }
+
+    /** A token id from the file: an integer in {@code [0, maxId]}, else an error naming the field. */
+    private int tokenId(JsonNode node, String field, long maxId, long declared) {
+        if (!node.isIntegralNumber() && !(node.isFloatingPointNumber() && node.asDouble() == Math.rint(node.asDouble()))) {
+            throw error(field, "id " + node + " is not an integer");
+        }
+        if (node.canConvertToLong() && node.asLong() >= 0 && node.asLong() <= maxId) {
+            return (int) node.asLong();
+        }
+        throw error(field, "id " + node.asText() + " is outside [0, " + maxId + "] (ids may run up to twice the "
+                + declared + " tokens of the file, plus 1024)");
     }
 
     private MergeTable merges(JsonNode node, Map<String, Integer> pieces) {
@@ -209,8 +221,7 @@ final class TokenizerJson {
                     yield s -> s.replace(literal, content);
                 }
                 Pattern regex = compile(pattern.path("Regex").asText(), field + ".pattern");
-                String replacement = java.util.regex.Matcher.quoteReplacement(content);
-                yield s -> regex.matcher(s).replaceAll(replacement);
+                yield s -> RegexMatches.replaceAll(regex, s, content);
             }
             case "Sequence" -> {
                 List<UnaryOperator<String>> steps = new ArrayList<>();

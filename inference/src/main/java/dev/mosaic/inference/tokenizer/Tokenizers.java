@@ -7,7 +7,11 @@ import java.nio.file.Path;
 import java.util.Map;
 import java.util.Objects;
 
-/** Creates tokenizers from the files models come with. Errors name the file, the key and the reason. */
+/**
+ * Creates tokenizers from the files models come with. Errors name the file, the key and the reason.
+ *
+ * <p>Stateless (static methods only); thread-safe.
+ */
 public final class Tokenizers {
 
     private static final Path GGUF_METADATA = Path.of("<GGUF metadata>");
@@ -44,7 +48,8 @@ public final class Tokenizers {
      * The tokenizer of a loaded model: from its GGUF metadata, or from the {@code tokenizer.json}
      * in the directory of a safetensors model.
      *
-     * @throws ModelFormatException when the model has no tokenizer we can read
+     * @throws ModelFormatException when the model has no tokenizer we can read, or its
+     *     {@code tokenizer.json} has ids beyond the model's vocabulary
      */
     public static Tokenizer forModel(Model model) {
         Map<String, Object> metadata = model.metadata();
@@ -58,6 +63,12 @@ public final class Tokenizers {
             throw new ModelFormatException(source, "tokenizer",
                     "no tokenizer.ggml.* metadata and no tokenizer.json next to the model");
         }
-        return TokenizerJson.load(json, model.config().architecture());
+        Tokenizer tokenizer = TokenizerJson.load(json, model.config().architecture());
+        // A token the embedding has no row for would fail only when it first appears in a prompt.
+        if (tokenizer.vocabSize() > model.config().vocabSize()) {
+            throw new ModelFormatException(json, "model.vocab", "token ids run up to " + (tokenizer.vocabSize() - 1)
+                    + " but the model " + source + " has a vocabulary of " + model.config().vocabSize());
+        }
+        return tokenizer;
     }
 }

@@ -5,7 +5,7 @@ class CpuBackendContractTest extends BackendContract {
 
     @Override
     protected Backend createBackend() {
-        return Backends.create("cpu", BackendOptions.threads(2).with("activations", "float32"));
+        return Backends.create("cpu", BackendOptions.threads(2).withSetting("activations", "float32"));
     }
 
     @Override

@@ -30,7 +30,7 @@ class EngineLifetimeTest {
 
     /** A CPU engine config whose backend is also handed to {@code backend}, so a test can read its resource counters. */
     private static EngineConfig observed(AtomicReference<CpuBackend> backend) {
-        return EngineConfig.cpu(1).kvBudgetBytes(4L << 20).blockSize(4).backend("cpu", () -> {
+        return EngineConfig.cpu(1).withKvBudgetBytes(4L << 20).withBlockSize(4).withBackend("cpu", () -> {
             CpuBackend b = new CpuBackend(1);
             backend.set(b);
             return b;
@@ -111,7 +111,7 @@ class EngineLifetimeTest {
     @Test
     void cancellingTheFutureOrAnyFutureDerivedFromItStopsTheRequestAndFreesItsBlocks() throws Exception {
         try (Model model = TestModels.random(LLAMA, GgmlType.F32, 7);
-             Engine engine = engine(model, EngineConfig.cpu(1).kvBudgetBytes(4L << 20).blockSize(4));
+             Engine engine = engine(model, EngineConfig.cpu(1).withKvBudgetBytes(4L << 20).withBlockSize(4));
              TokenBufferPool pool = new TokenBufferPool()) {
             for (boolean derived : new boolean[] {false, true}) {
                 long completedBefore = engine.stats().completed();
@@ -140,7 +140,7 @@ class EngineLifetimeTest {
         Model model = TestModels.random(LLAMA, GgmlType.F32, 7);
         var embeddings = model.tensor("token_embd.weight").data();
         TokenBufferPool pool = new TokenBufferPool();
-        Engine engine = engine(model, observed(backend).maxSequences(2));
+        Engine engine = engine(model, observed(backend).withMaxSequences(2));
         assertTrue(backend.get().openResources() > 0); // activations and the KV storage
         GenerationResult kept = engine.submit(GenerationRequest.ofTokens(5, 6).withMaxTokens(4).withOutput(pool)).join();
         CountDownLatch started = new CountDownLatch(2);

@@ -65,7 +65,7 @@ class EngineTest {
     }
 
     private static EngineConfig cpu() {
-        return EngineConfig.cpu(1).kvBudgetBytes(4L << 20).blockSize(4);
+        return EngineConfig.cpu(1).withKvBudgetBytes(4L << 20).withBlockSize(4);
     }
 
     private static int[] randomPrompt(Random r, int length, int vocab) {
@@ -123,13 +123,13 @@ class EngineTest {
             requests.add(GenerationRequest.ofTokens(prompt).withMaxTokens(4 + i).withSampling(sampling).withStopAtEos(false));
         }
         List<int[]> alone = new ArrayList<>();
-        Engine single = engine(llama, cpu().maxSequences(1));
+        Engine single = engine(llama, cpu().withMaxSequences(1));
         for (GenerationRequest r : requests) {
             try (GenerationResult result = single.submit(r).join()) {
                 alone.add(result.tokenIds());
             }
         }
-        for (EngineConfig config : new EngineConfig[] {cpu(), cpu().maxBatchTokens(5).maxSequences(3)}) {
+        for (EngineConfig config : new EngineConfig[] {cpu(), cpu().withMaxBatchTokens(5).withMaxSequences(3)}) {
             Engine batched = engine(llama, config);
             List<GenerationResult> results = batched.generateAll(requests);
             for (int i = 0; i < results.size(); i++) {
@@ -150,7 +150,7 @@ class EngineTest {
     void requestsJoiningAndLeavingMidRunGetTheSameTokensAsAlone() throws Exception {
         Random random = new Random(14);
         int bytesPerBlock = 2 * LLAMA.nLayers() * LLAMA.kvDim() * 4 * 4;
-        Engine single = engine(llama, cpu().maxSequences(1));
+        Engine single = engine(llama, cpu().withMaxSequences(1));
         for (int round = 0; round < 5; round++) {
             List<GenerationRequest> requests = new ArrayList<>();
             for (int i = 0; i < 10; i++) {
@@ -160,8 +160,8 @@ class EngineTest {
                 requests.add(GenerationRequest.ofTokens(randomPrompt(random, 1 + random.nextInt(20), LLAMA.vocabSize()))
                         .withMaxTokens(1 + random.nextInt(16)).withSampling(sampling).withStopAtEos(false));
             }
-            Engine churn = engine(llama, cpu().maxBatchTokens(3 + random.nextInt(12)).maxSequences(1 + random.nextInt(5))
-                    .kvBudgetBytes((9L + random.nextInt(5)) * bytesPerBlock)); // the longest request needs 9 blocks
+            Engine churn = engine(llama, cpu().withMaxBatchTokens(3 + random.nextInt(12)).withMaxSequences(1 + random.nextInt(5))
+                    .withKvBudgetBytes((9L + random.nextInt(5)) * bytesPerBlock)); // the longest request needs 9 blocks
             List<GenerationHandle> handles = new ArrayList<>();
             for (GenerationRequest r : requests) {
                 handles.add(churn.submit(r));
@@ -185,7 +185,7 @@ class EngineTest {
     void profilingBackendChangesNothingAndCountsEveryOperation() {
         ProfilingBackend[] profiler = new ProfilingBackend[1];
         EngineConfig plain = cpu();
-        Engine profiled = engine(llama, plain.backend("profiled", () -> profiler[0] = new ProfilingBackend(plain.backend().get())));
+        Engine profiled = engine(llama, plain.withBackend("profiled", () -> profiler[0] = new ProfilingBackend(plain.backend().get())));
         Engine reference = engine(llama, plain);
         GenerationRequest request = GenerationRequest.ofTokens(9, 10, 11, 12).withMaxTokens(5).withStopAtEos(false);
         try (GenerationResult a = profiled.submit(request).join(); GenerationResult b = reference.submit(request).join()) {
@@ -208,7 +208,7 @@ class EngineTest {
         // 32 blocks of 4 tokens. A long request runs; one whose 120-token prompt alone needs 31
         // blocks must wait for it, and a small one queues behind (arrival order is kept).
         int bytesPerBlock = 2 * LLAMA.nLayers() * LLAMA.kvDim() * 4 * 4;
-        Engine engine = engine(llama, cpu().kvBudgetBytes(32L * bytesPerBlock));
+        Engine engine = engine(llama, cpu().withKvBudgetBytes(32L * bytesPerBlock));
         assertEquals(32, engine.stats().kvBlocksTotal());
         Random random = new Random(13);
         int[] p2 = randomPrompt(random, 120, LLAMA.vocabSize());
@@ -238,8 +238,8 @@ class EngineTest {
     @Test
     void preemptedSequencesRecomputeAndEndAsIfAlone() {
         int bytesPerBlock = 2 * LLAMA.nLayers() * LLAMA.kvDim() * 4 * 4;
-        Engine engine = engine(llama, cpu().kvBudgetBytes(20L * bytesPerBlock));
-        Engine single = engine(llama, cpu().maxSequences(1));
+        Engine engine = engine(llama, cpu().withKvBudgetBytes(20L * bytesPerBlock));
+        Engine single = engine(llama, cpu().withMaxSequences(1));
         Random random = new Random(15);
         GenerationRequest a = GenerationRequest.ofTokens(randomPrompt(random, 10, LLAMA.vocabSize())).withMaxTokens(60)
                 .withStopAtEos(false);
@@ -266,7 +266,7 @@ class EngineTest {
     @Test
     void requestsThatCanNeverFitOrAreInvalidFailClearly() {
         int bytesPerBlock = 2 * LLAMA.nLayers() * LLAMA.kvDim() * 4 * 4;
-        Engine engine = engine(llama, cpu().kvBudgetBytes(2L * bytesPerBlock));
+        Engine engine = engine(llama, cpu().withKvBudgetBytes(2L * bytesPerBlock));
         CompletionException tooBig = assertThrows(CompletionException.class,
                 () -> engine.submit(GenerationRequest.ofTokens(5, 6, 7).withMaxTokens(20)).join());
         assertInstanceOf(IllegalArgumentException.class, tooBig.getCause());
@@ -324,7 +324,7 @@ class EngineTest {
 
     @Test
     void closingTheEngineFailsUnfinishedRequests() {
-        Engine engine = Engine.create(llama, cpu().maxSequences(1), new TestModels.SpelledTokenizer(LLAMA.vocabSize()));
+        Engine engine = Engine.create(llama, cpu().withMaxSequences(1), new TestModels.SpelledTokenizer(LLAMA.vocabSize()));
         GenerationHandle running = engine.submit(GenerationRequest.ofTokens(5, 6).withMaxTokens(400).withStopAtEos(false));
         GenerationHandle queued = engine.submit(GenerationRequest.ofTokens(8, 9).withMaxTokens(400).withStopAtEos(false));
         engine.close();

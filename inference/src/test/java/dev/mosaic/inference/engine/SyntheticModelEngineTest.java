@@ -94,7 +94,7 @@ class SyntheticModelEngineTest {
         int i = 0;
         for (Path p : new Path[] {gguf, hf}) {
             try (Model model = ModelLoader.open(p);
-                 Engine engine = Engine.create(model, EngineConfig.cpu(2).kvBudgetBytes(8L << 20))) {
+                 Engine engine = Engine.create(model, EngineConfig.cpu(2).withKvBudgetBytes(8L << 20))) {
                 String text = "the quick brown fox";
                 GenerationRequest request = GenerationRequest.ofText(text).withMaxTokens(8).withStopAtEos(false);
                 int[] body = engine.tokenizer().encode(text);

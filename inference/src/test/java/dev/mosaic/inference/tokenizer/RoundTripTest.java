@@ -107,6 +107,21 @@ class RoundTripTest {
         }
     }
 
+    /** Issue 12: lone surrogates became '?' (String.getBytes); they encode as U+FFFD, a pair as its code point. */
+    @Test
+    void loneSurrogatesTokenizeAsTheReplacementCharacter() {
+        String fffd = "\uFFFD";
+        for (Tokenizer t : TOKENIZERS) {
+            String name = t.getClass().getSimpleName();
+            assertArrayEquals(t.encode(fffd), t.encode("\uD800"), name + ": lone high surrogate");
+            assertArrayEquals(t.encode(fffd), t.encode("\uDC00"), name + ": lone low surrogate");
+            assertEquals(fffd, t.decode(t.encode("\uDBFF")), name);
+            assertArrayEquals(t.encode("a" + fffd + fffd + " b" + fffd), t.encode("a\uDE00\uD83D b\uD83D"), name + ": reversed pair, trailing high");
+            assertArrayEquals(t.encode("x \uD83C\uDF89 y"), t.encode("x 🎉 y"), name + ": a real pair is untouched");
+            assertArrayEquals(t.encode(fffd, true), t.encode("\uDFFF", true), name + " with specials");
+        }
+    }
+
     @Property(tries = 300, seed = "20261121")
     void randomUnicode(@ForAll("texts") String text) {
         for (Tokenizer t : TOKENIZERS) {

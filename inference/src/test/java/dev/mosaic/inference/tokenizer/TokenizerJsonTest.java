@@ -2,6 +2,7 @@ package dev.mosaic.inference.tokenizer;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -319,11 +320,96 @@ class TokenizerJsonTest {
 
         ObjectNode sparse = tokenizerJson(TestVocabs.byteLevel(), false);
         sparse.withArray("added_tokens").addObject().put("id", 2_000_000_000).put("content", "<|x|>").put("special", true);
-        expect(write("tokenizer.json", sparse), "model.vocab", "ids run up to 2000000000");
+        expect(write("tokenizer.json", sparse), "added_tokens[0].id", "id 2000000000 is outside [0, ");
 
         ObjectNode clash = tokenizerJson(TestVocabs.byteLevel(), false);
         clash.withArray("added_tokens").addObject().put("id", 65).put("content", "<|x|>").put("special", true);
         expect(write("tokenizer.json", clash), "added_tokens", "id 65");
+    }
+
+    /** Issue 12: an id of 2^31-1 (or negative, or far past the token count) was an index error, not a named field. */
+    @Test
+    void outOfRangeIdsNameTheEntry() throws IOException {
+        for (long bad : new long[] {Integer.MAX_VALUE, -1, Integer.MIN_VALUE, 3_000_000_000L, 1_000_000}) {
+            ObjectNode vocab = tokenizerJson(TestVocabs.byteLevel(), false);
+            ((ObjectNode) vocab.get("model").get("vocab")).put("x\u001b", bad);
+            expect(write("tokenizer.json", vocab), "model.vocab[\"x\\u001B\"]", "id " + bad + " ");
+
+            ObjectNode added = tokenizerJson(TestVocabs.byteLevel(), false);
+            added.withArray("added_tokens").addObject().put("id", 300).put("content", "<|a|>").put("special", true);
+            added.withArray("added_tokens").addObject().put("id", bad).put("content", "<|x|>").put("special", true);
+            expect(write("tokenizer.json", added), "added_tokens[1].id", "id " + bad + " is outside [0, ");
+        }
+        ObjectNode fraction = tokenizerJson(TestVocabs.byteLevel(), false);
+        ((ObjectNode) fraction.get("model").get("vocab")).put("x", 3.5);
+        expect(write("tokenizer.json", fraction), "model.vocab[\"x\"]", "not an integer");
+
+        // Sparse ids within twice the token count (plus 1024) still load, the gaps as unused ids.
+        ObjectNode sparse = tokenizerJson(TestVocabs.byteLevel(), false);
+        sparse.withArray("added_tokens").addObject().put("id", 1500).put("content", "<|x|>").put("special", true);
+        ((ObjectNode) sparse.get("model").get("vocab")).put("zz", 1400);
+        Tokenizer t = Tokenizers.fromTokenizerJson(write("tokenizer.json", sparse));
+        assertEquals(1501, t.vocabSize());
+        assertArrayEquals(new int[] {1500}, t.encode("<|x|>", true));
+        assertEquals("", t.decode(new int[] {1000}));
+    }
+
+    /**
+     * Issue 12: a Split regex such as {@code (a|b)*} made java.util.regex recurse once per
+     * character and overflow the stack on a 200 KB input. Run on a thread with a 512 KB stack so
+     * that the overflow would happen for sure without the windowed fallback.
+     */
+    @Test
+    void aRecursiveSplitRegexOnLongTextDoesNotOverflowTheStack() throws Exception {
+        TestVocabs.Builder b = TestVocabs.byteLevel();
+        int ab = TestVocabs.mergeToken(b, "a", "b");
+        ObjectNode root = tokenizerJson(b, false);
+        root.set("pre_tokenizer", splitThenByteLevel("(a|b)*"));
+        root.putObject("decoder").put("type", "ByteLevel");
+        Tokenizer t = Tokenizers.fromTokenizerJson(write("tokenizer.json", root));
+        String text = "ab".repeat(100_000);
+        Object[] result = new Object[1];
+        Thread small = new Thread(null, () -> {
+            try {
+                int[] shortIds = t.encode("abba ab");
+                int[] ids = t.encode(text);
+                result[0] = new int[][] {shortIds, ids};
+            } catch (Throwable e) {
+                result[0] = e;
+            }
+        }, "small-stack-tokenizer", 512 * 1024);
+        small.start();
+        small.join(java.time.Duration.ofSeconds(30));
+        assertFalse(small.isAlive(), "tokenizing 200 KB did not finish in 30 s");
+        if (result[0] instanceof Throwable e) {
+            throw new AssertionError("tokenizing 200 KB threw " + e, e);
+        }
+        int[][] ids = (int[][]) result[0];
+        // Short text is split as before: one match "abba", then " ", then "ab".
+        assertArrayEquals(new int[] {ab, 'b', 'a', ' ', ab}, ids[0]);
+        // Windows hold an even number of characters here, so no "ab" pair is cut apart.
+        assertEquals(100_000, ids[1].length);
+        assertTrue(java.util.Arrays.stream(ids[1]).allMatch(id -> id == ab));
+        assertEquals(text, t.decode(ids[1]));
+    }
+
+    /** A tokenizer.json next to safetensors with more ids than the model's embedding has rows. */
+    @Test
+    void tokenizerLargerThanTheModelVocabularyIsRefused() throws IOException {
+        dev.mosaic.inference.model.ModelConfig c = dev.mosaic.inference.model.SyntheticModel.tiny("llama", true);
+        Path st = dev.mosaic.inference.model.SyntheticModel.writeSafetensors(c, dev.mosaic.inference.tensor.GgmlType.F32, 1,
+                dir.resolve("st"));
+        Path json = st.resolve("tokenizer.json");
+        ObjectNode root = (ObjectNode) JSON.readTree(json.toFile());
+        root.withArray("added_tokens").addObject().put("id", c.vocabSize() + 10).put("content", "<|extra|>").put("special", true);
+        JSON.writeValue(json.toFile(), root);
+        try (dev.mosaic.inference.model.Model m = dev.mosaic.inference.model.ModelLoader.open(st)) {
+            ModelFormatException e = assertThrows(ModelFormatException.class, () -> Tokenizers.forModel(m));
+            assertEquals(json, e.file());
+            assertEquals("model.vocab", e.field());
+            assertTrue(e.getMessage().contains("up to " + (c.vocabSize() + 10)) && e.getMessage().contains("vocabulary of " + c.vocabSize()),
+                    e.getMessage());
+        }
     }
 
     private static void expect(Path file, String field, String reasonPart) {

@@ -13,11 +13,15 @@ import java.lang.foreign.MemorySegment;
  */
 public final class AgreementScorer {
 
-    /** One job's extracted answer ({@code null}: abstained) and the mean log-prob of its span. */
+    /**
+     * One job's extracted answer ({@code null}: abstained) and the mean log-prob of its span. Immutable; thread-safe.
+     */
     public record Extraction(String answer, double logprob) {}
 
     /**
      * The decision for one prompt.
+     *
+     * <p>Immutable; thread-safe.
      *
      * @param answerId the top answer's id, or ABSTAIN
      * @param score the rule's agreement score

@@ -27,6 +27,8 @@ public record MoaConfig(List<ModelSpec> experts, ModelSpec aggregator, List<Work
     /**
      * One model role.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param id the id prompts and plans refer to
      * @param model the model file (GGUF) or safetensors directory, absolute
      * @param maxTokens output cap per job (prompts may lower or raise it per expert)
@@ -35,6 +37,8 @@ public record MoaConfig(List<ModelSpec> experts, ModelSpec aggregator, List<Work
 
     /**
      * One compute place.
+     *
+     * <p>Immutable; thread-safe.
      *
      * @param kind {@code cpu} (this process, its own thread group) or {@code openai} (a server
      *             speaking the OpenAI-compatible HTTP API: vLLM, SGLang, llama.cpp server, mosaic serve)
@@ -52,6 +56,8 @@ public record MoaConfig(List<ModelSpec> experts, ModelSpec aggregator, List<Work
     /**
      * An {@code openai} worker's server.
      *
+     * <p>Immutable (the map is copied); thread-safe.
+     *
      * @param baseUrl the API root, ending in {@code /v1}
      * @param apiKey sent as {@code Authorization: Bearer}, or null
      * @param serves expert id to the model name on that server: a fixed placement (already loaded)
@@ -68,7 +74,10 @@ public record MoaConfig(List<ModelSpec> experts, ModelSpec aggregator, List<Work
         }
     }
 
-    /** Experts of a prompt without its own list: by category when one matches, else the default. */
+    /**
+     * Experts of a prompt without its own list: by category when one matches, else the default. Immutable (the list
+     * and map are copied); thread-safe.
+     */
     public record Routing(List<String> defaultExperts, Map<String, List<String>> byCategory) {
         public Routing {
             defaultExperts = List.copyOf(defaultExperts);
@@ -87,6 +96,8 @@ public record MoaConfig(List<ModelSpec> experts, ModelSpec aggregator, List<Work
     }
 
     /**
+     * <p>Immutable; thread-safe.
+     *
      * @param extractor extractor spec ({@code choice}, {@code number}, {@code boxed}, {@code lastline}, {@code regex:...})
      * @param rule agreement rule spec ({@code unanimity}, {@code plurality:0.67}, {@code beta:0.9}, {@code weighted:0.6})
      * @param calibrate choose the rule's threshold on labelled prompts instead of using the given one

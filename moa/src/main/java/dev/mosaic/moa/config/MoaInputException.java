@@ -5,6 +5,8 @@ import java.nio.file.Path;
 /**
  * Bad MoA input (configuration or prompts): names the file, the line where there is one, the
  * field and the reason, e.g. {@code prompts.jsonl:12: field "maxTokens.e1": must be >= 1, got 0}.
+ *
+ * <p>Thread-safe: the fields it adds to {@link RuntimeException} are final.
  */
 public final class MoaInputException extends RuntimeException {
     private static final long serialVersionUID = 1L;

@@ -6,6 +6,8 @@ import java.util.Map;
 /**
  * One line of {@code prompts.jsonl}.
  *
+ * <p>Immutable (the list and map are copied); thread-safe.
+ *
  * @param id unique id
  * @param text the user query
  * @param category optional category (routing, calibration and reporting per category), or null

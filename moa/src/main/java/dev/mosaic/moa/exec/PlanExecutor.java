@@ -53,7 +53,10 @@ import java.util.concurrent.TimeUnit;
  */
 public final class PlanExecutor implements StageExecutor {
 
-    /** Receives each finished job's output (and must close it eventually); called from engine threads. */
+    /**
+     * Receives each finished job's output (and must close it eventually); called from engine threads, so
+     * implementations must be thread-safe.
+     */
     @FunctionalInterface
     public interface JobSink {
         void accept(int job, int worker, JobOutput output);
@@ -105,7 +108,10 @@ public final class PlanExecutor implements StageExecutor {
     private final List<Thread> loaders = new ArrayList<>();
     private JobListener listener = JobListener.NONE;
 
-    /** A worker declared lost during the stage: its id, seconds since the stage began, and why. */
+    /**
+     * A worker declared lost during the stage: its id, seconds since the stage began, and why. Immutable;
+     * thread-safe.
+     */
     public record LostWorker(String id, double time, String reason) {}
 
     /**
@@ -176,12 +182,13 @@ public final class PlanExecutor implements StageExecutor {
      * Called (from an engine or loader thread) once per worker when it has nothing left to run:
      * its queues are empty, nothing runs, and nothing held could still come to it. Its replicas are
      * closed before the call. Without a listener no worker retires early: a done worker stays a
-     * survivor that can take a lost worker's jobs. With one, a lost worker's jobs go only to
-     * workers not yet done (a done one has handed its memory to whatever the listener started).
+     * survivor that can take a lost worker's jobs. Nor with one while any worker of the stage can be
+     * lost ({@link ComputeWorker#canBeLost}): a done worker hands its memory to whatever the
+     * listener started, so it could not take over a lost worker's jobs; such a stage ends as a whole.
      */
     public PlanExecutor onWorkerDone(java.util.function.IntConsumer listener) {
         this.workerDone = listener;
-        this.retireEarly = true;
+        this.retireEarly = workers.stream().noneMatch(ComputeWorker::canBeLost);
         return this;
     }
 
@@ -334,7 +341,7 @@ public final class PlanExecutor implements StageExecutor {
         }
     }
 
-    /** Thrown when a job failed; the other jobs were abandoned. */
+    /** Thrown when a job failed; the other jobs were abandoned. Thread-safe: it adds no state. */
     public static final class StageFailedException extends RuntimeException {
         private static final long serialVersionUID = 1L;
 

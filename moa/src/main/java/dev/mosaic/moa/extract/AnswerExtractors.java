@@ -36,6 +36,9 @@ import java.util.regex.PatternSyntaxException;
  *       pattern has a group, else the whole match. ASCII text is matched through a zero-copy
  *       view; other text is decoded into a per-thread reusable buffer.</li>
  * </ul>
+ *
+ * <p>Stateless (static methods only); thread-safe, and so are the extractors it returns (the regex extractor
+ * decodes into a per-thread buffer).
  */
 public final class AnswerExtractors {
 

@@ -10,6 +10,8 @@ import java.util.Map;
  * problem format (the extra fields are ignored by {@code mosaic plan}), so a profile can be pasted
  * into a problem unchanged.
  *
+ * <p>Immutable (the map is copied); thread-safe.
+ *
  * @param id expert id (the model's file name without extension unless given)
  * @param memoryGiB weights plus KV budget of one replica
  * @param loadSeconds open the model, create the engine, produce the first token

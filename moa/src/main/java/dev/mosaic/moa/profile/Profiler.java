@@ -33,6 +33,8 @@ public final class Profiler {
     /**
      * What to measure.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param threads kernel threads of the engine
      * @param kvBudgetBytes KV cache of the replica
      * @param batch sequences decoding at once for the saturated cost
@@ -65,7 +67,7 @@ public final class Profiler {
         }
     }
 
-    /** A sample prompt for output lengths: its text, category (or null) and output cap. */
+    /** A sample prompt for output lengths: its text, category (or null) and output cap. Immutable; thread-safe. */
     public record Sample(String text, String category, int maxTokens) {}
 
     private final Settings settings;
@@ -82,8 +84,8 @@ public final class Profiler {
         long t0 = System.nanoTime();
         progress.accept(id + ": opening " + model);
         try (Model m = ModelLoader.open(model)) {
-            EngineConfig config = EngineConfig.cpu(settings.threads()).kvBudgetBytes(settings.kvBudgetBytes())
-                    .maxSequences(settings.batch());
+            EngineConfig config = EngineConfig.cpu(settings.threads()).withKvBudgetBytes(settings.kvBudgetBytes())
+                    .withMaxSequences(settings.batch());
             try (Engine engine = Engine.create(m, config)) {
                 int ctx = m.config().contextLength();
                 int prompt = Math.max(1, Math.min(settings.promptTokens(), ctx - settings.decodeTokens() - 1));

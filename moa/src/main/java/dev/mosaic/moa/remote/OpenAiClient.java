@@ -39,6 +39,8 @@ public final class OpenAiClient implements AutoCloseable {
     /**
      * Timeouts and retries.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param timeout limit of one attempt, from connecting to the last byte of the body
      * @param retries attempts after the first
      * @param firstBackoff wait before the first retry (doubled per retry, with jitter)
@@ -57,7 +59,11 @@ public final class OpenAiClient implements AutoCloseable {
         }
     }
 
-    /** Receives one attempt's stream: each {@code data:} payload parsed as JSON, then the end. */
+    /**
+     * Receives one attempt's stream: each {@code data:} payload parsed as JSON, then the end. Called on the
+     * thread that called {@link OpenAiClient#stream}, one call at a time, with a fresh handler per attempt, so
+     * implementations need not be thread-safe.
+     */
     public interface StreamHandler<T> {
         void chunk(JsonNode data);
 

@@ -187,6 +187,11 @@ public final class OpenAiWorker implements ComputeWorker {
 
     /** A lost server is not asked to unload anything (each request would wait out its retries). */
     @Override
+    public boolean canBeLost() {
+        return true;
+    }
+
+    @Override
     public void markLost() {
         lost = true;
     }

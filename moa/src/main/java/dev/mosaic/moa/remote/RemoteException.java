@@ -4,6 +4,8 @@ package dev.mosaic.moa.remote;
  * A request to an OpenAI-compatible server that did not succeed. {@link #unavailable()} says the
  * server could not be reached or kept failing (connection errors, timeouts, 429, 5xx) through all
  * retries: the worker is down. Otherwise the server refused the request itself (other 4xx).
+ *
+ * <p>Thread-safe: the fields it adds to {@link RuntimeException} are final.
  */
 public final class RemoteException extends RuntimeException {
     private static final long serialVersionUID = 1L;

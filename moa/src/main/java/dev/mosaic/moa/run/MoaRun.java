@@ -80,6 +80,9 @@ public final class MoaRun {
     /**
      * How to run.
      *
+     * <p>Immutable as a value; callers must not assume the {@code progress} and {@code onAnswer} callbacks are called
+     * from one thread, so make them thread-safe.
+     *
      * @param method planning method ({@code ilp}, {@code greedy}, {@code round-robin})
      * @param resume skip the prompt ids already in {@code answers.jsonl}
      * @param stealing let idle workers take queued jobs of experts they also hold
@@ -138,7 +141,7 @@ public final class MoaRun {
         }
     }
 
-    /** What a finished (or interrupted) run measured. */
+    /** What a finished (or interrupted) run measured. Immutable; thread-safe. */
     public record Outcome(int prompts, int answered, int bypassed, double expertMeasuredSeconds,
                           double expertPredictedSeconds, double aggregatorMeasuredSeconds, double aggregatorPredictedSeconds,
                           boolean interrupted, Path summary) {}
@@ -670,23 +673,28 @@ public final class MoaRun {
     }
 
     /**
-     * The problem with a forbidden pair for each expert an openai worker cannot hold (a fixed
-     * {@code serves} without {@code manage}), so every planner keeps such workers to what they serve.
+     * The problem with the placement facts openai workers impose: a forbidden pair for each expert
+     * such a worker cannot hold (a fixed {@code serves} without {@code manage}), so every planner
+     * keeps it to what it serves; and a loaded pair for each expert it serves, which is resident
+     * there before the run (no load time), so planners prefer it where it already is.
      */
-    private static Problem constrain(Problem p, List<ComputeWorker> workers) {
+    static Problem constrain(Problem p, List<ComputeWorker> workers) {
         List<dev.mosaic.scheduler.problem.PlacementRules.Pair> forbidden = new ArrayList<>();
+        List<dev.mosaic.scheduler.problem.PlacementRules.Pair> loaded = new ArrayList<>();
         for (Worker w : p.workers()) {
             for (ComputeWorker c : workers) {
                 if (c.id().equals(w.id()) && c instanceof OpenAiWorker o) {
                     for (Expert e : p.experts()) {
                         if (!o.canHost(e.id())) {
                             forbidden.add(new dev.mosaic.scheduler.problem.PlacementRules.Pair(w.id(), e.id()));
+                        } else if (o.serves(e.id())) {
+                            loaded.add(new dev.mosaic.scheduler.problem.PlacementRules.Pair(w.id(), e.id()));
                         }
                     }
                 }
             }
         }
-        return p.withPlacement(new dev.mosaic.scheduler.problem.PlacementRules(forbidden));
+        return p.withPlacement(new dev.mosaic.scheduler.problem.PlacementRules(forbidden, List.of(), loaded));
     }
 
     /** The problem without the workers lost so far. */
@@ -699,9 +707,12 @@ public final class MoaRun {
         if (ws.isEmpty()) {
             throw new IllegalStateException("every worker was lost: " + lostWorkers);
         }
-        return new Problem(ws, p.experts(), p.prompts(), p.aggregator(), p.placement() == null ? null
-                : new dev.mosaic.scheduler.problem.PlacementRules(p.placement().forbidden().stream()
-                        .filter(f -> !gone.contains(f.worker())).toList()));
+        dev.mosaic.scheduler.problem.PlacementRules rules = p.placement();
+        return new Problem(ws, p.experts(), p.prompts(), p.aggregator(), rules == null ? null
+                : new dev.mosaic.scheduler.problem.PlacementRules(
+                        rules.forbidden().stream().filter(f -> !gone.contains(f.worker())).toList(),
+                        rules.pinned().stream().filter(f -> !gone.contains(f.worker())).toList(),
+                        rules.loaded().stream().filter(f -> !gone.contains(f.worker())).toList()));
     }
 
     /** Every model must fit at least one worker, before anything runs. */

@@ -39,6 +39,11 @@ public interface ComputeWorker extends AutoCloseable {
      */
     default void markLost() {}
 
+    /** Whether this worker can be lost mid-run (a remote server); an in-process worker cannot. */
+    default boolean canBeLost() {
+        return false;
+    }
+
     @Override
     void close();
 }

@@ -82,7 +82,7 @@ public final class CpuWorker implements ComputeWorker {
 
     /** Engine settings of every replica on this worker. */
     public EngineConfig engineConfig() {
-        return EngineConfig.cpu(spec.threads()).kvBudgetBytes(spec.kvBudgetBytes()).maxSequences(batch);
+        return EngineConfig.cpu(spec.threads()).withKvBudgetBytes(spec.kvBudgetBytes()).withMaxSequences(batch);
     }
 
     @Override

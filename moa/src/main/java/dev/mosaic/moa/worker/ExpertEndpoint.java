@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
  * model served by a remote OpenAI-compatible server. {@link #submit} may be called from any
  * thread and returns at once; the endpoint batches what it has been given. Closing it cancels
  * unfinished jobs and frees the replica (but not the jobs' finished outputs).
+ *
+ * <p>Implementations must be thread-safe: {@link #submit} and {@link #close} may be called from any thread.
  */
 public interface ExpertEndpoint extends AutoCloseable {
 

@@ -7,6 +7,8 @@ import java.util.List;
  * One generation job for an expert (or the aggregator): a conversation the endpoint renders with
  * its model's chat template (raw text where the model has none), an output cap, greedy decoding.
  *
+ * <p>Immutable (the list is copied); thread-safe.
+ *
  * @param messages the conversation, ending with the user's turn
  * @param maxTokens most tokens to generate
  */

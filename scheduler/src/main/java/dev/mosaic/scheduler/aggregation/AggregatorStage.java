@@ -16,6 +16,8 @@ import java.util.Map;
  * the question and every expert answer, so its prompt length is the question's plus the experts'
  * output lengths.
  *
+ * <p>Immutable by convention and then thread-safe: the array is shared, not copied, so do not change it.
+ *
  * @param problem the derived stage-2 problem
  * @param originalPrompt for each stage-2 prompt, the index of its prompt in the original problem
  */

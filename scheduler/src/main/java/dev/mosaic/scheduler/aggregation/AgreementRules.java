@@ -127,7 +127,7 @@ public final class AgreementRules {
         return Math.min(1.0, sum);
     }
 
-    /** {@code unanimity}: 1 when all experts gave the same non-abstaining answer, else 0. */
+    /** {@code unanimity}: 1 when all experts gave the same non-abstaining answer, else 0. Immutable; thread-safe. */
     public record Unanimity(double threshold) implements AgreementRule {
         public Unanimity {
             checkThreshold(threshold);
@@ -157,7 +157,7 @@ public final class AgreementRules {
         }
     }
 
-    /** {@code plurality:<share>}: experts voting for the top answer / experts. */
+    /** {@code plurality:<share>}: experts voting for the top answer / experts. Immutable; thread-safe. */
     public record Plurality(double threshold) implements AgreementRule {
         public Plurality {
             checkThreshold(threshold);
@@ -181,7 +181,7 @@ public final class AgreementRules {
         }
     }
 
-    /** {@code beta:<C>}: see {@link #betaScore}. */
+    /** {@code beta:<C>}: see {@link #betaScore}. Immutable; thread-safe. */
     public record Beta(double threshold) implements AgreementRule {
         public Beta {
             checkThreshold(threshold);
@@ -220,6 +220,8 @@ public final class AgreementRules {
 
     /**
      * {@code weighted:<share>}: reliability x answer-span confidence weighted share.
+     *
+     * <p>Immutable (the reliabilities are copied in); thread-safe.
      *
      * @param reliability weight per expert index ({@link ExpertReliability#calibrate}); null: 1 each
      */

@@ -21,7 +21,7 @@ public record BypassEvaluation(double tau, int prompts, double alwaysAccuracy, d
     /** Default confidence of the reported bounds. */
     public static final double DEFAULT_CONFIDENCE = 0.95;
 
-    /** One category's numbers. */
+    /** One category's numbers. Immutable; thread-safe. */
     public record Row(int prompts, double alwaysAccuracy, double adaptiveAccuracy, double skipRate, double lossUpperBound) {
         /** Accuracy lost vs always aggregating (fraction; negative: adaptive is better). */
         public double loss() {

@@ -5,6 +5,8 @@ import java.util.SplittableRandom;
 /**
  * A seeded split of prompt indices into a labelled calibration part and a held-out part on
  * which results are reported.
+ *
+ * <p>Immutable by convention and then thread-safe: the arrays are shared, not copied, so do not change them.
  */
 public record Split(int[] calibration, int[] heldOut) {
 

@@ -42,6 +42,8 @@ public final class ThresholdCalibrator {
     /**
      * The chosen threshold and what it gives on the calibration split.
      *
+     * <p>Immutable; thread-safe.
+     *
      * @param confidence the confidence of {@code lossUpperBound} (and of the choice, for {@code ltt})
      * @param lossUpperBound upper confidence bound on the loss at {@code tau}, from the split
      *                       (fraction; 0 for {@link #NEVER})

@@ -34,6 +34,8 @@ import java.util.Map;
  * </ol>
  * The round-robin plan is evaluated too and the better of the two returned, so greedy is never
  * worse than round-robin. Experts without jobs are not placed (they would only add load time).
+ * Placement constraints: forbidden pairs are never placed; pinned replicas are placed from the
+ * start and never removed; a replica that is already loaded costs no load time in every choice.
  * Stateless and thread-safe.
  */
 public final class GreedyPlanner implements Planner {
@@ -121,7 +123,7 @@ public final class GreedyPlanner implements Planner {
         double rrMakespan = Double.POSITIVE_INFINITY;
         try {
             rrPlaced = RoundRobinPlanner.placement(problem);
-            rrJobWorker = RoundRobinPlanner.jobWorkers(jobs, rrPlaced);
+            rrJobWorker = RoundRobinPlanner.jobWorkers(problem, jobs, rrPlaced);
             rrMakespan = IndexedPlan.makespan(problem, jobs, rrPlaced, rrJobWorker);
         } catch (PlanningException e) {
             if (failure != null) {
@@ -166,6 +168,9 @@ public final class GreedyPlanner implements Planner {
         private final boolean[] hasJobs;
         private final Integer[] byWork;
         private final boolean[][] allowed;
+        private final boolean[][] pinned;
+        /** Load time per (worker, expert) at speed 1 (0 where already loaded). */
+        private final double[][] loadTable;
         private long evaluations;
         private final long deadline;
 
@@ -195,6 +200,8 @@ public final class GreedyPlanner implements Planner {
                 hasJobs[e] = true;
             }
             allowed = problem.allowed();
+            pinned = problem.pinned();
+            loadTable = problem.loadSecondsTable();
             byWork = new Integer[ne];
             for (int e = 0; e < ne; e++) {
                 byWork[e] = e;
@@ -202,8 +209,36 @@ public final class GreedyPlanner implements Planner {
             Arrays.sort(byWork, (a, b) -> Double.compare(work[b] + load(b), work[a] + load(a)));
         }
 
+        /** The expert's load time wherever it is not loaded yet (for ordering experts). */
         private double load(int e) {
             return problem.experts().get(e).loadSeconds();
+        }
+
+        private double load(int w, int e) {
+            return loadTable[w][e];
+        }
+
+        /** The placement holding exactly the pinned replicas, and the memory they leave. */
+        private boolean[][] pinnedOnly(double[] free) {
+            boolean[][] placed = new boolean[nw][ne];
+            for (int w = 0; w < nw; w++) {
+                for (int e = 0; e < ne; e++) {
+                    if (pinned[w][e]) {
+                        placed[w][e] = true;
+                        free[w] -= mem(e);
+                    }
+                }
+            }
+            return placed;
+        }
+
+        private boolean hasReplica(boolean[][] placed, int e) {
+            for (int w = 0; w < nw; w++) {
+                if (placed[w][e]) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         private double mem(int e) {
@@ -234,10 +269,10 @@ public final class GreedyPlanner implements Planner {
          * memory equals one already tried at that depth; gives up after a fixed node budget.
          */
         private boolean[][] packMemory() {
-            int[] order = Arrays.stream(byWork).mapToInt(Integer::intValue).filter(e -> hasJobs[e])
-                    .boxed().sorted((a, b) -> Double.compare(mem(b), mem(a))).mapToInt(Integer::intValue).toArray();
-            boolean[][] placed = new boolean[nw][ne];
             double[] free = memory.clone();
+            boolean[][] placed = pinnedOnly(free);
+            int[] order = Arrays.stream(byWork).mapToInt(Integer::intValue).filter(e -> hasJobs[e] && !hasReplica(placed, e))
+                    .boxed().sorted((a, b) -> Double.compare(mem(b), mem(a))).mapToInt(Integer::intValue).toArray();
             long[] nodes = {0};
             return dfs(order, 0, placed, free, nodes) ? placed : null;
         }
@@ -295,7 +330,7 @@ public final class GreedyPlanner implements Planner {
                             replicas++;
                         }
                     }
-                    if (replicas != 1) {
+                    if (replicas != 1 || pinned[host][x]) {
                         continue;
                     }
                     for (int y = 0; y < nw && !improved && evaluations < budget && !late(); y++) {
@@ -337,18 +372,31 @@ public final class GreedyPlanner implements Planner {
 
         /** One replica per expert with jobs, in the given order, earliest finish among workers with room. */
         private boolean[][] pin(Integer[] order) {
-            boolean[][] placed = new boolean[nw][ne];
             double[] free = memory.clone();
+            boolean[][] placed = pinnedOnly(free);
             double[] busy = new double[nw];
+            for (int w = 0; w < nw; w++) {
+                for (int e = 0; e < ne; e++) {
+                    busy[w] += placed[w][e] ? load(w, e) : 0;
+                }
+            }
+            for (int e = 0; e < ne; e++) {
+                for (int w = 0; w < nw; w++) {
+                    if (placed[w][e]) {
+                        busy[w] += work[e]; // on its first pinned replica; the improve step spreads it
+                        break;
+                    }
+                }
+            }
             for (int e : order) {
-                if (!hasJobs[e]) {
+                if (!hasJobs[e] || hasReplica(placed, e)) {
                     continue;
                 }
                 int best = -1;
                 double bestFinish = Double.POSITIVE_INFINITY;
                 for (int w = 0; w < nw; w++) {
                     if (allowed[w][e] && mem(e) <= free[w] + 1e-9) {
-                        double finish = (busy[w] + work[e] + load(e)) / speed[w];
+                        double finish = (busy[w] + work[e] + load(w, e)) / speed[w];
                         if (finish < bestFinish - 1e-12 || (finish <= bestFinish + 1e-12 && best >= 0 && free[w] > free[best])) {
                             bestFinish = finish;
                             best = w;
@@ -360,7 +408,7 @@ public final class GreedyPlanner implements Planner {
                 }
                 placed[best][e] = true;
                 free[best] -= mem(e);
-                busy[best] += work[e] + load(e);
+                busy[best] += work[e] + load(best, e);
             }
             return placed;
         }
@@ -482,7 +530,7 @@ public final class GreedyPlanner implements Planner {
                 for (int i = 0; i < move.length && ok; i += 3) {
                     int w = move[i];
                     int e = move[i + 1];
-                    ok = free[w] >= -1e-9 && (move[i + 2] == 0 || allowed[w][e]);
+                    ok = free[w] >= -1e-9 && (move[i + 2] == 0 ? !pinned[w][e] : allowed[w][e]);
                     if (ok && hasJobs[e]) {
                         boolean any = false;
                         for (int v = 0; v < nw && !any; v++) {
@@ -520,7 +568,7 @@ public final class GreedyPlanner implements Planner {
                         count += placed[w][e] ? 1 : 0;
                     }
                     for (int w = 0; w < nw && count > 1; w++) {
-                        if (!placed[w][e]) {
+                        if (!placed[w][e] || pinned[w][e]) {
                             continue;
                         }
                         placed[w][e] = false;
@@ -570,7 +618,7 @@ public final class GreedyPlanner implements Planner {
             for (int w = 0; w < nw; w++) {
                 for (int e = 0; e < ne; e++) {
                     if (placed[w][e]) {
-                        time[w] += load(e) / speed[w];
+                        time[w] += load(w, e) / speed[w];
                     }
                 }
             }

@@ -10,7 +10,8 @@ import java.util.Arrays;
  * scheduling on related machines: jobs of single-replica experts have no choice and go first;
  * the others, largest first, each go to the replica host where they would finish earliest
  * (respecting the job's latency floor on that worker's speed). Replicas that receive no job are
- * dropped from the placement afterwards, since they would only add load time.
+ * dropped from the placement afterwards, since they would only add load time, except pinned ones
+ * ({@code placement.pinned}).
  *
  * <p>Stateless and thread-safe (the arrays passed in belong to the caller and are written only where documented).
  */
@@ -39,12 +40,13 @@ public final class LptAssigner {
         double[] time = new double[nw];
         int[][] hosts = new int[ne][];
         int[] hostCount = new int[ne];
+        double[][] loadSeconds = problem.loadSecondsTable();
         for (int w = 0; w < nw; w++) {
             speed[w] = problem.workers().get(w).speed();
             for (int e = 0; e < ne; e++) {
                 if (placed[w][e]) {
                     hostCount[e]++;
-                    time[w] += problem.experts().get(e).loadSeconds() / speed[w];
+                    time[w] += loadSeconds[w][e] / speed[w];
                 }
             }
         }
@@ -113,7 +115,7 @@ public final class LptAssigner {
             }
         }
         improve(jobs, hosts, speed, time, jobWorker);
-        dropIdleReplicas(placed, jobs, jobWorker, hosts);
+        dropIdleReplicas(placed, jobs, jobWorker, hosts, problem.pinned());
         return jobWorker;
     }
 
@@ -186,7 +188,7 @@ public final class LptAssigner {
         }
     }
 
-    private static void dropIdleReplicas(boolean[][] placed, JobTable jobs, int[] jobWorker, int[][] hosts) {
+    private static void dropIdleReplicas(boolean[][] placed, JobTable jobs, int[] jobWorker, int[][] hosts, boolean[][] pinned) {
         boolean[][] used = new boolean[placed.length][placed.length == 0 ? 0 : placed[0].length];
         for (int j = 0; j < jobs.size(); j++) {
             used[jobWorker[j]][jobs.expert()[j]] = true;
@@ -199,7 +201,7 @@ public final class LptAssigner {
             for (int i = 0; i < hosts[e].length; i++) {
                 int w = hosts[e][i];
                 // an expert without jobs keeps only its first replica: the caller decided to place it
-                boolean keep = usedHosts == 0 ? i == 0 : used[w][e];
+                boolean keep = pinned[w][e] || (usedHosts == 0 ? i == 0 : used[w][e]);
                 if (!keep) {
                     placed[w][e] = false;
                 }

@@ -15,7 +15,10 @@ import java.util.Map;
 /**
  * The paper's baseline: expert i gets one replica on worker {@code i mod W}, or on the next worker
  * (cyclically) with room for it, and every job runs on its expert's only replica. It ignores load
- * and skew, which is exactly what MOSAIC improves on. Stateless and thread-safe.
+ * and skew, which is exactly what MOSAIC improves on. Placement constraints: pinned replicas are
+ * placed first; an expert already loaded on a worker with room keeps that replica (next to its
+ * pins, if any) and it serves the expert's jobs; otherwise a pinned replica does, and only an
+ * expert with neither is placed round-robin; forbidden workers are skipped. Stateless and thread-safe.
  */
 public final class RoundRobinPlanner implements Planner {
 
@@ -33,7 +36,7 @@ public final class RoundRobinPlanner implements Planner {
         long start = System.nanoTime();
         JobTable jobs = problem.jobs();
         IndexedPlan schedule = new IndexedPlan(placement(problem), null);
-        schedule = new IndexedPlan(schedule.placed(), jobWorkers(jobs, schedule.placed()));
+        schedule = new IndexedPlan(schedule.placed(), jobWorkers(problem, jobs, schedule.placed()));
         double makespan = schedule.makespan(problem, jobs);
         SolverInfo solver = SolverInfo.heuristic(NAME, (System.nanoTime() - start) / 1e9, Map.of("replicas", schedule.replicas()));
         return schedule.toPlan(problem, jobs, makespan, LowerBounds.compute(problem, jobs).best(), solver);
@@ -49,31 +52,63 @@ public final class RoundRobinPlanner implements Planner {
             free[w] = problem.workers().get(w).memoryGiB();
         }
         boolean[][] allowed = problem.allowed();
+        boolean[][] pinned = problem.pinned();
+        boolean[][] loaded = problem.loaded();
+        boolean[] done = new boolean[ne];
+        // Pinned replicas first (the validator checked that they fit); they can serve their expert's jobs.
+        for (int w = 0; w < nw; w++) {
+            for (int e = 0; e < ne; e++) {
+                if (pinned[w][e]) {
+                    placed[w][e] = true;
+                    free[w] -= problem.experts().get(e).memoryGiB();
+                    done[e] |= loaded[w][e];
+                }
+            }
+        }
         for (int e = 0; e < ne; e++) {
             Expert ex = problem.experts().get(e);
-            boolean done = false;
-            for (int k = 0; k < nw && !done; k++) {
+            // A worker that already holds the expert costs no load time: it goes first, next to any pins.
+            for (int w = 0; w < nw && !done[e]; w++) {
+                if (placed[w][e]) {
+                    continue;
+                }
+                if (loaded[w][e] && allowed[w][e] && ex.memoryGiB() <= free[w] + 1e-9) {
+                    placed[w][e] = true;
+                    free[w] -= ex.memoryGiB();
+                    done[e] = true;
+                }
+            }
+            for (int w = 0; w < nw && !done[e]; w++) {
+                done[e] = pinned[w][e];
+            }
+            for (int k = 0; k < nw && !done[e]; k++) {
                 int w = (e + k) % nw;
                 if (allowed[w][e] && ex.memoryGiB() <= free[w] + 1e-9) {
                     placed[w][e] = true;
                     free[w] -= ex.memoryGiB();
-                    done = true;
+                    done[e] = true;
                 }
             }
-            if (!done) {
+            if (!done[e]) {
                 throw new PlanningException("round-robin: no worker has room left for expert " + ex.id() + " (needs " + ex.memoryGiB() + " GiB)");
             }
         }
         return placed;
     }
 
-    /** Every job on its expert's only replica in a one-replica-per-expert placement. */
-    static int[] jobWorkers(JobTable jobs, boolean[][] placed) {
+    /**
+     * Every job on one replica of its expert: the only one in a one-replica-per-expert placement,
+     * else (pinned replicas next to it) the first with the smallest load time.
+     */
+    static int[] jobWorkers(Problem problem, JobTable jobs, boolean[][] placed) {
         int ne = placed.length == 0 ? 0 : placed[0].length;
+        double[][] loadSeconds = problem.loadSecondsTable();
         int[] host = new int[ne];
+        java.util.Arrays.fill(host, -1);
         for (int w = 0; w < placed.length; w++) {
             for (int e = 0; e < ne; e++) {
-                if (placed[w][e]) {
+                if (placed[w][e] && (host[e] < 0 || loadSeconds[w][e] / problem.workers().get(w).speed()
+                        < loadSeconds[host[e]][e] / problem.workers().get(host[e]).speed())) {
                     host[e] = w;
                 }
             }

@@ -8,6 +8,9 @@ package dev.mosaic.scheduler.execution;
  *
  * <p>Implementations are single-use or state otherwise; {@link #execute} is called from one
  * thread, while the listener may be called from executor threads.
+ *
+ * <p>Implementations need not be thread-safe: {@link #execute} is called from one thread at a time. A
+ * listener must be thread-safe, since it may be called from executor threads.
  */
 public interface StageExecutor {
 

@@ -8,18 +8,22 @@ import java.util.List;
  * What ran where and when: per worker, model loads and jobs with their stage, start and end (in
  * seconds from the start of the run). Produced by the {@link dev.mosaic.scheduler.sim.Simulator}; a measured run on real
  * engines records the same shape, so reports work on either.
+ *
+ * <p>Immutable (the lists are copied); thread-safe.
  */
 public final class Timeline {
 
-    /** The MoA stage a span belongs to. */
+    /** The MoA stage a span belongs to. Immutable; thread-safe. */
     public enum Stage { EXPERT, AGGREGATOR }
 
-    /** A model load or a job. */
+    /** A model load or a job. Immutable; thread-safe. */
     public enum Kind { LOAD, JOB }
 
     /**
      * One interval on one worker. {@code model} is the expert (or aggregator) id; {@code prompt} is
      * null for loads.
+     *
+     * <p>Immutable; thread-safe.
      */
     public record Span(String worker, Stage stage, Kind kind, String model, String prompt,
                        double startSeconds, double endSeconds) {

@@ -18,19 +18,23 @@ import java.util.Map;
  *   x[w][e] >= 0       seconds of expert e's work (speed-1 seconds) done on worker w
  *   memory:   sum_e mem_e y[w][e]                       <= mem_w
  *   work:     sum_w x[w][e]                              = work_e
- *   link:     x[w][e] - cap[w][e] y[w][e]               <= 0,  cap = min(work_e, speed_w U - load_e)
- *   load:     sum_e (x[w][e] + load_e y[w][e]) - speed_w T <= 0
+ *   link:     x[w][e] - cap[w][e] y[w][e]               <= 0,  cap = min(work_e, speed_w U - load[w][e])
+ *   load:     sum_e (x[w][e] + load[w][e] y[w][e]) - speed_w T <= 0
+ *   pinned:   y[w][e] = 1 for every pinned pair (a column even for an expert without jobs)
  *   replicas: sum_w y[w][e]                             >= ceil(work_e / max_w cap[w][e])
  *   floor:    T + (F_e / s) sum_{w: speed_w > s} y[w][e] >= F_e / s   for each speed level s
  *   symmetry: load(w) >= load(w') for consecutive identical workers w, w'
  *   LB <= T <= U
  * </pre>
+ * {@code load[w][e]} is the load time at speed 1, 0 where the replica is already loaded; pairs
+ * that {@code placement.forbidden} excludes have no columns. Identical workers have equal memory,
+ * speed, and rows of forbidden, pinned and loaded pairs.
  * where {@code U} is the makespan of a known valid plan (the best heuristic incumbent), {@code LB}
  * a proven lower bound and {@code F_e} expert e's largest job latency floor.
  *
  * <p><b>Why the optimum of this model is a lower bound on the true optimum.</b> Take any valid
  * per-job plan with makespan {@code Z <= U}. Set y to its placement (dropping replicas that run
- * no job, which only lowers loads), x[w][e] to the summed work of e's jobs on w and T = Z. Memory
+ * no job and are not pinned, which only lowers loads), x[w][e] to the summed work of e's jobs on w and T = Z. Memory
  * holds because the plan is valid; the work rows hold by construction; x[w][e] <= work_e, and
  * x[w][e] + load_e <= speed_w * Z <= speed_w * U because worker w's load includes both, so the
  * link rows hold; the load rows are the plan's worker loads; each expert's replicas together do
@@ -72,15 +76,16 @@ final class AggregatedModel implements Formulation {
             for (int e = 0; e < ne; e++) {
                 yCol[w][e] = -1;
                 xCol[w][e] = -1;
-                if (in.jobCount[e] == 0 || in.expertMemory[e] > in.memory[w] || !in.allowed[w][e]) {
+                boolean pinned = in.pinned[w][e];
+                if (!pinned && (in.jobCount[e] == 0 || in.expertMemory[e] > in.memory[w] || !in.allowed[w][e])) {
                     continue;
                 }
-                double room = in.speed[w] * upper * (1 + 1e-9) - in.loadSeconds[e];
-                if (room < 0) {
+                double room = in.speed[w] * upper * (1 + 1e-9) - in.loadSeconds[w][e];
+                if (room < 0 && !pinned) {
                     continue; // loading e on w alone already exceeds the incumbent's makespan
                 }
-                cap[w][e] = Math.min(in.work[e], room);
-                yCol[w][e] = b.addColumn(0.0, 0, 1, HighsVarType.INTEGER);
+                cap[w][e] = Math.max(0, Math.min(in.work[e], room));
+                yCol[w][e] = b.addColumn(0.0, pinned ? 1 : 0, 1, HighsVarType.INTEGER);
                 xCol[w][e] = b.addColumn(0.0, 0, cap[w][e], HighsVarType.CONTINUOUS);
             }
         }
@@ -177,13 +182,13 @@ final class AggregatedModel implements Formulation {
                 idx[k] = xCol[w][e];
                 val[k++] = sign;
                 idx[k] = yCol[w][e];
-                val[k++] = sign * in.loadSeconds[e];
+                val[k++] = sign * in.loadSeconds[w][e];
             }
         }
         return k;
     }
 
-    /** Workers grouped by identical (memory, speed), each group in index order. */
+    /** Workers grouped by identical (memory, speed, placement constraints, load times), each group in index order. */
     List<List<Integer>> identicalGroups() {
         List<List<Integer>> groups = new ArrayList<>();
         boolean[] done = new boolean[in.nw];
@@ -193,7 +198,9 @@ final class AggregatedModel implements Formulation {
             }
             List<Integer> g = new ArrayList<>();
             for (int v = w; v < in.nw; v++) {
-                if (!done[v] && in.memory[v] == in.memory[w] && in.speed[v] == in.speed[w]) {
+                if (!done[v] && in.memory[v] == in.memory[w] && in.speed[v] == in.speed[w]
+                        && java.util.Arrays.equals(in.allowed[v], in.allowed[w]) && java.util.Arrays.equals(in.pinned[v], in.pinned[w])
+                        && java.util.Arrays.equals(in.loadSeconds[v], in.loadSeconds[w])) {
                     g.add(v);
                     done[v] = true;
                 }
@@ -205,7 +212,7 @@ final class AggregatedModel implements Formulation {
 
     /**
      * MIP start from a valid plan given as job-to-worker array: replicas that run no job are
-     * dropped; identical workers are relabelled by decreasing load (to satisfy the symmetry rows).
+     * dropped (pinned ones kept); identical workers are relabelled by decreasing load (to satisfy the symmetry rows).
      * Returns the relabelled job-to-worker array in {@code relabelled} and the column values.
      */
     double[] warmStart(int[] jobWorker, int[] relabelled) {
@@ -259,11 +266,16 @@ final class AggregatedModel implements Formulation {
             share[jobWorker[j]][in.jobExpert[j]] += in.cost[j];
             used[jobWorker[j]][in.jobExpert[j]] = true;
         }
+        for (int w = 0; w < nw; w++) {
+            for (int e = 0; e < ne; e++) {
+                used[w][e] |= in.pinned[w][e];
+            }
+        }
         double[] agg = new double[nw];
         for (int w = 0; w < nw; w++) {
             for (int e = 0; e < ne; e++) {
                 if (used[w][e]) {
-                    agg[w] += share[w][e] + in.loadSeconds[e];
+                    agg[w] += share[w][e] + in.loadSeconds[w][e];
                 }
             }
         }

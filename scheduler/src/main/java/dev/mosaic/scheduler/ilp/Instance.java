@@ -17,7 +17,10 @@ final class Instance {
     final double[] speed;
     final double[] memory;
     final double[] expertMemory;
-    final double[] loadSeconds;
+    /** [worker][expert]: load time at speed 1 ({@link Problem#loadSeconds(int, int)}: 0 where already loaded). */
+    final double[][] loadSeconds;
+    /** Per expert, its load time where it is not loaded yet (for orderings). */
+    final double[] baseLoad;
     final JobTable jobs;
     final int nj;
     final int[] jobExpert;
@@ -29,6 +32,8 @@ final class Instance {
     final int[] jobCount;
     /** [worker][expert]: the placement constraints allow a replica there. */
     final boolean[][] allowed;
+    /** [worker][expert]: the plan must hold a replica there. */
+    final boolean[][] pinned;
 
     Instance(Problem problem) {
         this.problem = problem;
@@ -43,12 +48,14 @@ final class Instance {
             memory[w] = ws.get(w).memoryGiB();
         }
         expertMemory = new double[ne];
-        loadSeconds = new double[ne];
+        baseLoad = new double[ne];
         for (int e = 0; e < ne; e++) {
             expertMemory[e] = es.get(e).memoryGiB();
-            loadSeconds[e] = es.get(e).loadSeconds();
+            baseLoad[e] = es.get(e).loadSeconds();
         }
+        loadSeconds = problem.loadSecondsTable();
         allowed = problem.allowed();
+        pinned = problem.pinned();
         jobs = problem.jobs();
         nj = jobs.size();
         jobExpert = jobs.expert();
@@ -78,7 +85,8 @@ final class Instance {
     /**
      * Bounds every plan obeys: (a) total work plus one load per used expert, spread over the total
      * speed; (b) the longest latency floor on the fastest worker; (c) per expert, its largest job
-     * plus its load time on the fastest worker (the worker running that job holds a replica).
+     * plus its load time on the worker where that is quickest (the worker running that job holds
+     * a replica). Load times are each expert's smallest over workers; pins are ignored (a relaxation).
      */
     double simpleLowerBound() {
         double totalSpeed = 0;
@@ -92,9 +100,15 @@ final class Instance {
             if (jobCount[e] == 0) {
                 continue;
             }
-            total += work[e] + loadSeconds[e];
+            double minLoad = Double.POSITIVE_INFINITY;
+            double quickest = Double.POSITIVE_INFINITY;
+            for (int w = 0; w < nw; w++) {
+                minLoad = Math.min(minLoad, loadSeconds[w][e]);
+                quickest = Math.min(quickest, (maxCost[e] + loadSeconds[w][e]) / speed[w]);
+            }
+            total += work[e] + minLoad;
             lb = Math.max(lb, maxFloor[e] / smax);
-            lb = Math.max(lb, (maxCost[e] + loadSeconds[e]) / smax);
+            lb = Math.max(lb, quickest);
         }
         return Math.max(lb, total / totalSpeed);
     }

@@ -16,12 +16,15 @@ import java.util.Map;
  *   memory:  sum_e mem_e y[w][e] <= mem_w
  *   assign:  sum_w z[j][w] = 1
  *   replica: z[j][w] - y[w][e_j] <= 0
- *   load:    sum_j cost_j z[j][w] + sum_e load_e y[w][e] - speed_w T <= 0
+ *   load:    sum_j cost_j z[j][w] + sum_e load[w][e] y[w][e] - speed_w T <= 0
+ *   pinned:  y[w][e] = 1 for every pinned pair (a column even for an expert without jobs)
  *   floor:   T - (floor_j / speed_w) z[j][w] >= 0
  *   LB <= T <= U
  * </pre>
  * This is the problem itself (makespan = max(load, floor)), restricted to plans no worse than
  * the warm start (T <= U), so its optimum is the true optimum and its dual bound a true bound.
+ * {@code load[w][e]} is the load time at speed 1, 0 where the replica is already loaded; forbidden
+ * pairs have no columns.
  */
 final class PerJobModel implements Formulation {
     final Instance in;
@@ -42,8 +45,10 @@ final class PerJobModel implements Formulation {
         yCol = new int[in.nw][in.ne];
         for (int w = 0; w < in.nw; w++) {
             for (int e = 0; e < in.ne; e++) {
-                boolean usable = in.jobCount[e] > 0 && in.allowed[w][e] && in.expertMemory[e] <= in.memory[w] && in.loadSeconds[e] / in.speed[w] <= u;
-                yCol[w][e] = usable ? b.addColumn(0.0, 0, 1, HighsVarType.INTEGER) : -1;
+                boolean pinned = in.pinned[w][e];
+                boolean usable = pinned || (in.jobCount[e] > 0 && in.allowed[w][e] && in.expertMemory[e] <= in.memory[w]
+                        && in.loadSeconds[w][e] / in.speed[w] <= u);
+                yCol[w][e] = usable ? b.addColumn(0.0, pinned ? 1 : 0, 1, HighsVarType.INTEGER) : -1;
             }
         }
         zCol = new int[in.nj][in.nw];
@@ -51,7 +56,7 @@ final class PerJobModel implements Formulation {
             int e = in.jobExpert[j];
             for (int w = 0; w < in.nw; w++) {
                 double s = in.speed[w];
-                boolean usable = yCol[w][e] >= 0 && (in.loadSeconds[e] + in.cost[j]) / s <= u && in.floor[j] / s <= u;
+                boolean usable = yCol[w][e] >= 0 && in.allowed[w][e] && (in.loadSeconds[w][e] + in.cost[j]) / s <= u && in.floor[j] / s <= u;
                 zCol[j][w] = usable ? b.addColumn(0.0, 0, 1, HighsVarType.INTEGER) : -1;
             }
         }
@@ -95,7 +100,7 @@ final class PerJobModel implements Formulation {
             for (int e = 0; e < in.ne; e++) {
                 if (yCol[w][e] >= 0) {
                     idx[k] = yCol[w][e];
-                    val[k++] = in.loadSeconds[e];
+                    val[k++] = in.loadSeconds[w][e];
                 }
             }
             idx[k] = tCol;
@@ -131,11 +136,18 @@ final class PerJobModel implements Formulation {
         return List.of(s);
     }
 
-    /** MIP start from a valid plan's job-to-worker array (replicas without jobs dropped). */
+    /** MIP start from a valid plan's job-to-worker array (replicas without jobs dropped, pinned ones kept). */
     @Override
     public double[] warmStart(int[] jobWorker) {
         double[] x = new double[model.numCols()];
         x[tCol] = upper;
+        for (int w = 0; w < in.nw; w++) {
+            for (int e = 0; e < in.ne; e++) {
+                if (in.pinned[w][e]) {
+                    x[yCol[w][e]] = 1;
+                }
+            }
+        }
         for (int j = 0; j < in.nj; j++) {
             int w = jobWorker[j];
             if (zCol[j][w] < 0) {

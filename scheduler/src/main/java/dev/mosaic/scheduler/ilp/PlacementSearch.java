@@ -109,7 +109,7 @@ final class PlacementSearch {
                         continue;
                     }
                     for (int o = 0; o < ne && phase > 0; o++) {
-                        if (!placed[w][o] || memUsed[w] - in.expertMemory[o] + in.expertMemory[e] > in.memory[w] * (1 + 1e-9)) {
+                        if (!placed[w][o] || in.pinned[w][o] || memUsed[w] - in.expertMemory[o] + in.expertMemory[e] > in.memory[w] * (1 + 1e-9)) {
                             continue;
                         }
                         if (replicas(placed, o) >= 2) {
@@ -210,7 +210,7 @@ final class PlacementSearch {
         return n;
     }
 
-    /** Removes replicas that carry no flow at makespan {@code t} (never an expert's last one). */
+    /** Removes replicas that carry no flow at makespan {@code t} (never an expert's last one, never a pinned one). */
     private void dropUnused(boolean[][] placed, double[] memUsed, double t) {
         if (!Double.isFinite(t)) {
             return;
@@ -218,7 +218,7 @@ final class PlacementSearch {
         double[][] s = shares(placed, t * (1 + 1e-9));
         for (int w = 0; w < nw; w++) {
             for (int e = 0; e < ne; e++) {
-                if (placed[w][e] && s[w][e] <= 0 && replicas(placed, e) > 1) {
+                if (placed[w][e] && !in.pinned[w][e] && s[w][e] <= 0 && replicas(placed, e) > 1) {
                     placed[w][e] = false;
                     memUsed[w] -= in.expertMemory[e];
                 }
@@ -238,7 +238,7 @@ final class PlacementSearch {
             double load = 0;
             for (int e = 0; e < ne; e++) {
                 if (placed[w][e]) {
-                    load += in.loadSeconds[e];
+                    load += in.loadSeconds[w][e];
                 }
             }
             lo = Math.max(lo, load / in.speed[w]);
@@ -307,7 +307,7 @@ final class PlacementSearch {
             double load = 0;
             for (int e = 0; e < ne; e++) {
                 if (placed[w][e]) {
-                    load += in.loadSeconds[e];
+                    load += in.loadSeconds[w][e];
                     addEdge(1 + e, 1 + ne + w, in.work[e]);
                 }
             }

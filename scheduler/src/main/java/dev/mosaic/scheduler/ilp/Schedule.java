@@ -19,11 +19,15 @@ final class Schedule {
     final int[] count;
     final int[] posInWorker;
 
+    /** A schedule with no job assigned yet on {@code placed} plus every pinned replica. */
     Schedule(Instance in, boolean[][] placed) {
         this.in = in;
         this.placed = new boolean[in.nw][];
         for (int w = 0; w < in.nw; w++) {
             this.placed[w] = placed[w].clone();
+            for (int e = 0; e < in.ne; e++) {
+                this.placed[w][e] |= in.pinned[w][e];
+            }
         }
         jobWorker = new int[in.nj];
         java.util.Arrays.fill(jobWorker, -1);
@@ -34,13 +38,13 @@ final class Schedule {
         for (int w = 0; w < in.nw; w++) {
             for (int e = 0; e < in.ne; e++) {
                 if (this.placed[w][e]) {
-                    load[w] += in.loadSeconds[e] / in.speed[w];
+                    load[w] += in.loadSeconds[w][e] / in.speed[w];
                 }
             }
         }
     }
 
-    /** The schedule running each job on {@code jobWorker[j]}, with exactly the replicas those jobs need. */
+    /** The schedule running each job on {@code jobWorker[j]}, with exactly the replicas those jobs need and the pinned ones. */
     static Schedule fromJobs(Instance in, int[] jobWorker) {
         boolean[][] placed = new boolean[in.nw][in.ne];
         for (int j = 0; j < in.nj; j++) {
@@ -78,7 +82,7 @@ final class Schedule {
         assign(j, w);
     }
 
-    /** Removes replicas that run no job; each removal lowers its worker's load by the load time. */
+    /** Removes replicas that run no job (never a pinned one); each removal lowers its worker's load by the load time. */
     void dropIdleReplicas() {
         boolean[][] used = new boolean[in.nw][in.ne];
         for (int j = 0; j < in.nj; j++) {
@@ -86,9 +90,9 @@ final class Schedule {
         }
         for (int w = 0; w < in.nw; w++) {
             for (int e = 0; e < in.ne; e++) {
-                if (placed[w][e] && !used[w][e]) {
+                if (placed[w][e] && !used[w][e] && !in.pinned[w][e]) {
                     placed[w][e] = false;
-                    load[w] -= in.loadSeconds[e] / in.speed[w];
+                    load[w] -= in.loadSeconds[w][e] / in.speed[w];
                 }
             }
         }

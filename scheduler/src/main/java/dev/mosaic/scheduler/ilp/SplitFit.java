@@ -53,13 +53,32 @@ final class SplitFit {
         for (int e = 0; e < ne; e++) {
             order[e] = e;
         }
-        Arrays.sort(order, (a, b) -> Double.compare(in.work[b] + in.loadSeconds[b], in.work[a] + in.loadSeconds[a]));
+        Arrays.sort(order, (a, b) -> Double.compare(in.work[b] + in.baseLoad[b], in.work[a] + in.baseLoad[a]));
+        // Pinned replicas are there from the start; each takes what it can of its expert's work below.
+        for (int w = 0; w < nw; w++) {
+            for (int e = 0; e < ne; e++) {
+                if (in.pinned[w][e]) {
+                    placed[w][e] = true;
+                    residual[w] -= in.loadSeconds[w][e];
+                    memLeft[w] -= in.expertMemory[e];
+                }
+            }
+        }
         for (int e : order) {
             if (in.jobCount[e] == 0) {
                 continue;
             }
             double rem = in.work[e];
             boolean first = true;
+            for (int w = 0; w < nw; w++) {
+                if (in.pinned[w][e] && residual[w] > 0 && in.maxFloor[e] / in.speed[w] <= target) {
+                    double amount = Math.min(rem, residual[w]);
+                    shares[w][e] = amount;
+                    residual[w] -= amount;
+                    rem -= amount;
+                    first = false;
+                }
+            }
             while (first || rem > 1e-12 * Math.max(1, in.work[e])) {
                 first = false;
                 int fit = -1;
@@ -68,7 +87,7 @@ final class SplitFit {
                     if (placed[w][e] || !in.allowed[w][e] || memLeft[w] < in.expertMemory[e]) {
                         continue;
                     }
-                    double room = residual[w] - in.loadSeconds[e];
+                    double room = residual[w] - in.loadSeconds[w][e];
                     // The largest job and the largest floor must fit on the worker that gets them.
                     if (room <= 0 || in.maxFloor[e] / in.speed[w] > target) {
                         continue;
@@ -84,10 +103,10 @@ final class SplitFit {
                 if (w < 0) {
                     return null;
                 }
-                double amount = Math.min(rem, residual[w] - in.loadSeconds[e]);
+                double amount = Math.min(rem, residual[w] - in.loadSeconds[w][e]);
                 placed[w][e] = true;
                 shares[w][e] = amount;
-                residual[w] -= in.loadSeconds[e] + amount;
+                residual[w] -= in.loadSeconds[w][e] + amount;
                 memLeft[w] -= in.expertMemory[e];
                 rem -= amount;
             }

@@ -9,7 +9,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 
-/** The one Jackson configuration used for MOSAIC's JSON files: strict reading, readable writing. */
+/**
+ * The one Jackson configuration used for MOSAIC's JSON files: strict reading, readable writing.
+ *
+ * <p>Thread-safe: the shared mapper is configured once, and a configured Jackson mapper may be used from any
+ * thread; do not reconfigure it.
+ */
 public final class Json {
 
     private static final ObjectMapper MAPPER = JsonMapper.builder(JsonFactory.builder()

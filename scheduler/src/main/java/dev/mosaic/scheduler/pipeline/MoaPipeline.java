@@ -25,11 +25,15 @@ import dev.mosaic.scheduler.execution.Timeline;
  * expert work is done, each aggregation job being released when the last expert answer of its
  * prompt exists. The stage-2 plan is made with profiled lengths and the known bypass decisions;
  * execution uses the actual (noisy) lengths.
+ *
+ * <p>Stateless (static methods only); thread-safe: each call simulates on its own state.
  */
 public final class MoaPipeline {
 
     /**
      * How to execute.
+     *
+     * <p>Immutable; thread-safe.
      *
      * @param noiseSigma lognormal sigma of actual vs profiled output lengths (0: as profiled). It is
      *                   applied twice: once per model (a systematic profiling error: this expert
@@ -48,6 +52,8 @@ public final class MoaPipeline {
     /**
      * One simulated run of both stages. Times in seconds from the start; the aggregator stage is
      * the time after the expert stage ends.
+     *
+     * <p>Immutable by convention: the arrays are shared, not copied; do not change them.
      */
     public record Run(Plan expertPlan, Plan aggregatorPlan, StageResult expertStage, StageResult aggregatorStage,
                       Timeline timeline, double[] actualExpertOutTokens, int aggregatedPrompts,

@@ -26,10 +26,14 @@ import java.util.function.Consumer;
  * baseline (round-robin placement, every prompt aggregated on the baseline's stage-2 plan)
  * against ours (our planner for both stages, calibrated confidence-aware bypass), each without
  * and with noise on the output lengths, ours also with work stealing and with overlapped stages.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class Study {
 
     /**
+     * <p>Immutable; thread-safe.
+     *
      * @param noiseSigma lognormal sigma of the noisy runs (0: no noisy runs)
      * @param seed seed of the noise and of the calibration split
      * @param calibrationFraction share of prompts in the labelled calibration split
@@ -73,13 +77,15 @@ public final class Study {
      */
     public static final double DEFAULT_BUDGET = 0.02;
 
-    /** A simulated configuration: which plans, which noise, stealing and overlap. */
+    /** A simulated configuration: which plans, which noise, stealing and overlap. Immutable; thread-safe. */
     public record Scenario(String name, boolean baseline, double noiseSigma, boolean stealing, boolean overlap) {}
 
     /**
      * End-to-end and expert-stage times at one noise level (barrier between stages), each the
      * mean over {@link #SWEEP_SEEDS} noise seeds: the baseline, ours with the static plan, ours
      * with work stealing.
+     *
+     * <p>Immutable; thread-safe.
      */
     public record NoisePoint(double sigma, double baselineExpertSeconds, double oursExpertSeconds, double stealingExpertSeconds,
                              double baselineEndToEndSeconds, double oursEndToEndSeconds, double stealingEndToEndSeconds) {}
@@ -90,7 +96,7 @@ public final class Study {
     /** Noise seeds averaged at each sweep level (the per-model factor makes one draw matter). */
     public static final int SWEEP_SEEDS = 5;
 
-    /** Mean expert output tokens per question at one agreement level (Fig. 7). */
+    /** Mean expert output tokens per question at one agreement level (Fig. 7). Immutable; thread-safe. */
     public record AgreementLevel(String level, double share, int questions, double meanOutTokens) {}
 
     /**

@@ -35,13 +35,25 @@ public record IndexedPlan(boolean[][] placed, int[] jobWorker) {
      */
     public static double makespan(double[] speed, double[] loadSeconds, JobTable jobs, boolean[][] placed,
                                   int[] jobWorker, double[] workerLoad) {
+        double[][] table = new double[speed.length][];
+        java.util.Arrays.fill(table, loadSeconds);
+        return makespan(speed, table, jobs, placed, jobWorker, workerLoad);
+    }
+
+    /**
+     * As {@link #makespan(double[], double[], JobTable, boolean[][], int[], double[])} with load
+     * times per (worker, expert) at speed 1 ({@link Problem#loadSecondsTable()}: 0 where a replica
+     * is already loaded).
+     */
+    public static double makespan(double[] speed, double[][] loadSeconds, JobTable jobs, boolean[][] placed,
+                                  int[] jobWorker, double[] workerLoad) {
         int nw = speed.length;
         double[] load = workerLoad != null ? workerLoad : new double[nw];
         java.util.Arrays.fill(load, 0);
         for (int w = 0; w < nw; w++) {
             for (int e = 0; e < placed[w].length; e++) {
                 if (placed[w][e]) {
-                    load[w] += loadSeconds[e] / speed[w];
+                    load[w] += loadSeconds[w][e] / speed[w];
                 }
             }
         }
@@ -62,7 +74,7 @@ public record IndexedPlan(boolean[][] placed, int[] jobWorker) {
 
     /** {@link #makespan(double[], double[], JobTable, boolean[][], int[], double[])} reading speeds and load times from the problem. */
     public static double makespan(Problem problem, JobTable jobs, boolean[][] placed, int[] jobWorker) {
-        return makespan(speeds(problem), loadSeconds(problem), jobs, placed, jobWorker, null);
+        return makespan(speeds(problem), problem.loadSecondsTable(), jobs, placed, jobWorker, null);
     }
 
     /** This schedule's makespan on {@code problem}. */
@@ -79,7 +91,7 @@ public record IndexedPlan(boolean[][] placed, int[] jobWorker) {
         return s;
     }
 
-    /** Expert load times (speed 1) in problem order. */
+    /** Expert load times (speed 1) in problem order, ignoring {@code placement.loaded} (see {@link Problem#loadSecondsTable()}). */
     public static double[] loadSeconds(Problem problem) {
         double[] s = new double[problem.experts().size()];
         for (int e = 0; e < s.length; e++) {

@@ -7,7 +7,8 @@ import dev.mosaic.scheduler.problem.Worker;
 /**
  * Simple, provably valid lower bounds on the optimal makespan of a problem. Planners report the
  * best of them so every plan carries a gap. Notation: {@code W_e} is expert e's total job work at
- * speed 1, {@code l_e} its load time, a worker w is <em>eligible</em> for e when
+ * speed 1, {@code l_e} its load time (the smallest over workers, 0 if a replica is already loaded
+ * somewhere; placement pins and bans are ignored, which only relaxes the problem), a worker w is <em>eligible</em> for e when
  * {@code memoryGiB_w >= memoryGiB_e} (only those can hold a replica), {@code L_w} is w's load in
  * seconds and {@code M >= L_w} for every w. Only experts with jobs count: an expert without jobs
  * need not be placed at all.
@@ -36,7 +37,7 @@ import dev.mosaic.scheduler.problem.Worker;
  */
 public final class LowerBounds {
 
-    /** The individual bounds, in seconds; {@link #best()} is their maximum. */
+    /** The individual bounds, in seconds; {@link #best()} is their maximum. Immutable; thread-safe. */
     public record Bounds(double job, double capacity, double replica, double replicaCapacity) {
         public double best() {
             return Math.max(Math.max(job, capacity), Math.max(replica, replicaCapacity));
@@ -71,10 +72,15 @@ public final class LowerBounds {
             eligibleSpeeds = new double[ne][];
             load = new double[ne];
             memory = new double[ne];
+            double[][] loadTable = problem.loadSecondsTable();
             for (int e = 0; e < ne; e++) {
                 double mem = problem.experts().get(e).memoryGiB();
                 memory[e] = mem;
+                // A replica already loaded somewhere costs nothing there: the smallest load time over workers keeps every bound valid.
                 load[e] = problem.experts().get(e).loadSeconds();
+                for (double[] row : loadTable) {
+                    load[e] = Math.min(load[e], row[e]);
+                }
                 eligibleSpeeds[e] = problem.workers().stream().filter(w -> w.memoryGiB() >= mem).mapToDouble(Worker::speed)
                         .map(s -> -s).sorted().map(s -> -s).toArray();
                 if (eligibleSpeeds[e].length == 0) {

@@ -17,14 +17,19 @@ import java.util.Set;
  * planner produced it. Every test and every report goes through here.
  *
  * <p>Cost model: a worker's load is the sum of its jobs' costs plus the load time of every
- * replica placed on it, all divided by its speed; the makespan is the larger of the largest load
- * and the largest job latency floor.
+ * replica placed on it ({@link Problem#loadSeconds(int, int)}: 0 for a replica that
+ * {@code placement.loaded} says is already there), all divided by its speed; the makespan is the
+ * larger of the largest load and the largest job latency floor. A plan must respect
+ * {@code placement.forbidden} and place every {@code placement.pinned} replica.
  *
  * <p>Stateless and thread-safe.
  */
 public final class PlanEvaluator {
 
-    /** Outcome of an evaluation; {@code violations} is empty for a valid plan. */
+    /**
+     * Outcome of an evaluation; {@code violations} is empty for a valid plan. Immutable by convention: the arrays and
+     * list are shared, not copied; do not change them.
+     */
     public record Evaluation(List<String> violations, double makespanSeconds, double[] workerLoadSeconds,
                              double maxJobFloorSeconds, int[] jobWorker) {
 
@@ -54,6 +59,7 @@ public final class PlanEvaluator {
         boolean[][] placed = new boolean[nw][ne];
         double[] load = new double[nw];
         boolean[][] allowed = problem.allowed();
+        double[][] loadSeconds = problem.loadSecondsTable();
 
         for (Map.Entry<String, List<String>> entry : plan.placement().entrySet()) {
             Integer w = wIdx.get(entry.getKey());
@@ -79,10 +85,20 @@ public final class PlanEvaluator {
                 }
                 Expert ex = problem.experts().get(e);
                 mem += ex.memoryGiB();
-                load[w] += ex.loadSeconds() / worker.speed();
+                load[w] += loadSeconds[w][e] / worker.speed();
             }
             if (mem > worker.memoryGiB() * (1 + 1e-9)) {
                 violations.add("placement." + worker.id() + ": replicas need " + mem + " GiB, worker has " + worker.memoryGiB() + " GiB");
+            }
+        }
+
+        boolean[][] pinned = problem.pinned();
+        for (int w = 0; w < nw; w++) {
+            for (int e = 0; e < ne; e++) {
+                if (pinned[w][e] && !placed[w][e]) {
+                    violations.add("placement." + problem.workers().get(w).id() + ": expert '" + problem.experts().get(e).id()
+                            + "' is pinned to this worker (placement.pinned) but not placed there");
+                }
             }
         }
 

@@ -35,7 +35,7 @@ public record SolverInfo(String method, Status status, double boundSeconds, doub
                          int threadsUsed, double solveSeconds, String fallback, String fallbackReason,
                          Map<String, Object> details) {
 
-    /** How a planner ended. */
+    /** How a planner ended. Immutable; thread-safe. */
     public enum Status {
         /** A heuristic plan; no solver ran. */
         HEURISTIC,

@@ -115,25 +115,33 @@ public final class ProblemIo {
         PlacementRules placement = null;
         JsonNode pl = root.get("placement");
         if (pl != null && !pl.isNull() && object(errors, pl, "placement")) {
-            List<PlacementRules.Pair> forbidden = new ArrayList<>();
-            JsonNode f = pl.get("forbidden");
-            if (f != null && !f.isNull()) {
-                if (!f.isArray()) {
-                    errors.add("placement.forbidden: must be an array of {\"worker\", \"expert\"}, got " + f.getNodeType().name().toLowerCase());
-                } else {
-                    for (JsonNode n : f) {
-                        String path = "placement.forbidden[" + forbidden.size() + "]";
-                        forbidden.add(object(errors, n, path)
-                                ? new PlacementRules.Pair(string(errors, n, path, "worker"), string(errors, n, path, "expert")) : null);
-                    }
-                }
-            }
-            placement = new PlacementRules(forbidden);
+            List<PlacementRules.Pair> forbidden = pairs(errors, pl, "forbidden");
+            List<PlacementRules.Pair> pinned = pairs(errors, pl, "pinned");
+            List<PlacementRules.Pair> loaded = pairs(errors, pl, "loaded");
+            placement = new PlacementRules(forbidden, pinned, loaded);
         }
         if (!errors.isEmpty()) {
             throw new ProblemValidationException(errors);
         }
         return new Problem(workers, experts, prompts, aggregator, placement);
+    }
+
+    /** {@code placement.<field>}: an optional array of {"worker", "expert"} (malformed entries are null, with an error). */
+    private static List<PlacementRules.Pair> pairs(List<String> errors, JsonNode placement, String field) {
+        List<PlacementRules.Pair> pairs = new ArrayList<>();
+        JsonNode f = placement.get(field);
+        if (f != null && !f.isNull()) {
+            if (!f.isArray()) {
+                errors.add("placement." + field + ": must be an array of {\"worker\", \"expert\"}, got " + f.getNodeType().name().toLowerCase());
+            } else {
+                for (JsonNode n : f) {
+                    String path = "placement." + field + "[" + pairs.size() + "]";
+                    pairs.add(object(errors, n, path)
+                            ? new PlacementRules.Pair(string(errors, n, path, "worker"), string(errors, n, path, "expert")) : null);
+                }
+            }
+        }
+        return pairs;
     }
 
     private static Expert expert(List<String> errors, JsonNode n, String path) {

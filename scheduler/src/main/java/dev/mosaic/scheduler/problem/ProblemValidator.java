@@ -238,26 +238,48 @@ public final class ProblemValidator {
         }
     }
 
-    /** Known ids in every forbidden pair, no duplicates, and every expert left a worker large enough for it. */
+    /**
+     * Known ids in every pair, no duplicate within a list, no pair both pinned and forbidden,
+     * pinned and loaded replicas that fit their worker's memory together, and every expert left a
+     * worker large enough for it.
+     */
     private static void checkPlacement(List<String> errors, Problem problem, Map<String, Integer> workerIds,
                                        Map<String, Integer> expertIds) {
-        Set<String> seen = new java.util.HashSet<>();
-        List<PlacementRules.Pair> f = problem.placement().forbidden();
-        for (int i = 0; i < f.size(); i++) {
-            String path = "placement.forbidden[" + i + "]";
-            PlacementRules.Pair p = f.get(i);
-            if (p == null) {
-                errors.add(path + ": missing");
-                continue;
+        PlacementRules rules = problem.placement();
+        checkPairs(errors, "placement.forbidden", rules.forbidden(), workerIds, expertIds);
+        checkPairs(errors, "placement.pinned", rules.pinned(), workerIds, expertIds);
+        checkPairs(errors, "placement.loaded", rules.loaded(), workerIds, expertIds);
+        Set<PlacementRules.Pair> forbidden = new java.util.HashSet<>(rules.forbidden());
+        for (int i = 0; i < rules.pinned().size(); i++) {
+            PlacementRules.Pair p = rules.pinned().get(i);
+            if (p != null && forbidden.contains(p)) {
+                errors.add("placement.pinned[" + i + "]: (" + p.worker() + ", " + p.expert() + ") is also in placement.forbidden");
             }
-            if (p.worker() == null || !workerIds.containsKey(p.worker())) {
-                errors.add(path + ".worker: unknown worker '" + p.worker() + "'");
-            }
-            if (p.expert() == null || !expertIds.containsKey(p.expert())) {
-                errors.add(path + ".expert: unknown expert '" + p.expert() + "'");
-            }
-            if (!seen.add(p.worker() + "\u0000" + p.expert())) {
-                errors.add(path + ": duplicate pair (" + p.worker() + ", " + p.expert() + ")");
+        }
+        // Pinned replicas must be placed and loaded ones are resident now: each worker must hold them all.
+        Map<String, Double> held = new java.util.HashMap<>();
+        Set<PlacementRules.Pair> counted = new java.util.HashSet<>();
+        Set<String> over = new java.util.HashSet<>();
+        String[] lists = {"pinned", "loaded"};
+        for (String list : lists) {
+            List<PlacementRules.Pair> pairs = list.equals("pinned") ? rules.pinned() : rules.loaded();
+            for (int i = 0; i < pairs.size(); i++) {
+                PlacementRules.Pair p = pairs.get(i);
+                Integer w = p == null ? null : workerIds.get(p.worker());
+                Integer e = p == null ? null : expertIds.get(p.expert());
+                if (w == null || e == null || !counted.add(p)) {
+                    continue;
+                }
+                Worker wk = problem.workers().get(w);
+                Expert ex = problem.experts().get(e);
+                if (wk == null || ex == null) {
+                    continue;
+                }
+                double total = held.merge(p.worker(), ex.memoryGiB(), Double::sum);
+                if (total > wk.memoryGiB() * (1 + 1e-9) && over.add(p.worker())) {
+                    errors.add("placement." + list + "[" + i + "]: the pinned and loaded replicas on worker " + p.worker()
+                            + " need " + total + " GiB together, more than its memoryGiB " + wk.memoryGiB());
+                }
             }
         }
         boolean[][] allowed = problem.allowed();
@@ -274,6 +296,30 @@ public final class ProblemValidator {
             if (!any) {
                 errors.add("placement.forbidden: leaves expert " + ex.id() + " no worker with room for it ("
                         + ex.memoryGiB() + " GiB)");
+            }
+        }
+    }
+
+    /** Every pair present, with known ids, and no pair twice in the list. */
+    private static void checkPairs(List<String> errors, String list, List<PlacementRules.Pair> pairs, Map<String, Integer> workerIds,
+                                   Map<String, Integer> expertIds) {
+        Map<PlacementRules.Pair, Integer> seen = new java.util.HashMap<>();
+        for (int i = 0; i < pairs.size(); i++) {
+            String path = list + "[" + i + "]";
+            PlacementRules.Pair p = pairs.get(i);
+            if (p == null) {
+                errors.add(path + ": missing");
+                continue;
+            }
+            if (p.worker() == null || !workerIds.containsKey(p.worker())) {
+                errors.add(path + ".worker: unknown worker '" + p.worker() + "'");
+            }
+            if (p.expert() == null || !expertIds.containsKey(p.expert())) {
+                errors.add(path + ".expert: unknown expert '" + p.expert() + "'");
+            }
+            Integer first = seen.putIfAbsent(p, i);
+            if (first != null) {
+                errors.add(path + ": duplicate pair (" + p.worker() + ", " + p.expert() + "), also " + list + "[" + first + "]");
             }
         }
     }

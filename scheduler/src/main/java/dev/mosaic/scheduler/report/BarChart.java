@@ -7,10 +7,15 @@ import java.util.List;
  * Horizontal (stacked) bar chart: the paper's Fig. 6 (stage times per workload, baseline vs
  * ours) and Fig. 7 (mean output tokens by agreement level). Rows are grouped; each row is one
  * bar made of segments, with its total printed at its end.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class BarChart {
 
-    /** A bar: a label and segments (values in the order of the chart's series). */
+    /**
+     * A bar: a label and segments (values in the order of the chart's series). Immutable by convention: the array is
+     * shared, not copied; do not change it.
+     */
     public record Bar(String label, double[] values) {}
 
     /** Bars under a common heading. */

@@ -12,10 +12,12 @@ import java.util.Map;
  * above the baseline). Each worker row has one lane per model it ran; a lane shows when at
  * least one job of that model was running (jobs overlap under continuous batching, so single
  * jobs are not drawn), model loads in grey, and a dashed line marks the end of the expert stage.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class GanttChart {
 
-    /** One panel: a title, a timeline and where its expert stage ended. */
+    /** One panel: a title, a timeline and where its expert stage ended. Immutable; thread-safe. */
     public record Panel(String title, Timeline timeline, double expertStageEndSeconds) {}
 
     private static final int WIDTH = 1000;

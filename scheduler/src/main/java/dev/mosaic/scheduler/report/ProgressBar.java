@@ -6,6 +6,8 @@ import java.util.function.Consumer;
 /**
  * A one-line progress bar on a terminal stream ({@code [#####.....] 5/10 step name}); each
  * {@link #accept(String) step} advances it by one. Call {@link #done()} at the end.
+ *
+ * <p>Not thread-safe: one thread at a time (confine it to one thread or synchronize).
  */
 public final class ProgressBar implements Consumer<String> {
 

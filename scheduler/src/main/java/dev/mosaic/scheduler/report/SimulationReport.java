@@ -19,10 +19,12 @@ import java.util.Map;
  * The report of one or more {@link Study studies}: {@code index.html} (self-contained: the
  * pictures are inline SVG, plus tables), the pictures as separate {@code .svg} files, and
  * {@code summary.json} with every number shown. Every file is written atomically ({@link AtomicFiles}).
+ *
+ * <p>Stateless (static methods only); thread-safe. Concurrent calls must write to different directories.
  */
 public final class SimulationReport {
 
-    /** A row of the headline table (one scenario of one workload). */
+    /** A row of the headline table (one scenario of one workload). Immutable; thread-safe. */
     public record Row(String workload, String scenario, double expertStageSeconds, double expertSpeedup,
                       double aggregatorStageSeconds, double aggregatorSpeedup, double endToEndSeconds, double endToEndSpeedup,
                       double skipRate, double accuracyChangePp, double planGap, int stolenJobs) {}

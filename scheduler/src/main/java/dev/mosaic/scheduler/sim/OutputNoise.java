@@ -8,6 +8,8 @@ import java.util.SplittableRandom;
  * mean is 1, so the profile stays unbiased on average while single jobs run longer or shorter.
  * The factors depend only on the seed and the job index, so every plan of the same problem sees
  * the same actual lengths.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class OutputNoise {
 

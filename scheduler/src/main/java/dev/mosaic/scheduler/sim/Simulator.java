@@ -23,7 +23,8 @@ import java.util.Map;
  * A job {@code j} on a worker of speed {@code v} has work {@code c = cost/v} and a latency floor
  * {@code d = max(floor, cost)/v} (see {@link Expert}; a sequence's step latency is never below the
  * batched per-token cost, so {@code d >= c}). A worker first loads its replicas one after the
- * other ({@code loadSeconds/v} each), then serves its queue: a running job may progress at most
+ * other ({@code loadSeconds/v} each; none for a replica that {@code placement.loaded} says is
+ * already there), then serves its queue: a running job may progress at most
  * at rate {@code c/d} (it then finishes in exactly {@code d}: the latency floor), and the running
  * jobs together at most at rate 1 (the throughput bound). The worker keeps admitting queued jobs
  * while the sum of the running jobs' maximal rates is below 1; when that sum {@code S} exceeds 1
@@ -50,6 +51,8 @@ public final class Simulator {
     /**
      * The conditions of one run. Arrays are indexed like {@link Problem#jobs()} or
      * {@link Problem#workers()}; a null array means "as profiled" (lengths) or "at 0" (times).
+     *
+     * <p>Immutable by convention: the arrays are shared, not copied; do not change them while a simulation uses them.
      *
      * @param workerStartSeconds when each worker becomes free for this stage (before its loads)
      * @param jobReleaseSeconds earliest start of each job (e.g. when its inputs exist)
@@ -82,6 +85,8 @@ public final class Simulator {
     private final int[][] heldSlot;      // heldSlot[w][e] = index into held[w], or -1
     private final int[][][] plannedQueues; // per worker, per held slot: jobs assigned there
     private final double[] speed;
+    /** Load time per (worker, expert) at speed 1: 0 where {@code placement.loaded} says the replica is resident. */
+    private final double[][] loadSeconds;
 
     private Simulator(Problem problem, Plan plan) {
         this.problem = problem;
@@ -92,6 +97,7 @@ public final class Simulator {
         int ne = problem.experts().size();
         Map<String, Integer> eIdx = problem.expertIndex();
         speed = new double[nw];
+        loadSeconds = problem.loadSecondsTable();
         held = new int[nw][];
         heldSlot = new int[nw][ne];
         plannedQueues = new int[nw][][];
@@ -227,7 +233,7 @@ public final class Simulator {
                 requireFinite(workerStart[w], "workerStartSeconds", w);
                 double load = 0;
                 for (int e : held[w]) {
-                    load += experts.get(e).loadSeconds() / speed[w];
+                    load += loadSeconds[w][e] / speed[w];
                 }
                 serveFrom[w] = workerStart[w] + load;
                 running[w] = new Heap(16);
@@ -495,7 +501,7 @@ public final class Simulator {
                 double t = workerStart[w];
                 for (int e : held[w]) {
                     Expert ex = problem.experts().get(e);
-                    double t1 = t + ex.loadSeconds() / speed[w];
+                    double t1 = t + loadSeconds[w][e] / speed[w];
                     spans.add(new Timeline.Span(workerIds.get(w), c.stage(), Timeline.Kind.LOAD, ex.id(), null, t, t1));
                     t = t1;
                 }

@@ -36,6 +36,8 @@ import java.util.SplittableRandom;
  * length of question {@code q} by {@link #lengthFactor(String)} {@code = exp(beta d_q - beta^2/2)}
  * (mean 1), and the aggregator writes {@code aggregatorOutputTokens * lengthFactor} tokens.
  *
+ * <p>Immutable (the maps are copied); thread-safe.
+ *
  * @param seed seed of every draw (difficulty, answers)
  * @param options number of options per question (labels A, B, ...)
  * @param correlation {@code rho} in [0, 1)
@@ -49,7 +51,10 @@ import java.util.SplittableRandom;
 public record AnswerModel(long seed, int options, double correlation, double distractorShare, double lengthDifficultyBeta,
                           Map<String, Accuracy> experts, AggregatorModel aggregator) {
 
-    /** Accuracy of a model: {@code byCategory} overrides {@code overall} per category. */
+    /**
+     * Accuracy of a model: {@code byCategory} overrides {@code overall} per category. Immutable (the map is copied);
+     * thread-safe.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record Accuracy(double overall, Map<String, Double> byCategory) {
         public Accuracy {
@@ -61,7 +66,9 @@ public record AnswerModel(long seed, int options, double correlation, double dis
         }
     }
 
-    /** The aggregator's accuracy, its tendency to confirm a consensus, its mean output length. */
+    /**
+     * The aggregator's accuracy, its tendency to confirm a consensus, its mean output length. Immutable; thread-safe.
+     */
     @JsonIgnoreProperties(ignoreUnknown = true)
     public record AggregatorModel(Accuracy accuracy, double followConsensus, double outputTokens) {}
 

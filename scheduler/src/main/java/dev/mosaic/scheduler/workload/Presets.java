@@ -29,6 +29,8 @@ import java.util.SplittableRandom;
  * its mean profiled output exceeds 1000 tokens. Every output length of a question is multiplied
  * by the answer model's difficulty factor, so questions the experts disagree on get longer
  * outputs (the paper's Fig. 7).
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class Presets {
 

@@ -5,6 +5,8 @@ import dev.mosaic.scheduler.problem.Problem;
 /**
  * A problem with everything stage 2 needs: the aggregator profile and ground truth live in the
  * problem itself, the answer model next to it (field {@code answerModel} of the same JSON file).
+ *
+ * <p>Immutable; thread-safe (its problem and answer model are).
  */
 public record Workload(String name, Problem problem, AnswerModel answerModel) {
 

@@ -15,10 +15,15 @@ import java.nio.file.Path;
  * Reads and writes workloads: a problem file (see {@link ProblemIo}) with two extra top-level
  * fields, {@code workload} (its name) and {@code answerModel} ({@link AnswerModel}). Problem
  * readers that do not know these fields ignore them.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class WorkloadIo {
 
-    /** A workload read from a file, and a note when something was filled in (e.g. a default answer model). */
+    /**
+     * A workload read from a file, and a note when something was filled in (e.g. a default answer model). Immutable;
+     * thread-safe.
+     */
     public record Loaded(Workload workload, String note) {}
 
     /** Preset whose answer model is used for problems that carry none. */

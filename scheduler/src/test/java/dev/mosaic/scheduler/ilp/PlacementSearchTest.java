@@ -65,7 +65,7 @@ class PlacementSearchTest {
                 if (x[w][e] >= 0) {
                     idx[k] = x[w][e];
                     val[k++] = 1;
-                    load += in.loadSeconds[e];
+                    load += in.loadSeconds[w][e];
                 }
             }
             idx[k] = t;
@@ -116,7 +116,7 @@ class PlacementSearchTest {
             for (int w = 0; w < in.nw; w++) {
                 double load = 0;
                 for (int e = 0; e < in.ne; e++) {
-                    load += s[w][e] + (placed[w][e] ? in.loadSeconds[e] : 0);
+                    load += s[w][e] + (placed[w][e] ? in.loadSeconds[w][e] : 0);
                 }
                 assertTrue(load <= in.speed[w] * t * (1 + 1e-7), "worker " + w + " over t");
             }

@@ -18,7 +18,9 @@ import java.util.Map;
  * the experts of its jobs. That covers every placement that can be optimal: a replica without jobs
  * only adds load time, so removing it never raises the makespan; the memory check rejects
  * assignments whose replicas do not fit, and assignments that put an expert on a worker where
- * {@code placement.forbidden} forbids it.
+ * {@code placement.forbidden} forbids it. Pinned replicas ({@code placement.pinned}) are added to
+ * every worker's set (they must be there; any further replica only adds load time), and a replica
+ * that {@code placement.loaded} names costs no load time.
  *
  * <p>Deliberately independent of the production code: it reads the problem records directly and
  * recomputes costs from the documented formulas, without JobTable, LowerBounds or the planners.
@@ -57,8 +59,12 @@ public final class BruteForcePlanner implements Planner {
             throw new IllegalArgumentException("too large for brute force: " + nw + "^" + n);
         }
         java.util.Set<String> forbidden = new java.util.HashSet<>();
+        java.util.Set<String> loaded = new java.util.HashSet<>();
+        Map<String, List<Expert>> pinned = new LinkedHashMap<>();
         if (problem.placement() != null) {
             problem.placement().forbidden().forEach(f -> forbidden.add(f.worker() + "/" + f.expert()));
+            problem.placement().loaded().forEach(f -> loaded.add(f.worker() + "/" + f.expert()));
+            problem.placement().pinned().forEach(f -> pinned.computeIfAbsent(f.worker(), k -> new ArrayList<>()).add(experts.get(f.expert())));
         }
         int[] choice = new int[n];
         int[] best = null;
@@ -74,6 +80,7 @@ public final class BruteForcePlanner implements Planner {
             boolean fits = true;
             for (int w = 0; w < nw && fits; w++) {
                 Map<String, Expert> held = new LinkedHashMap<>();
+                pinned.getOrDefault(ws.get(w).id(), List.of()).forEach(e -> held.put(e.id(), e));
                 double work = 0;
                 for (int j = 0; j < n; j++) {
                     if (choice[j] == w) {
@@ -86,7 +93,7 @@ public final class BruteForcePlanner implements Planner {
                 for (Expert e : held.values()) {
                     fits &= !forbidden.contains(ws.get(w).id() + "/" + e.id());
                     memory += e.memoryGiB();
-                    work += e.loadSeconds();
+                    work += loaded.contains(ws.get(w).id() + "/" + e.id()) ? 0 : e.loadSeconds();
                 }
                 fits &= memory <= ws.get(w).memoryGiB() * (1 + 1e-9);
                 makespan = Math.max(makespan, work / ws.get(w).speed());
@@ -100,7 +107,7 @@ public final class BruteForcePlanner implements Planner {
             throw new IllegalArgumentException("no feasible assignment");
         }
         Map<String, List<String>> placement = new LinkedHashMap<>();
-        ws.forEach(w -> placement.put(w.id(), new ArrayList<>()));
+        ws.forEach(w -> placement.put(w.id(), new ArrayList<>(pinned.getOrDefault(w.id(), List.of()).stream().map(Expert::id).toList())));
         List<Assignment> assignment = new ArrayList<>();
         for (int j = 0; j < n; j++) {
             String w = ws.get(best[j]).id();

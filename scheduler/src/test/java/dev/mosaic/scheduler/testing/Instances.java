@@ -1,6 +1,7 @@
 package dev.mosaic.scheduler.testing;
 
 import dev.mosaic.scheduler.problem.Expert;
+import dev.mosaic.scheduler.problem.PlacementRules;
 import dev.mosaic.scheduler.problem.Problem;
 import dev.mosaic.scheduler.problem.Prompt;
 import dev.mosaic.scheduler.problem.Worker;
@@ -54,5 +55,31 @@ public final class Instances {
             ps.add(new Prompt("p" + p, 10 + rng.nextInt(500), route));
         }
         return new Problem(ws, es, ps);
+    }
+
+    /**
+     * {@code p} with random placement constraints: each (worker, expert) pair is forbidden with
+     * probability {@code forbid}, else pinned with probability {@code pin}; independently loaded
+     * with probability {@code load}. The result may fail validation (e.g. pins over memory).
+     */
+    public static Problem withRandomPlacement(Problem p, Random rnd, double forbid, double pin, double load) {
+        List<PlacementRules.Pair> forbidden = new ArrayList<>();
+        List<PlacementRules.Pair> pinned = new ArrayList<>();
+        List<PlacementRules.Pair> loaded = new ArrayList<>();
+        for (Worker w : p.workers()) {
+            for (Expert e : p.experts()) {
+                PlacementRules.Pair pair = new PlacementRules.Pair(w.id(), e.id());
+                double r = rnd.nextDouble();
+                if (r < forbid) {
+                    forbidden.add(pair);
+                } else if (r < forbid + pin) {
+                    pinned.add(pair);
+                }
+                if (rnd.nextDouble() < load) {
+                    loaded.add(pair);
+                }
+            }
+        }
+        return p.withPlacement(new PlacementRules(forbidden, pinned, loaded));
     }
 }

@@ -34,6 +34,10 @@ import java.util.concurrent.ConcurrentHashMap;
  * ({@link #prepareStep}) into native memory owned by the backend, and checked against the KV
  * geometry once per step. Buffers and KV storage are off-heap arenas owned by the objects
  * themselves; the backend closes those still open when it closes. Weights are zero-copy views.
+ *
+ * <p>Not thread-safe for its ops: one thread at a time, as {@link Backend} requires (the kernels fan out to
+ * the native pool internally). {@link #close} is idempotent and synchronized, so racing closes free
+ * everything exactly once.
  */
 public final class CpuBackend implements Backend {
 
@@ -67,6 +71,8 @@ public final class CpuBackend implements Backend {
      * (ggml's q8_0, as llama.cpp does; for the K-quants llama.cpp's q8_K is coarser, one scale per 256) so
      * that blocks multiply in exact integer arithmetic against weights repacked into 16-row interleaved
      * groups on first use: several times faster, at a relative error of about 1/254 per activation.
+     *
+     * <p>Immutable; thread-safe.
      */
     public enum MatmulActivations { FLOAT32, INT8 }
 

@@ -9,6 +9,8 @@ import java.util.Locale;
  * The {@code cpu} backend for {@link dev.mosaic.inference.backend.Backends}. Setting
  * {@code activations}: {@code int8} (default; Q8_0/Q4_0 matmul activations quantised per 32 as
  * llama.cpp does) or {@code float32}.
+ *
+ * <p>Stateless; thread-safe.
  */
 public final class CpuBackendProvider implements BackendProvider {
 

@@ -5,7 +5,12 @@ import dev.mosaic.inference.backend.DeviceBuffer;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** A float32 buffer in off-heap host memory, owned by its own arena (closing it frees the memory). */
+/**
+ * A float32 buffer in off-heap host memory, owned by its own arena (closing it frees the memory).
+ *
+ * <p>Not thread-safe for reads and writes: one thread at a time, like its backend. {@link #close} is
+ * idempotent and may race safely: the memory is freed exactly once.
+ */
 public final class CpuBuffer implements DeviceBuffer {
 
     private final CpuBackend owner;

@@ -7,6 +7,9 @@ import dev.mosaic.bindings.mosaic.mosaic_h;
  * run time from the CPU's features. The choice is process-wide; {@link #select} exists so that
  * tests and benchmarks can compare paths ({@code MOSAIC_ISA=portable|avx2|avx512} sets the
  * initial one).
+ *
+ * <p>The constants are immutable; {@link #select} and {@link #allowAmx} change process-wide native state, so
+ * call them only while no kernel runs (in tests and benchmarks).
  */
 public enum CpuIsa {
     PORTABLE, AVX2, AVX512;
@@ -40,7 +43,7 @@ public enum CpuIsa {
         return mosaic_h.mosaic_cpu_features().reinterpret(Integer.MAX_VALUE).getString(0);
     }
 
-    /** AMX tile instructions for this process, as libmosaic sees them. */
+    /** AMX tile instructions for this process, as libmosaic sees them. Immutable; thread-safe. */
     public enum Amx {
         /** The CPU lacks AMX-TILE/AMX-INT8. */
         UNSUPPORTED,

@@ -7,6 +7,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * Paged KV cache memory in one off-heap allocation: per layer {@code K[slot][kvHead][headDim]}
  * then {@code V[slot][kvHead][headDim]}, float32.
+ *
+ * <p>Not thread-safe for reads and writes: one thread at a time, like its backend. {@link #close} is
+ * idempotent and may race safely: the memory is freed exactly once.
  */
 public final class CpuKvStorage implements KvStorage {
 

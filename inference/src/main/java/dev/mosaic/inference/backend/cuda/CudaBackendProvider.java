@@ -18,6 +18,8 @@ import dev.mosaic.inference.backend.BackendUnavailableException;
  * <p>Where a device exists it makes a {@link CudaBackend}, which also needs cuBLAS and our
  * kernels (libmosaic_cuda.so); a missing one is reported the same way. Status: written and tested
  * on the host side only; it has not run on a GPU yet (README section "CUDA backend").
+ *
+ * <p>Stateless; thread-safe.
  */
 public final class CudaBackendProvider implements BackendProvider {
 

@@ -13,6 +13,9 @@ import java.util.Map;
  * A parsed, memory-mapped GGUF file: metadata, tensor infos and one {@link MemorySegment}
  * mapping the whole file, of which every tensor is a slice. Closing it unmaps the file.
  * Created by {@link GgufReader#open(Path)}.
+ *
+ * <p>Thread-safe for reading: metadata and tensor infos are unmodifiable and the mapping is read-only in a
+ * shared arena. Close it once, when no thread reads it any more.
  */
 public final class GgufFile implements AutoCloseable {
     private final Path path;
@@ -53,7 +56,11 @@ public final class GgufFile implements AutoCloseable {
         return version;
     }
 
-    /** Metadata in file order: {@code Long} for integers, {@code Double} for floats, {@code Boolean}, {@code String}, {@code List}. */
+    /**
+     * Metadata in file order: {@code Long} for integers, {@code Double} for floats, {@code Boolean}, {@code String},
+     * {@code List}; a list of more than 4096 numbers (or strings the tokenizer does not need) is a {@link GgufArray}
+     * view of the file, readable while this file is open.
+     */
     public Map<String, Object> metadata() {
         return metadata;
     }

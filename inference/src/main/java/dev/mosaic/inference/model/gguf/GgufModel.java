@@ -21,6 +21,9 @@ import java.util.Optional;
  * mistral3 files use {@link RopeConfig.Layout#INTERLEAVED} (their converter permuted q/k rows), the
  * qwen family {@link RopeConfig.Layout#HALVES}. Every tensor the
  * config needs is checked for presence and shape when the model is opened.
+ *
+ * <p>Thread-safe, as {@link Model} requires: tensors are read-only views and {@link #retain} and {@link
+ * #close} are counted under a lock.
  */
 public final class GgufModel implements Model {
     /**
@@ -90,6 +93,7 @@ public final class GgufModel implements Model {
             throw new ModelFormatException(f.path(), arch + ".attention.head_count", "must be positive, got " + heads);
         }
         int headDim = m.intValueOr(arch + ".attention.key_length", dim / heads);
+        ModelShapes.checkHeadDim(f.path(), headDimField(arch, f.metadata()), headDim);
         int valueLength = m.intValueOr(arch + ".attention.value_length", headDim);
         if (valueLength != headDim) {
             throw new ModelFormatException(f.path(), arch + ".attention.value_length",
@@ -137,6 +141,12 @@ public final class GgufModel implements Model {
                 qkNorm);
         ModelShapes.validateConfig(f.path(), c);
         return c;
+    }
+
+    /** The metadata the head dimension comes from: {@code key_length} if present, else embedding_length / head_count. */
+    public static String headDimField(String arch, Map<String, Object> metadata) {
+        return metadata.containsKey(arch + ".attention.key_length") ? arch + ".attention.key_length"
+                : arch + ".embedding_length / " + arch + ".attention.head_count";
     }
 
     /** The parsed file (metadata, tensor infos, mapping). */

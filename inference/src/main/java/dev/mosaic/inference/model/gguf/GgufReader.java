@@ -26,6 +26,8 @@ import java.util.Set;
  * the data section, memory-mapping the file once. Every offset, count and size is checked
  * against the file before use; a malformed file raises {@link ModelFormatException} naming the
  * file and the field or tensor.
+ *
+ * <p>Stateless (static methods only); thread-safe.
  */
 public final class GgufReader {
     /** "GGUF" read as a little-endian uint32. */
@@ -34,6 +36,14 @@ public final class GgufReader {
     private static final int MAX_DIMS = 4;
     /** Longest metadata string accepted (chat templates and tokens are far shorter). */
     private static final long MAX_STRING = 1L << 28;
+    /**
+     * Arrays longer than this are kept as {@link GgufArray} views of the file instead of lists of
+     * boxed values (about 20 heap bytes per file byte for a uint8 array): numbers always, strings
+     * unless the tokenizer reads them whole anyway ({@link #MATERIALISED}).
+     */
+    static final int VIEW_THRESHOLD = 4096;
+    /** String arrays the tokenizer reads every element of: built as lists while parsing. */
+    private static final Set<String> MATERIALISED = Set.of("tokenizer.ggml.tokens", "tokenizer.ggml.merges");
 
     private static final ValueLayout.OfInt I32 = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     private static final ValueLayout.OfLong I64 = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -63,7 +73,11 @@ public final class GgufReader {
     /** A tensor-info entry as written, its type only an id (which MOSAIC may not support). */
     public record RawTensorInfo(String name, int typeId, long[] shape) {}
 
-    /** Header, metadata and tensor infos of a GGUF file, read without judging the tensor types. */
+    /**
+     * Header, metadata and tensor infos of a GGUF file, read without judging the tensor types. Long
+     * arrays in its metadata are {@link GgufArray} views whose elements can no longer be read (the
+     * mapping is gone); their size and element type can.
+     */
     public record Header(Path path, int version, Map<String, Object> metadata, List<RawTensorInfo> tensors) {}
 
     /**
@@ -113,6 +127,7 @@ public final class GgufReader {
             String key = c.string();
             c.field = "metadata[" + key + "]";
             GgufValueType type = c.valueType();
+            c.materialise = MATERIALISED.contains(key);
             if (metadata.put(key, c.value(type, 0)) != null) {
                 throw new ModelFormatException(file, c.field, "duplicate metadata key");
             }
@@ -193,7 +208,41 @@ public final class GgufReader {
                         + size + ") lies past the end of the file (" + fileSize + " bytes); the file is truncated or corrupt");
             }
         }
+        rejectOverlaps(file, infos);
         return new GgufFile(file, version, metadata, infos, alignment, dataOffset, arena, mapped);
+    }
+
+    /**
+     * Refuses tensors whose data ranges (relative to the data section) share a byte: a changed
+     * type or offset would otherwise make two weights read each other's bytes. Sorting by offset
+     * makes this O(n log n): a range overlaps an earlier one exactly when it starts before the
+     * furthest end seen so far.
+     */
+    private static void rejectOverlaps(Path file, List<GgufTensorInfo> infos) {
+        List<GgufTensorInfo> byOffset = new ArrayList<>(infos);
+        byOffset.sort(java.util.Comparator.comparingLong(GgufTensorInfo::offset));
+        GgufTensorInfo furthest = null;
+        for (GgufTensorInfo t : byOffset) {
+            if (furthest != null && t.offset() < furthest.offset() + furthest.byteSize()) {
+                throw new ModelFormatException(file, "tensor " + t.name(), "data [" + t.offset() + ", " + (t.offset() + t.byteSize())
+                        + ") overlaps the data of tensor " + furthest.name() + " [" + furthest.offset() + ", "
+                        + (furthest.offset() + furthest.byteSize()) + ") (offsets in the data section); the file is corrupt");
+            }
+            if (furthest == null || t.offset() + t.byteSize() > furthest.offset() + furthest.byteSize()) {
+                furthest = t;
+            }
+        }
+    }
+
+    /** A metadata string's bytes as text: UTF-8, or, where they are not valid UTF-8, with replacement characters. */
+    static String decode(byte[] b) {
+        try {
+            return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b)).toString();
+        } catch (CharacterCodingException e) {
+            // Some vocabularies hold byte sequences that are not valid UTF-8; keep them readable.
+            return new String(b, StandardCharsets.UTF_8);
+        }
     }
 
     static long alignUp(long x, long alignment) {
@@ -206,6 +255,8 @@ public final class GgufReader {
         private final MemorySegment seg;
         long pos;
         String field = "header";
+        /** Whether the array being read must be a list even when long (see {@link #MATERIALISED}). */
+        boolean materialise;
 
         Cursor(Path file, MemorySegment seg) {
             this.file = file;
@@ -251,13 +302,17 @@ public final class GgufReader {
             }
             byte[] b = seg.asSlice(pos, len).toArray(ValueLayout.JAVA_BYTE);
             pos += len;
-            try {
-                return StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                        .onUnmappableCharacter(CodingErrorAction.REPORT).decode(java.nio.ByteBuffer.wrap(b)).toString();
-            } catch (CharacterCodingException e) {
-                // Some vocabularies hold byte sequences that are not valid UTF-8; keep them readable.
-                return new String(b, StandardCharsets.UTF_8);
+            return decode(b);
+        }
+
+        /** Checks a string's length and steps over it. */
+        void skipString() {
+            long len = i64();
+            need(len);
+            if (len > MAX_STRING) {
+                throw new ModelFormatException(file, field, "string of " + len + " bytes exceeds the limit of " + MAX_STRING);
             }
+            pos += len;
         }
 
         GgufValueType valueType() {
@@ -295,6 +350,9 @@ public final class GgufReader {
                     }
                     GgufValueType elem = valueType();
                     long n = count(elem.minBytes());
+                    if (n > VIEW_THRESHOLD && elem != GgufValueType.ARRAY && !(elem == GgufValueType.STRING && materialise)) {
+                        yield view(elem, n);
+                    }
                     List<Object> list = new ArrayList<>((int) Math.min(n, 1 << 20));
                     for (long i = 0; i < n; i++) {
                         list.add(value(elem, depth + 1));
@@ -302,6 +360,32 @@ public final class GgufReader {
                     yield java.util.Collections.unmodifiableList(list);
                 }
             };
+        }
+
+        /** A long array as a view of the file: checked here as the eager path would check it, decoded on access. */
+        private GgufArray view(GgufValueType elem, long n) {
+            if (n > Integer.MAX_VALUE) {
+                throw new ModelFormatException(file, field, "array of " + n + " elements is longer than a list can be");
+            }
+            long start = pos;
+            if (elem == GgufValueType.STRING) {
+                for (long i = 0; i < n; i++) {
+                    skipString();
+                }
+            } else {
+                long bytes = n * elem.minBytes(); // count() bounded n by the remaining bytes, so no overflow
+                need(bytes);
+                if (elem == GgufValueType.BOOL) {
+                    for (long i = 0; i < n; i++) {
+                        int b = seg.get(ValueLayout.JAVA_BYTE, pos + i);
+                        if (b != 0 && b != 1) {
+                            throw new ModelFormatException(file, field, "bool value " + b + " is neither 0 nor 1");
+                        }
+                    }
+                }
+                pos += bytes;
+            }
+            return new GgufArray(elem, (int) n, seg.asSlice(start, pos - start));
         }
     }
 }

@@ -5,6 +5,8 @@ import dev.mosaic.inference.tensor.GgmlType;
 /**
  * One tensor-info entry of a GGUF file.
  *
+ * <p>Immutable (the shape is copied in and out); thread-safe.
+ *
  * @param name tensor name
  * @param type element type
  * @param shape GGML order ({@code shape[0]} is the row length)

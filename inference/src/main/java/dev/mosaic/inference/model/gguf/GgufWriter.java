@@ -29,6 +29,8 @@ import java.util.function.Supplier;
  * (FLOAT64), and non-empty {@code List}s of those (arrays of STRING, BOOL, INT32, INT64, FLOAT32,
  * FLOAT64, or nested arrays). Use {@link #put(String, GgufValueType, Object)} or
  * {@link #putArray} to choose a type explicitly.
+ *
+ * <p>Not thread-safe: a builder for one thread (confine it to one thread or synchronize).
  */
 public final class GgufWriter {
 
@@ -53,6 +55,9 @@ public final class GgufWriter {
     /** Adds a metadata value whose GGUF type is inferred from its Java class (see class doc). */
     public GgufWriter put(String key, Object value) {
         Objects.requireNonNull(value, key);
+        if (value instanceof GgufArray view) {
+            return putArray(key, view.elementType(), view); // as read: keeps the file's element type
+        }
         if (value instanceof List<?> list) {
             if (list.isEmpty()) {
                 throw new IllegalArgumentException(key + ": empty array needs an explicit element type (putArray)");

@@ -4,7 +4,11 @@ import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Hugging Face llama/mistral/qwen2/qwen3 tensor names to GGUF's canonical names and back. */
+/**
+ * Hugging Face llama/mistral/qwen2/qwen3 tensor names to GGUF's canonical names and back.
+ *
+ * <p>Stateless (static methods only); thread-safe.
+ */
 public final class HfNames {
     private static final Pattern LAYER = Pattern.compile("model\\.layers\\.(\\d+)\\.(.+)\\.(weight|bias)");
     private static final Pattern BLOCK = Pattern.compile("blk\\.(\\d+)\\.(.+)\\.(weight|bias)");

@@ -27,6 +27,9 @@ import java.util.Map;
  * reversed); their data are slices of the one mapping, which lives as long as the arena given
  * to {@link #map}.
  *
+ * <p>Thread-safe for reading: the maps are unmodifiable and the tensors are read-only slices; it lives as
+ * long as the arena it was mapped into.
+ *
  * @param path the file
  * @param metadata the {@code __metadata__} strings
  * @param tensors tensors by their name in the file
@@ -124,7 +127,30 @@ public record SafetensorsFile(Path path, Map<String, String> metadata, Map<Strin
             }
             tensors.put(name, tensor(file, name, v, mapped, dataStart, dataSize));
         }
+        rejectOverlaps(file, tensors, mapped.address() + dataStart);
         return new SafetensorsFile(file, Collections.unmodifiableMap(metadata), Collections.unmodifiableMap(tensors));
+    }
+
+    /**
+     * Refuses tensors whose {@code data_offsets} share a byte (O(n log n): sorted by start, a range
+     * overlaps an earlier one exactly when it starts before the furthest end seen so far).
+     */
+    private static void rejectOverlaps(Path file, Map<String, Tensor> tensors, long dataAddress) {
+        java.util.List<Tensor> byStart = new java.util.ArrayList<>(tensors.values());
+        byStart.sort(java.util.Comparator.comparingLong(t -> t.data().address()));
+        Tensor furthest = null;
+        for (Tensor t : byStart) {
+            long begin = t.data().address() - dataAddress;
+            if (furthest != null && begin < furthest.data().address() - dataAddress + furthest.data().byteSize()) {
+                long fb = furthest.data().address() - dataAddress;
+                throw new ModelFormatException(file, "tensor " + t.name() + ".data_offsets", "[" + begin + ", "
+                        + (begin + t.data().byteSize()) + ") overlaps the data of tensor " + furthest.name() + " [" + fb + ", "
+                        + (fb + furthest.data().byteSize()) + "); the file is corrupt");
+            }
+            if (furthest == null || t.data().address() + t.data().byteSize() > furthest.data().address() + furthest.data().byteSize()) {
+                furthest = t;
+            }
+        }
     }
 
     private static Tensor tensor(Path file, String name, JsonNode v, MemorySegment mapped, long dataStart, long dataSize) {

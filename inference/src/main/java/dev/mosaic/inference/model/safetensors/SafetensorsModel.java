@@ -28,6 +28,9 @@ import java.util.Set;
  * Every file is memory-mapped once into one arena owned by the model. Tensors get GGUF's
  * canonical names ({@link HfNames}); q/k rows stay as stored, hence
  * {@link RopeConfig.Layout#HALVES}. Tensors without a canonical name keep their HF name.
+ *
+ * <p>Thread-safe, as {@link Model} requires: tensors are read-only views and {@link #retain} and {@link
+ * #close} are counted under a lock.
  */
 public final class SafetensorsModel implements Model {
     /** Name of the shard index file in a model directory. */
@@ -122,6 +125,11 @@ public final class SafetensorsModel implements Model {
         }
     }
 
+    /** The config.json field the head dimension comes from: {@code head_dim} if present, else hidden_size / num_attention_heads. */
+    public static String headDimField(JsonNode config) {
+        return config.has("head_dim") ? "head_dim" : "hidden_size / num_attention_heads";
+    }
+
     /**
      * Reads hyper-parameters from a parsed {@code config.json}. {@code hasLmHead} tells whether
      * the weights include {@code lm_head.weight}; without it the embeddings are used tied.
@@ -142,6 +150,7 @@ public final class SafetensorsModel implements Model {
         }
         int kvHeads = c.integerOr("num_key_value_heads", heads);
         int headDim = c.integerOr("head_dim", dim / heads);
+        ModelShapes.checkHeadDim(configFile, headDimField(j), headDim);
         int ffn = c.integer("intermediate_size");
         int vocab = c.integer("vocab_size");
         int ctx = c.integerOr("max_position_embeddings", 2048);

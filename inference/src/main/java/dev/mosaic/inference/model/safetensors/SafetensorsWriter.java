@@ -23,6 +23,8 @@ import java.util.function.Supplier;
  * Writes {@code .safetensors} files (F32, F16, BF16). Shapes are given in GGML order and stored
  * row-major (reversed), as Hugging Face expects. Tensor bytes are asked for one at a time while
  * streaming into a temporary file beside the target, which is then atomically moved into place.
+ *
+ * <p>Not thread-safe: a builder for one thread (confine it to one thread or synchronize).
  */
 public final class SafetensorsWriter {
     private static final ObjectMapper JSON = new ObjectMapper();
