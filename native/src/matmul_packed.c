@@ -67,8 +67,13 @@ static void pack_block(int32_t type, const uint8_t *const src[PACK_ROWS], uint8_
             if (s == NULL) break;
             memcpy(dst + 2 * r, s + 208, 2);
             for (int j = 0; j < 16; j++) dst[PACK_Q6_K_SC + 16 * j + r] = s[192 + j];
-            for (int c = 0; c < 32; c++) memcpy(dst + PACK_Q6_K_QL + 64 * c + 4 * r, s + 4 * c, 4);
-            for (int c = 0; c < 16; c++) memcpy(dst + PACK_Q6_K_QH + 64 * c + 4 * r, s + 128 + 4 * c, 4);
+            for (int n = 0; n < 2; n++) {
+                for (int t = 0; t < 8; t++) {
+                    memcpy(dst + PACK_Q6_K_A(n, t) + 4 * r, s + 64 * n + 4 * t, 4);
+                    memcpy(dst + PACK_Q6_K_B(n, t) + 4 * r, s + 64 * n + 32 + 4 * t, 4);
+                    memcpy(dst + PACK_Q6_K_H(n, t) + 4 * r, s + 128 + 32 * n + 4 * t, 4);
+                }
+            }
             break;
         }
     }
@@ -200,8 +205,8 @@ static void portable_groups(int32_t type, const uint8_t *packed, int64_t w_rows,
                                     int32_t isum = 0;
                                     for (int k = 0; k < 16; k++) {
                                         const int t = 4 * h + k / 4, i = k % 4;
-                                        const int32_t lo = lane_byte(p + PACK_Q6_K_QL + 64 * (16 * n + 8 * (q & 1) + t), r, i);
-                                        const int32_t hi = lane_byte(p + PACK_Q6_K_QH + 64 * (8 * n + t), r, i);
+                                        const int32_t lo = lane_byte(p + ((q & 1) ? PACK_Q6_K_B(n, t) : PACK_Q6_K_A(n, t)), r, i);
+                                        const int32_t hi = lane_byte(p + PACK_Q6_K_H(n, t), r, i);
                                         const int32_t w = (q < 2 ? lo & 15 : lo >> 4) | (((hi >> (2 * q)) & 3) << 4);
                                         isum += w * xq[32 * xb + 16 * h + k];
                                     }

@@ -107,11 +107,12 @@ INLINE void tile(const int type, const int NB, const uint8_t *gp, int64_t blocks
                     const uint8_t *scp = p + PACK_Q6_K_SC + 16 * (8 * n + 2 * q) + 8 * half;
                     const __m256i sc0 = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)scp));
                     const __m256i sc1 = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(scp + 16)));
-                    const uint8_t *ql = p + PACK_Q6_K_QL + 64 * (16 * n + 8 * (q & 1));
-                    const uint8_t *qh = p + PACK_Q6_K_QH + 64 * 8 * n;
+                    const uint8_t *ql = p + ((q & 1) ? PACK_Q6_K_B(n, 0) : PACK_Q6_K_A(n, 0));
+                    const int64_t ql_step = (q & 1) ? 64 : 128;
+                    const uint8_t *qh = p + PACK_Q6_K_H(n, 0);
                     __m256i w[8];
                     for (int t = 0; t < 8; t++) {
-                        const __m256i lo = load_half(ql + 64 * t, half), hi = load_half(qh + 64 * t, half);
+                        const __m256i lo = load_half(ql + ql_step * t, half), hi = load_half(qh + 128 * t, half);
                         const __m256i l4 = _mm256_and_si256(q < 2 ? lo : _mm256_srli_epi16(lo, 4), low4);
                         const __m256i h2 = _mm256_and_si256(_mm256_srli_epi16(hi, 2 * q), low2);
                         w[t] = _mm256_or_si256(l4, _mm256_slli_epi16(h2, 4));

@@ -129,11 +129,12 @@ INLINE void tile_q6k(const int NB, const uint8_t *gp, int64_t sblocks, const str
                 const uint8_t *scp = p + PACK_Q6_K_SC + 16 * (8 * n + 2 * q);
                 const __m512i sc0 = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)scp));
                 const __m512i sc1 = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(scp + 16)));
-                const uint8_t *ql = p + PACK_Q6_K_QL + 64 * (16 * n + 8 * (q & 1));
-                const uint8_t *qh = p + PACK_Q6_K_QH + 64 * 8 * n;
+                const uint8_t *ql = p + ((q & 1) ? PACK_Q6_K_B(n, 0) : PACK_Q6_K_A(n, 0));
+                const int64_t ql_step = (q & 1) ? 64 : 128;
+                const uint8_t *qh = p + PACK_Q6_K_H(n, 0);
                 __m512i w[8];
                 for (int t = 0; t < 8; t++) {
-                    const __m512i lo = _mm512_loadu_si512(ql + 64 * t), hi = _mm512_loadu_si512(qh + 64 * t);
+                    const __m512i lo = _mm512_loadu_si512(ql + ql_step * t), hi = _mm512_loadu_si512(qh + 128 * t);
                     const __m512i l4 = _mm512_and_si512(q < 2 ? lo : _mm512_srli_epi16(lo, 4), low4);
                     const __m512i h2 = _mm512_and_si512(_mm512_srli_epi16(hi, 2 * q), low2);
                     w[t] = _mm512_or_si512(l4, _mm512_slli_epi16(h2, 4));

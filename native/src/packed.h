@@ -19,9 +19,13 @@
  *   Q4_K (2368): d[16] f16 | dmin[16] f16 | sc[8][16] u8 | m[8][16] u8 (6-bit scales/mins
  *               unpacked) | 32 chunks: chunk 8c+t lane r = qs[r][32c+4t..+3] (low nibbles:
  *               sub-block 2c, elements 64c+4t+i; high: sub-block 2c+1, elements 64c+32+4t+i)
- *   Q6_K (3360): d[16] f16 | sc[16][16] s8 | 32 ql chunks: chunk 16n+t lane r = ql[r][64n+4t..],
- *               chunk 16n+8+t lane r = ql[r][64n+32+4t..] | 16 qh chunks: chunk 8n+t lane r =
- *               qh[r][32n+4t..] (t < 8; ggml's bit layout within each byte is kept)
+ *   Q6_K (3360): d[16] f16 | sc[16][16] s8 | for each half n of the super-block (128 columns),
+ *               24 chunks in the order the kernels first read them: for t < 8, the ql chunk
+ *               A(n,t) (lane r = ql[r][64n+4t..+3]: sub-blocks 4n and 4n+2) then the qh chunk
+ *               H(n,t) (lane r = qh[r][32n+4t..+3]); then the 8 ql chunks B(n,t) (lane r =
+ *               ql[r][64n+32+4t..+3]: sub-blocks 4n+1, 4n+3). Step (n, q=0) reads A and H
+ *               interleaved, (n, 1) reads B, both in address order; (n, 2) and (n, 3) re-read them
+ *               from L1. ggml's bit layout within each byte is kept.
  */
 #ifndef MOSAIC_PACKED_H
 #define MOSAIC_PACKED_H
@@ -40,8 +44,13 @@
 #define PACK_Q4_K_M 192
 #define PACK_Q4_K_QS 320
 #define PACK_Q6_K_SC 32
-#define PACK_Q6_K_QL 288
-#define PACK_Q6_K_QH 2336
+#define PACK_Q6_K_QS 288
+
+/* Offsets in a Q6_K group block of the chunks A(n,t) (ql, low nibbles: sub-block 4n, high: 4n+2),
+ * B(n,t) (ql: 4n+1, 4n+3) and H(n,t) (qh); t < 8. */
+#define PACK_Q6_K_A(n, t) (PACK_Q6_K_QS + 1536 * (n) + 128 * (t))
+#define PACK_Q6_K_H(n, t) (PACK_Q6_K_QS + 1536 * (n) + 128 * (t) + 64)
+#define PACK_Q6_K_B(n, t) (PACK_Q6_K_QS + 1536 * (n) + 1024 + 64 * (t))
 
 /* Bytes of one group's block (0 for a type without a packed layout) and columns per block. */
 static inline int64_t mosaic_pack_block_bytes(int32_t type) {
