@@ -42,6 +42,16 @@ INLINE __m256i dotn(const int type, const int N, const __m256i *w, const int8_t 
     return _mm256_add_epi32(s0, s1);
 }
 
+/* Software prefetch of the weight stream PACK_PREFETCH bytes ahead, n cache lines from
+ * p + PACK_PREFETCH; only in the first half's pass (the second re-reads the group from cache). */
+INLINE void prefetch_ahead(const uint8_t *p, int n, int half) {
+    if (half == 0) {
+        for (int i = 0; i < n; i++) {
+            _mm_prefetch((const char *)(p + PACK_PREFETCH + 64 * i), _MM_HINT_T0);
+        }
+    }
+}
+
 INLINE __m256 load_f16x8(const uint8_t *p) { return _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)p)); }
 
 INLINE __m256 load_u8x8_ps(const uint8_t *p) {
@@ -64,6 +74,7 @@ INLINE void tile(const int type, const int NB, const uint8_t *gp, int64_t blocks
         const uint8_t *p = gp + b * bb;
         const __m256 dv = load_f16x8(p + 16 * half);
         if (type == MOSAIC_TYPE_Q8_0 || type == MOSAIC_TYPE_Q4_0) {
+            prefetch_ahead(p, type == MOSAIC_TYPE_Q8_0 ? 9 : 5, half); /* 576 / 320 bytes for 544 / 288 */
             __m256i w[8];
             for (int h = 0; h < 4; h++) {
                 if (type == MOSAIC_TYPE_Q8_0) {
@@ -90,6 +101,9 @@ INLINE void tile(const int type, const int NB, const uint8_t *gp, int64_t blocks
                 const __m256 m = _mm256_mul_ps(dmv, load_u8x8_ps(p + PACK_Q4_K_M + 16 * j + 8 * half));
                 __m256i w[8];
                 const uint8_t *qs = p + PACK_Q4_K_QS + 64 * 8 * (j / 2);
+                if (!(j & 1)) {
+                    prefetch_ahead(p + 576 * (j / 2), j == 6 ? 10 : 9, half); /* 37 lines per super-block */
+                }
                 for (int t = 0; t < 8; t++) {
                     const __m256i v = load_half(qs + 64 * t, half);
                     w[t] = _mm256_and_si256((j & 1) ? _mm256_srli_epi16(v, 4) : v, low4);
@@ -104,6 +118,7 @@ INLINE void tile(const int type, const int NB, const uint8_t *gp, int64_t blocks
         } else {
             for (int n = 0; n < 2; n++) {
                 for (int q = 0; q < 4; q++) {
+                    prefetch_ahead(p + 448 * (4 * n + q), 7, half); /* 8 x 7 lines cover the 3360 bytes */
                     const uint8_t *scp = p + PACK_Q6_K_SC + 16 * (8 * n + 2 * q) + 8 * half;
                     const __m256i sc0 = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)scp));
                     const __m256i sc1 = _mm256_cvtepi8_epi32(_mm_loadl_epi64((const __m128i *)(scp + 16)));

@@ -36,6 +36,14 @@ INLINE __m512i dot32(const __m512i w[8], const int8_t *xq) {
     return _mm512_add_epi32(s0, s1);
 }
 
+/* Software prefetch of the weight stream PACK_PREFETCH bytes ahead of the block being read, n
+ * cache lines from p + PACK_PREFETCH (the stream is sequential: groups are back to back). */
+INLINE void prefetch_ahead(const uint8_t *p, int n) {
+    for (int i = 0; i < n; i++) {
+        _mm_prefetch((const char *)(p + PACK_PREFETCH + 64 * i), _MM_HINT_T0);
+    }
+}
+
 INLINE __m512 load_f16x16(const uint8_t *p) { return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)p)); }
 
 INLINE __m512 load_u8x16_ps(const uint8_t *p) {
@@ -55,6 +63,7 @@ INLINE void tile_q(const int type, const int NB, const uint8_t *gp, int64_t bloc
     const int64_t cols = x->cols;
     for (int64_t b = 0; b < blocks; b++) {
         const uint8_t *p = gp + b * bb;
+        prefetch_ahead(p, type == MOSAIC_TYPE_Q8_0 ? 9 : 5); /* 576 / 320 bytes for 544 / 288 */
         const __m512 dw = load_f16x16(p);
         __m512i w[8];
         if (type == MOSAIC_TYPE_Q8_0) {
@@ -96,6 +105,9 @@ INLINE void tile_q4k(const int NB, const uint8_t *gp, int64_t sblocks, const str
             const __m512 m = _mm512_mul_ps(dmv, load_u8x16_ps(p + PACK_Q4_K_M + 16 * j));
             __m512i w[8];
             const uint8_t *qs = p + PACK_Q4_K_QS + 64 * 8 * (j / 2);
+            if (!(j & 1)) {
+                prefetch_ahead(p + 576 * (j / 2), j == 6 ? 10 : 9); /* 37 lines per super-block */
+            }
             for (int t = 0; t < 8; t++) {
                 const __m512i v = _mm512_loadu_si512(qs + 64 * t);
                 w[t] = _mm512_and_si512((j & 1) ? _mm512_srli_epi16(v, 4) : v, low4);
@@ -126,6 +138,7 @@ INLINE void tile_q6k(const int NB, const uint8_t *gp, int64_t sblocks, const str
         const __m512 dv = load_f16x16(p);
         for (int n = 0; n < 2; n++) {
             for (int q = 0; q < 4; q++) {
+                prefetch_ahead(p + 448 * (4 * n + q), 7); /* 8 x 7 lines cover the 3360 bytes */
                 const uint8_t *scp = p + PACK_Q6_K_SC + 16 * (8 * n + 2 * q);
                 const __m512i sc0 = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)scp));
                 const __m512i sc1 = _mm512_cvtepi8_epi32(_mm_loadu_si128((const __m128i *)(scp + 16)));

@@ -34,6 +34,11 @@
 
 #define PACK_ROWS 16
 
+/* Distance in bytes at which the kernels prefetch the weight stream (see docs/tuning.md). */
+#ifndef PACK_PREFETCH
+#define PACK_PREFETCH 8192
+#endif
+
 #define PACK_Q8_0_BYTES 544
 #define PACK_Q4_0_BYTES 288
 #define PACK_Q4_K_BYTES 2368
