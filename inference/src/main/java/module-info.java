@@ -6,6 +6,7 @@
 module dev.mosaic.inference {
     requires transitive dev.mosaic.bindings;
     requires transitive com.fasterxml.jackson.databind;
+    requires jdk.management;
 
     exports dev.mosaic.inference.backend;
     exports dev.mosaic.inference.backend.cpu;

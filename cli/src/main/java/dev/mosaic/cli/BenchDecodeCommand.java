@@ -1,6 +1,7 @@
 package dev.mosaic.cli;
 
 import dev.mosaic.inference.backend.BackendOptions;
+import dev.mosaic.inference.backend.cpu.HostMemory;
 import dev.mosaic.inference.backend.cpu.CpuBackend;
 import dev.mosaic.inference.engine.Engine;
 import dev.mosaic.inference.engine.EngineConfig;
@@ -88,23 +89,22 @@ final class BenchDecodeCommand implements Callable<Integer> {
         }
         Path scratch = ModelOptions.scratch();
         try (Model model = modelOptions.open(scratch, !noMmap)) {
-            int perStep = Math.max(batch, Math.min(batch * promptTokens, 512));
-            long kvBytes = (long) batch * (promptTokens + genTokens) * 2L * model.config().nLayers() * model.config().kvDim()
-                    * Float.BYTES * 2 + (64L << 20);
+            if ((long) promptTokens + genTokens > model.config().contextLength()) {
+                throw new BadInputException("--prompt-tokens + --gen-tokens (" + ((long) promptTokens + genTokens)
+                        + ") exceed the context of " + model.source().getFileName() + " (" + model.config().contextLength() + ")");
+            }
             if (device < 0) {
                 throw new BadInputException("--device must be >= 0");
             }
-            EngineConfig plain = ModelOptions.backend(backend, BackendOptions.threads(t).withDevice(device)
+            int perStep = (int) Math.max(batch, Math.min((long) batch * promptTokens, 512));
+            EngineConfig sized = ModelOptions.backend(backend, BackendOptions.threads(t).withDevice(device)
                             .withSetting("activations", activations.name().toLowerCase(Locale.ROOT)))
-                    .withKvBudgetBytes(kvBytes).withMaxSequences(batch).withMaxBatchTokens(perStep);
+                    .withMaxSequences(batch).withMaxBatchTokens(perStep);
+            EngineConfig plain = sized.withKvBudgetBytes(kvBytes(model, sized.blockSize()));
             ProfilingBackend[] profiler = new ProfilingBackend[1];
             EngineConfig config = !profile ? plain : plain.withBackend(plain.backendName() + " profiled",
                     () -> profiler[0] = new ProfilingBackend(plain.backend().get()));
             try (Engine engine = ModelOptions.engine(model, config)) {
-                if (promptTokens + genTokens > model.config().contextLength()) {
-                    throw new BadInputException("--prompt-tokens + --gen-tokens exceed the model's context of "
-                            + model.config().contextLength());
-                }
                 out.printf(Locale.ROOT, "model %s: %s, dim %d, %d layers, vocab %d; %s; batch %d, prompt %d, generate %d%n",
                         model.source().getFileName(), model.tensor("blk.0.ffn_up.weight").type(), model.config().dim(),
                         model.config().nLayers(), model.config().vocabSize(), config.backendName(), batch, promptTokens, genTokens);
@@ -145,6 +145,35 @@ final class BenchDecodeCommand implements Callable<Integer> {
             ModelOptions.deleteScratch(scratch);
         }
         return 0;
+    }
+
+    /**
+     * The KV budget of one engine: every sequence of the batch holds prompt plus generated tokens
+     * (one spare block each for the block boundary); refused (exit 2, naming the flags) where the
+     * CPU backend's caches of all {@code --engines} would exceed the memory the machine has available.
+     */
+    private long kvBytes(Model model, int blockSize) {
+        var c = model.config();
+        long perSequence = ((long) promptTokens + genTokens + blockSize - 1) / blockSize + 1;
+        long oneEngine;
+        long all;
+        try {
+            long bytesPerToken = Math.multiplyExact(2L * c.nLayers(), (long) c.kvDim() * Float.BYTES);
+            oneEngine = Math.multiplyExact(Math.multiplyExact(perSequence * blockSize, (long) batch), bytesPerToken);
+            all = Math.multiplyExact(oneEngine, (long) engines);
+        } catch (ArithmeticException e) {
+            oneEngine = Long.MAX_VALUE;
+            all = Long.MAX_VALUE;
+        }
+        long available = HostMemory.available();
+        if (backend.equalsIgnoreCase("cpu") && available > 0 && all > available) {
+            throw new BadInputException(String.format(Locale.ROOT,
+                    "--batch %d, --prompt-tokens %d, --gen-tokens %d, --engines %d: the KV caches need %,d MiB, but the machine"
+                            + " has %,d MiB of memory available (%,d MiB in all); lower one of them",
+                    batch, promptTokens, genTokens, engines, all == Long.MAX_VALUE ? Long.MAX_VALUE >> 20 : all >> 20,
+                    available >> 20, HostMemory.total() >> 20));
+        }
+        return oneEngine;
     }
 
     /**

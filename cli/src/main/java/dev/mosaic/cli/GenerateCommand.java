@@ -3,6 +3,7 @@ package dev.mosaic.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mosaic.inference.backend.BackendOptions;
+import dev.mosaic.inference.backend.cpu.HostMemory;
 import dev.mosaic.inference.engine.Engine;
 import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.engine.GenerationRequest;
@@ -153,39 +154,15 @@ final class GenerateCommand implements Callable<Integer> {
         long needed = Math.multiplyHigh(blocks * block, bytesPerToken) != 0 ? Long.MAX_VALUE : blocks * block * bytesPerToken;
         long budget = Math.min(kvMib << 20, needed);
         if (backendName.equalsIgnoreCase("cpu")) {
-            long available = availableMemory();
+            long available = HostMemory.available();
             if (available > 0 && budget > available) {
                 throw new BadInputException(String.format(Locale.ROOT,
                         "--kv-mib %d: this request's KV cache needs %,d MiB (%,d tokens of up to %,d), but the machine has %,d MiB"
                                 + " of memory available (%,d MiB in all); lower --kv-mib or --max-tokens",
-                        kvMib, budget >> 20, tokens, (long) c.contextLength(), available >> 20, totalMemory() >> 20));
+                        kvMib, budget >> 20, tokens, (long) c.contextLength(), available >> 20, HostMemory.total() >> 20));
             }
         }
         return Math.max(budget, 1);
-    }
-
-    /** Memory the system could give a new allocation now (free plus reclaimable; the container's limit if lower). */
-    static long availableMemory() {
-        long fromProc = -1;
-        try {
-            for (String line : java.nio.file.Files.readAllLines(Path.of("/proc/meminfo"))) {
-                if (line.startsWith("MemAvailable:")) {
-                    fromProc = Long.parseLong(line.replaceAll("[^0-9]", "")) << 10;
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // not Linux: the JVM's view below
-        }
-        long free = osBean().getFreeMemorySize();
-        return fromProc > 0 ? fromProc : free;
-    }
-
-    static long totalMemory() {
-        return osBean().getTotalMemorySize();
-    }
-
-    private static com.sun.management.OperatingSystemMXBean osBean() {
-        return (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
     }
 
     /** An upper bound on the prompt's length in tokens (exact for token ids; text encoded once here, plus BOS). */

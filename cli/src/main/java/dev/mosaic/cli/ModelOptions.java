@@ -56,7 +56,7 @@ final class ModelOptions {
     static Engine engine(Model model, EngineConfig config, dev.mosaic.inference.tokenizer.Tokenizer tokenizer) {
         try {
             return Engine.create(model, config, tokenizer);
-        } catch (ModelFormatException e) {
+        } catch (ModelFormatException | dev.mosaic.inference.backend.InsufficientMemoryException e) {
             throw new BadInputException(e.getMessage(), e);
         }
     }
@@ -64,7 +64,7 @@ final class ModelOptions {
     static Engine engine(Model model, EngineConfig config) {
         try {
             return Engine.create(model, config);
-        } catch (ModelFormatException e) {
+        } catch (ModelFormatException | dev.mosaic.inference.backend.InsufficientMemoryException e) {
             throw new BadInputException(e.getMessage(), e);
         }
     }

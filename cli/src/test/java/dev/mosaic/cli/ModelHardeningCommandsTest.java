@@ -80,7 +80,7 @@ class ModelHardeningCommandsTest {
                 new RopeConfig(10000f, RopeConfig.Layout.HALVES), false, false);
         Path f = SyntheticModel.writeGguf(huge, GgmlType.Q8_0, 5, dir.resolve("ctx.gguf"));
         long needMib = (1L << 20) * 2 * 4 * 16 * 512 * Float.BYTES >> 20;
-        org.junit.jupiter.api.Assumptions.assumeTrue(GenerateCommand.availableMemory() < needMib << 20,
+        org.junit.jupiter.api.Assumptions.assumeTrue(dev.mosaic.inference.backend.cpu.HostMemory.available() < needMib << 20,
                 "this machine has more than " + needMib + " MiB available");
         CliRun tooBig = run("generate", "--model", f.toString(), "--prompt-tokens", "1,2,3", "--max-tokens", "1048576",
                 "--kv-mib", "1048576", "--threads", "1", "--greedy");

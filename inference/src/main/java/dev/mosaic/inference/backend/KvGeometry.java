@@ -32,12 +32,17 @@ public record KvGeometry(int layers, int blocks, int blockSize, int kvHeads, int
 
     /** Elements of one K (or V) row. */
     public int rowElements() {
-        return kvHeads * headDim;
+        return Math.multiplyExact(kvHeads, headDim);
     }
 
     /** Bytes of K plus V storage for all layers. */
     public long bytes() {
-        return 2L * layers * slots() * rowElements() * dtype.bytes();
+        try {
+            return Math.multiplyExact(Math.multiplyExact(2L * layers, slots()), (long) kvHeads * headDim * dtype.bytes());
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("KV geometry: " + layers + " layers x " + slots() + " slots x " + kvHeads
+                    + " KV heads x " + headDim + " overflow a byte count", e);
+        }
     }
 
     /** Bytes one token occupies across all layers (K and V). */

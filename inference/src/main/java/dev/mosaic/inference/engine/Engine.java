@@ -90,11 +90,12 @@ public final class Engine implements AutoCloseable {
         ForwardPass f = null;
         PagedKvCache c = null;
         try {
-            f = new ForwardPass(model, b, engineConfig.maxBatchTokens(), engineConfig.effectiveMaxSequences());
+            // The KV cache first: a shape or size the backend refuses fails before any weight is prepared or uploaded.
             KvGeometry oneBlock = b.kvGeometry(config.nLayers(), 1, engineConfig.blockSize(), config.nKvHeads(), config.headDim());
             long blocks = BatchScheduler.blocks(engineConfig.kvBudgetBytes(), oneBlock.bytesPerBlock(), engineConfig.blockSize(),
                     engineConfig.effectiveMaxSequences(), config.contextLength());
             c = new PagedKvCache(b.allocateKv(oneBlock.withBlocks(Math.toIntExact(Math.min(blocks, Integer.MAX_VALUE)))));
+            f = new ForwardPass(model, b, engineConfig.maxBatchTokens(), engineConfig.effectiveMaxSequences());
         } catch (RuntimeException | Error e) {
             if (c != null) {
                 c.close();

@@ -225,6 +225,13 @@ public final class CpuBackend implements Backend {
         if (geometry.slots() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("KV geometry: " + geometry.slots() + " slots do not fit in an int slot index");
         }
+        long available = HostMemory.available();
+        if (available > 0 && geometry.bytes() > available) {
+            throw new dev.mosaic.inference.backend.InsufficientMemoryException(String.format(java.util.Locale.ROOT,
+                    "KV cache of %,d MiB (%,d token slots) exceeds the %,d MiB of memory this machine has available"
+                            + " (%,d MiB in all); lower the KV budget", geometry.bytes() >> 20, geometry.slots(),
+                    available >> 20, HostMemory.total() >> 20), geometry.bytes(), available);
+        }
         CpuKvStorage kv = new CpuKvStorage(this, geometry);
         open.add(kv);
         return kv;

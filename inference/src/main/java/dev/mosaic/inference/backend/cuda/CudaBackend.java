@@ -138,18 +138,31 @@ public final class CudaBackend implements Backend {
         return b;
     }
 
+    /**
+     * Why the CUDA kernels cannot hold a KV cache of shape {@code g}, or {@code null} if they can:
+     * checked on the host before anything is allocated on a device (the attention kernel keeps a
+     * query row of at most {@link CudaKernels#MAX_HEAD_DIM} floats in shared memory).
+     */
+    public static String kvGeometryProblem(KvGeometry g) {
+        if (g.dtype() != DType.BF16) {
+            return "KV geometry: the CUDA backend stores the KV cache as BF16 only, not " + g.dtype();
+        }
+        if (g.headDim() > CudaKernels.MAX_HEAD_DIM || g.headDim() % 2 != 0) {
+            return "KV geometry: head dimension " + g.headDim() + " must be even and at most " + CudaKernels.MAX_HEAD_DIM
+                    + " on the CUDA backend";
+        }
+        if (g.slots() > Integer.MAX_VALUE) {
+            return "KV geometry: " + g.slots() + " slots do not fit in an int slot index";
+        }
+        return null;
+    }
+
     @Override
     public CudaKvStorage allocateKv(KvGeometry g) {
         checkOpen();
-        if (g.dtype() != DType.BF16) {
-            throw new IllegalArgumentException("KV geometry: the CUDA backend stores the KV cache as BF16 only, not " + g.dtype());
-        }
-        if (g.headDim() > CudaKernels.MAX_HEAD_DIM || g.headDim() % 2 != 0) {
-            throw new IllegalArgumentException("KV geometry: headDim " + g.headDim() + " must be even and at most "
-                    + CudaKernels.MAX_HEAD_DIM);
-        }
-        if (g.slots() > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("KV geometry: " + g.slots() + " slots do not fit in an int slot index");
+        String problem = kvGeometryProblem(g);
+        if (problem != null) {
+            throw new IllegalArgumentException(problem);
         }
         MemorySegment d = deviceAlloc(g.bytes());
         CudaKvStorage kv = new CudaKvStorage(this, g, d);
