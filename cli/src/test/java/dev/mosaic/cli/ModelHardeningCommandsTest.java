@@ -93,4 +93,39 @@ class ModelHardeningCommandsTest {
         assertEquals(0, ok.exit(), ok.err());
         assertTrue(ok.out().contains("\"tokens\""), ok.out());
     }
+
+    @Test
+    @org.junit.jupiter.api.Timeout(180)
+    void serveSizesTheKvCacheByItsBudgetNotAClaimedContextAndRefusesBudgetsBeyondMemory() throws Exception {
+        ModelConfig huge = new ModelConfig("llama", 64, 4, 16, 16, 512, 96, 300, Integer.MAX_VALUE, 1e-5f,
+                new RopeConfig(10000f, RopeConfig.Layout.HALVES), false, false);
+        Path f = SyntheticModel.writeGguf(huge, GgmlType.Q8_0, 5, dir.resolve("ctx.gguf"));
+        long total = ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getTotalMemorySize();
+        long available = dev.mosaic.inference.backend.cpu.HostMemory.available();
+        org.junit.jupiter.api.Assumptions.assumeTrue(total < 1L << 40, "this machine has 1 TiB of memory or more");
+        // a KV budget beyond the machine's memory: refused by the memory check before any allocation
+        CliRun beyond = run("serve", "--model", "ctx=" + f, "--port", "0", "--kv-budget", "1048576", "--threads", "1");
+        assertEquals(Mosaic.EXIT_BAD_INPUT, beyond.exit(), beyond.out() + beyond.err());
+        assertTrue(beyond.err().contains("--model ctx=") && beyond.err().contains("KV cache") && beyond.err().contains("budget"),
+                beyond.err());
+        assertEquals(1, beyond.err().strip().lines().count(), beyond.err());
+        // within the machine's memory but beyond what is available now: refused when the KV cache is allocated
+        if (total - available > 512L << 20) {
+            long mib = (available + (total - available) / 2) >> 20;
+            CliRun unavailable = run("serve", "--model", "ctx=" + f, "--port", "0", "--kv-budget", String.valueOf(mib), "--threads", "1");
+            assertEquals(Mosaic.EXIT_BAD_INPUT, unavailable.exit(), unavailable.out() + unavailable.err());
+            assertTrue(unavailable.err().contains("ctx.gguf") && unavailable.err().contains("available"), unavailable.err());
+            assertEquals(1, unavailable.err().strip().lines().count(), unavailable.err());
+        }
+        // a 16 MiB budget on a file claiming a 2^31-1 context: 16 MiB is allocated and completions are served
+        try (ServeProcess s = new ServeProcess(java.util.List.of("ctx=" + f), 16)) {
+            String completion = ServeCommandTest.http("POST", s.port(), "/v1/completions",
+                    "{\"model\": \"ctx\", \"prompt\": \"hello\", \"max_tokens\": 3}");
+            assertTrue(completion.startsWith("200 "), completion);
+            assertTrue(completion.replace(" ", "").contains("\"completion_tokens\":3"), completion);
+            String props = ServeCommandTest.http("GET", s.port(), "/v1/models", null);
+            assertTrue(props.startsWith("200 ") && props.contains("\"ctx\""), props);
+        }
+    }
 }
