@@ -111,7 +111,7 @@ class ModelHardeningCommandsTest {
                 beyond.err());
         assertEquals(1, beyond.err().strip().lines().count(), beyond.err());
         // within the machine's memory but beyond what is available now: refused when the KV cache is allocated
-        if (total - available > 512L << 20) {
+        if (total - available > 128L << 20) {
             long mib = (available + (total - available) / 2) >> 20;
             CliRun unavailable = run("serve", "--model", "ctx=" + f, "--port", "0", "--kv-budget", String.valueOf(mib), "--threads", "1");
             assertEquals(Mosaic.EXIT_BAD_INPUT, unavailable.exit(), unavailable.out() + unavailable.err());
