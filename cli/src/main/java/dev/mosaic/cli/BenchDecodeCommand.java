@@ -179,7 +179,9 @@ final class BenchDecodeCommand implements Callable<Integer> {
     /**
      * Interleaved rounds: one engine alone, then {@code engines} engines at once (each its own
      * batch); prints both decode rates (aggregate: all decoded tokens / span from the first engine's
-     * last first token to the last finish) and their ratio, min/median/max.
+     * last first token to the last finish) and their ratio, min/median/max; then the ratio of the
+     * sum of each engine's own rate (its tokens / its own span) to one engine's rate, which is how
+     * separate processes (two llama-bench runs) are compared, so the two can be set side by side.
      */
     private void compareEngines(PrintWriter out, Model model, EngineConfig config, Engine first, SplittableRandom random) {
         List<Engine> all = new ArrayList<>(List.of(first));
@@ -190,6 +192,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
             double[] solo = new double[runs];
             double[] together = new double[runs];
             double[] ratio = new double[runs];
+            double[] sumRatio = new double[runs];
             for (int run = -1; run < runs; run++) {
                 double alone = runOnce(first, model.config().vocabSize(), random)[1];
                 List<java.util.concurrent.CompletableFuture<long[]>> spans = new ArrayList<>();
@@ -209,16 +212,19 @@ final class BenchDecodeCommand implements Callable<Integer> {
                 long firstToken = Long.MAX_VALUE;
                 long end = 0;
                 long decoded = 0;
+                double rates = 0;
                 for (var f : spans) {
                     long[] s = f.join();
                     firstToken = Math.min(firstToken, s[0]);
                     end = Math.max(end, s[1]);
                     decoded += s[2];
+                    rates += s[2] / ((s[1] - s[0]) / 1e9);
                 }
                 if (run >= 0) {
                     solo[run] = alone;
                     together[run] = decoded / ((end - firstToken) / 1e9);
                     ratio[run] = together[run] / alone;
+                    sumRatio[run] = rates / alone;
                 }
             }
             print(out, "decode, 1 engine ", solo);
@@ -227,6 +233,10 @@ final class BenchDecodeCommand implements Callable<Integer> {
             Arrays.sort(s);
             out.printf(Locale.ROOT, "%d engines / 1 engine decode ratio: min %.2f  median %.2f  max %.2f  (%d runs)%n", engines,
                     s[0], median(s), s[s.length - 1], s.length);
+            double[] u = sumRatio.clone();
+            Arrays.sort(u);
+            out.printf(Locale.ROOT, "%d engines / 1 engine decode ratio (sum of per-engine rates): min %.2f  median %.2f  max %.2f  (%d runs)%n",
+                    engines, u[0], median(u), u[u.length - 1], u.length);
         } finally {
             for (Engine e : all.subList(1, all.size())) {
                 e.close();
@@ -251,6 +261,7 @@ final class BenchDecodeCommand implements Callable<Integer> {
             firstAll = Math.max(firstAll, r.firstTokenNanos());
             end = Math.max(end, r.finishedNanos());
             decoded += r.generatedTokens() - 1;
+            r.close();
         }
         return new long[] {firstAll, end, decoded};
     }

@@ -137,6 +137,21 @@ class InferenceCommandsTest {
     }
 
     @Test
+    void benchDecodeWithTwoEnginesPrintsTheSharedSpanAndTheSumOfRatesRatios() {
+        CliRun r = run("bench-decode", "--synthetic", "tiny-llama", "--threads", "1", "--engines", "2", "--runs", "2",
+                "--prompt-tokens", "4", "--gen-tokens", "6");
+        assertEquals(0, r.exit(), r.err());
+        java.util.regex.Matcher strict = java.util.regex.Pattern.compile("2 engines / 1 engine decode ratio: min ([0-9.]+)  median ([0-9.]+)")
+                .matcher(r.out());
+        java.util.regex.Matcher sum = java.util.regex.Pattern.compile(
+                "2 engines / 1 engine decode ratio \\(sum of per-engine rates\\): min ([0-9.]+)  median ([0-9.]+)").matcher(r.out());
+        assertTrue(strict.find() && sum.find(), r.out());
+        // each engine's own span lies inside the shared one, so the sum of rates is never below the strict ratio
+        assertTrue(Double.parseDouble(sum.group(2)) > 0 && Double.parseDouble(strict.group(2)) > 0, r.out());
+        assertTrue(Double.parseDouble(sum.group(2)) >= Double.parseDouble(strict.group(2)) - 0.01, r.out());
+    }
+
+    @Test
     void benchDecodePrintsPrefillAndDecodeRates() {
         CliRun r = run("bench-decode", "--synthetic", "tiny-llama", "--threads", "1", "--batch", "2", "--runs", "2",
                 "--prompt-tokens", "8", "--gen-tokens", "4", "--profile");
