@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <time.h>
 
 #include "mosaic.h"
@@ -71,7 +72,11 @@ int main(int argc, char **argv) {
     int bad = 0;
     for (int s = 0; s < 4; s++) {
         const int64_t wr = shapes[s][0], cols = shapes[s][1];
-        uint8_t *w = aligned_alloc(64, (size_t)((wr * cols * esize + 63) / 64 * 64));
+        /* FM_SMALL_PAGES=1: 4 KiB pages, as for weights mmapped from a GGUF file */
+        const size_t wbytes = (size_t)((wr * cols * esize + 4095) / 4096 * 4096);
+        uint8_t *w = getenv("FM_SMALL_PAGES") ? mmap(NULL, wbytes, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0)
+                                              : aligned_alloc(4096, wbytes);
+        if (getenv("FM_SMALL_PAGES")) madvise(w, wbytes, MADV_NOHUGEPAGE);
         for (int64_t i = 0; i < wr * cols; i++) {
             const float v = (float)((int)(next32() % 2001) - 1000) / 8000.0f;
             if (type == MOSAIC_TYPE_F32) {
@@ -119,7 +124,7 @@ int main(int argc, char **argv) {
             fflush(stdout);
             free(x), free(out[0]), free(out[1]), free(alone), free(t[0]), free(t[1]);
         }
-        free(w);
+        if (getenv("FM_SMALL_PAGES")) munmap(w, wbytes); else free(w);
     }
     if (bad) fprintf(stderr, "%d mismatches\n", bad);
     return bad != 0;

@@ -221,7 +221,12 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
  * decode always), the next tile's weight rows (NO rows further on) are prefetched.
  */
 #define FT_NO 4      /* weight rows per tile for 3-6 activation rows */
+#ifndef FT_NO_WIDE
 #define FT_NO_WIDE 8 /* weight rows per tile for 1-2 activation rows */
+#endif
+#ifndef FT_PF_TILES
+#define FT_PF_TILES 1 /* prefetch distance in tiles (0: none) */
+#endif
 #define FT_NB 6      /* activation rows per tile */
 #define FT_OUT_BLOCK 32
 
@@ -236,9 +241,9 @@ INLINE void ftile(const int type, const int NO, const int NB, const uint8_t *w, 
     const int64_t esize = type == MOSAIC_TYPE_F32 ? 4 : 2;
     int64_t k = 0;
     for (; k + 16 <= cols; k += 16) {
-        if (pf && (esize == 4 || (k & 31) == 0)) {
+        if (FT_PF_TILES && pf && (esize == 4 || (k & 31) == 0)) {
             for (int o = 0; o < NO; o++) {
-                _mm_prefetch((const char *)w + (NO + o) * row_bytes + esize * k, _MM_HINT_T0);
+                _mm_prefetch((const char *)w + (FT_PF_TILES * NO + o) * row_bytes + esize * k, _MM_HINT_T0);
             }
         }
         __m512 wv[FT_NO_WIDE];
