@@ -2,7 +2,8 @@
  * matmul_avx2.c - AVX2 variant of matmul (compiled with -mavx2 -mfma -mf16c; only called when
  * cpu.c found those features at run time). Same scheme as matmul_avx512.c with 8-wide vectors:
  * weights of every type are dequantised in registers and multiplied into a tile of up to 4
- * activation rows (16 ymm registers hold 8 accumulators plus the weights).
+ * activation rows (16 ymm registers hold 8 accumulators plus the weights); F32/F16/BF16 weights
+ * use register-blocked tiles of several weight rows x several activation rows (ftile, below).
  */
 #include <immintrin.h>
 
@@ -143,22 +144,6 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
                 }
             }
         }
-    } else {
-        int64_t k = 0;
-        for (; k + 16 <= cols; k += 16) {
-            const __m256 w0 = load8(type, row, k);
-            const __m256 w1 = load8(type, row, k + 8);
-            for (int r = 0; r < NB; r++) {
-                acc0[r] = _mm256_fmadd_ps(w0, _mm256_loadu_ps(x + r * cols + k), acc0[r]);
-                acc1[r] = _mm256_fmadd_ps(w1, _mm256_loadu_ps(x + r * cols + k + 8), acc1[r]);
-            }
-        }
-        for (; k < cols; k++) {
-            const float wk = mosaic_float_elem(type, row, k);
-            for (int r = 0; r < NB; r++) {
-                tail[r] += wk * x[r * cols + k];
-            }
-        }
     }
     for (int r = 0; r < NB; r++) {
         out[r * ldo] = hsum(_mm256_add_ps(acc0[r], acc1[r])) + tail[r];
@@ -197,9 +182,6 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
                 const uint8_t *row = (const uint8_t *)a->w + o * row_bytes;
                 float *orow = a->out + r0 * w_rows + o;
                 switch (type) {
-                case MOSAIC_TYPE_F32: TILE_SWITCH(MOSAIC_TYPE_F32); break;
-                case MOSAIC_TYPE_F16: TILE_SWITCH(MOSAIC_TYPE_F16); break;
-                case MOSAIC_TYPE_BF16: TILE_SWITCH(MOSAIC_TYPE_BF16); break;
                 case MOSAIC_TYPE_Q8_0: TILE_SWITCH(MOSAIC_TYPE_Q8_0); break;
                 case MOSAIC_TYPE_Q4_0: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
                 case MOSAIC_TYPE_Q4_K: TILE_SWITCH(MOSAIC_TYPE_Q4_K); break;
@@ -210,9 +192,126 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
     }
 }
 
+/*
+ * F32, F16 and BF16 weights: register-blocked tiles of NO weight rows x NB activation rows, one
+ * accumulator per (output, activation row) pair, as in matmul_avx512.c: 3 x 4 (12 accumulators,
+ * 3 weights and 1 activation vector fill the 16 ymm registers), 4 x 1-2 for decode. Every dot
+ * product is the same sequence whatever the tile shape: acc = 0; acc = fma(w[k, k+8), x[k, k+8),
+ * acc) for k = 0, 8, ...; the last partial step from zero-padded copies; then hsum. So a row's
+ * results do not depend on its batch, its place in a tile or the thread split. The first
+ * activation tile of a block prefetches the next tile's weight rows.
+ */
+#define FT_NO 3      /* weight rows per tile for 3-4 activation rows */
+#define FT_NO_WIDE 4 /* weight rows per tile for 1-2 activation rows */
+#define FT_NB 4      /* activation rows per tile */
+#define FT_OUT_BLOCK 24
+
+INLINE void ftile(const int type, const int NO, const int NB, const uint8_t *w, int64_t row_bytes, int64_t cols,
+                  const float *x, float *out, int64_t ldo, int pf) {
+    __m256 acc[FT_NO_WIDE][FT_NB];
+    for (int o = 0; o < NO; o++) {
+        for (int r = 0; r < NB; r++) {
+            acc[o][r] = _mm256_setzero_ps();
+        }
+    }
+    const int64_t esize = type == MOSAIC_TYPE_F32 ? 4 : 2;
+    int64_t k = 0;
+    for (; k + 8 <= cols; k += 8) {
+        if (pf && ((esize * k) & 63) == 0) {
+            for (int o = 0; o < NO; o++) {
+                _mm_prefetch((const char *)w + (NO + o) * row_bytes + esize * k, _MM_HINT_T0);
+            }
+        }
+        __m256 wv[FT_NO_WIDE];
+        for (int o = 0; o < NO; o++) {
+            wv[o] = load8(type, w + o * row_bytes, k);
+        }
+        for (int r = 0; r < NB; r++) {
+            const __m256 xv = _mm256_loadu_ps(x + r * cols + k);
+            for (int o = 0; o < NO; o++) {
+                acc[o][r] = _mm256_fmadd_ps(wv[o], xv, acc[o][r]);
+            }
+        }
+    }
+    if (k < cols) {
+        float buf[8];
+        __m256 wv[FT_NO_WIDE];
+        for (int o = 0; o < NO; o++) {
+            for (int j = 0; j < 8; j++) {
+                buf[j] = k + j < cols ? mosaic_float_elem(type, w + o * row_bytes, k + j) : 0.0f;
+            }
+            wv[o] = _mm256_loadu_ps(buf);
+        }
+        for (int r = 0; r < NB; r++) {
+            for (int j = 0; j < 8; j++) {
+                buf[j] = k + j < cols ? x[r * cols + k + j] : 0.0f;
+            }
+            const __m256 xv = _mm256_loadu_ps(buf);
+            for (int o = 0; o < NO; o++) {
+                acc[o][r] = _mm256_fmadd_ps(wv[o], xv, acc[o][r]);
+            }
+        }
+    }
+    for (int o = 0; o < NO; o++) {
+        for (int r = 0; r < NB; r++) {
+            out[r * ldo + o] = hsum(acc[o][r]);
+        }
+    }
+}
+
+/* One instantiation per (type, NO, NB), keyed NO * 8 + NB. */
+#define FTILE_SWITCH(T)                                                                                             \
+    switch (no * 8 + nb) {                                                                                          \
+    case 9: ftile(T, 1, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 17: ftile(T, 2, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 25: ftile(T, 3, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 33: ftile(T, 4, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 10: ftile(T, 1, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 18: ftile(T, 2, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 26: ftile(T, 3, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 34: ftile(T, 4, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 11: ftile(T, 1, 3, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 19: ftile(T, 2, 3, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 27: ftile(T, 3, 3, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 12: ftile(T, 1, 4, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 20: ftile(T, 2, 4, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 28: ftile(T, 3, 4, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    default: break;                                                                                                 \
+    }
+
+static void float_range(void *p, int64_t ob_begin, int64_t ob_end) {
+    const struct matmul_args *a = p;
+    const int32_t type = a->type;
+    const int64_t w_rows = a->w_rows, cols = a->cols, rows = a->rows;
+    const int64_t row_bytes = mosaic_row_bytes(type, cols);
+    for (int64_t ob = ob_begin; ob < ob_end; ob++) {
+        const int64_t o_end = (ob + 1) * FT_OUT_BLOCK < w_rows ? (ob + 1) * FT_OUT_BLOCK : w_rows;
+        for (int64_t r0 = 0; r0 < rows; r0 += FT_NB) {
+            const int nb = rows - r0 < FT_NB ? (int)(rows - r0) : FT_NB;
+            const int wide = nb <= 2 ? FT_NO_WIDE : FT_NO;
+            const int pf = r0 == 0;
+            const float *xr = a->x + r0 * cols;
+            for (int64_t o = ob * FT_OUT_BLOCK; o < o_end; o += wide) {
+                const int no = o_end - o < wide ? (int)(o_end - o) : wide;
+                const uint8_t *wr = (const uint8_t *)a->w + o * row_bytes;
+                float *orow = a->out + r0 * w_rows + o;
+                switch (type) {
+                case MOSAIC_TYPE_F32: FTILE_SWITCH(MOSAIC_TYPE_F32); break;
+                case MOSAIC_TYPE_F16: FTILE_SWITCH(MOSAIC_TYPE_F16); break;
+                default: FTILE_SWITCH(MOSAIC_TYPE_BF16); break;
+                }
+            }
+        }
+    }
+}
+
 void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
                         float *out, int32_t threads) {
     struct matmul_args a = {type, w, w_rows, cols, x, rows, out};
+    if (type == MOSAIC_TYPE_F32 || type == MOSAIC_TYPE_F16 || type == MOSAIC_TYPE_BF16) {
+        mosaic_parallel_for((w_rows + FT_OUT_BLOCK - 1) / FT_OUT_BLOCK, 1, threads, float_range, &a);
+        return;
+    }
     mosaic_parallel_for((w_rows + OUT_BLOCK - 1) / OUT_BLOCK, 1, threads, matmul_range, &a);
 }
 

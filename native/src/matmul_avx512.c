@@ -6,7 +6,8 @@
  * 16-entry table and a permute), and each dequantised vector is multiplied into a tile of up to 8
  * activation rows, so a weight row is read once per tile. Output rows are processed in blocks of
  * OUT_BLOCK so that, for prefill-sized batches, the block's weights stay in L2 while all
- * activation tiles pass over them.
+ * activation tiles pass over them. F32/F16/BF16 weights use register-blocked tiles of several
+ * weight rows x several activation rows instead (ftile, below).
  */
 #include <immintrin.h>
 
@@ -151,30 +152,6 @@ INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols,
                 }
             }
         }
-    } else {
-        int64_t k = 0;
-        for (; k + 32 <= cols; k += 32) {
-            const __m512 w0 = load16(type, row, k);
-            const __m512 w1 = load16(type, row, k + 16);
-            for (int r = 0; r < NB; r++) {
-                acc0[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x + r * cols + k), acc0[r]);
-                acc1[r] = _mm512_fmadd_ps(w1, _mm512_loadu_ps(x + r * cols + k + 16), acc1[r]);
-            }
-        }
-        if (k + 16 <= cols) {
-            const __m512 w0 = load16(type, row, k);
-            for (int r = 0; r < NB; r++) {
-                acc0[r] = _mm512_fmadd_ps(w0, _mm512_loadu_ps(x + r * cols + k), acc0[r]);
-            }
-            k += 16;
-        }
-        if (k < cols) {
-            const __mmask16 m = (__mmask16)((1u << (cols - k)) - 1);
-            const __m512 w0 = load16_tail(type, row, k, m);
-            for (int r = 0; r < NB; r++) {
-                acc1[r] = _mm512_fmadd_ps(w0, _mm512_maskz_loadu_ps(m, x + r * cols + k), acc1[r]);
-            }
-        }
     }
     for (int r = 0; r < NB; r++) {
         out[r * ldo] = _mm512_reduce_add_ps(_mm512_add_ps(acc0[r], acc1[r]));
@@ -218,9 +195,6 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
                 const uint8_t *row = (const uint8_t *)a->w + o * row_bytes;
                 float *orow = a->out + r0 * w_rows + o;
                 switch (type) {
-                case MOSAIC_TYPE_F32: TILE_SWITCH(MOSAIC_TYPE_F32); break;
-                case MOSAIC_TYPE_F16: TILE_SWITCH(MOSAIC_TYPE_F16); break;
-                case MOSAIC_TYPE_BF16: TILE_SWITCH(MOSAIC_TYPE_BF16); break;
                 case MOSAIC_TYPE_Q8_0: TILE_SWITCH(MOSAIC_TYPE_Q8_0); break;
                 case MOSAIC_TYPE_Q4_0: TILE_SWITCH(MOSAIC_TYPE_Q4_0); break;
                 case MOSAIC_TYPE_Q4_K: TILE_SWITCH(MOSAIC_TYPE_Q4_K); break;
@@ -231,8 +205,150 @@ static void matmul_range(void *p, int64_t ob_begin, int64_t ob_end) {
     }
 }
 
+/*
+ * F32, F16 and BF16 weights: register-blocked tiles of NO weight rows x NB activation rows, one
+ * accumulator per (output, activation row) pair. Each 16-column step loads NO weight vectors
+ * (F16/BF16 converted in the register) and NB activation vectors for NO * NB FMAs, so the kernel
+ * is bound by the FMAs rather than the loads; with one or two activation rows (decode) 8 weight
+ * rows give 8-16 independent FMA chains. Weights stay in their own type in memory.
+ *
+ * Every dot product is the same sequence of operations whatever the tile shape: acc = 0;
+ * acc = fma(w[k, k+16), x[k, k+16), acc) for k = 0, 16, ...; the last partial step masked (zeros
+ * in both operands); then _mm512_reduce_add_ps. So a row's results do not depend on the batch it
+ * is in, its position inside a tile, the weight-row tail or the thread split.
+ *
+ * While the first activation tile of a block passes over its weights (they come from memory: in
+ * decode always), the next tile's weight rows (NO rows further on) are prefetched.
+ */
+#define FT_NO 4      /* weight rows per tile for 3-6 activation rows */
+#ifndef FT_NO_WIDE
+#define FT_NO_WIDE 8 /* weight rows per tile for 1-2 activation rows */
+#endif
+#ifndef FT_PF_TILES
+#define FT_PF_TILES 1 /* prefetch distance in tiles (0: none) */
+#endif
+#define FT_NB 6      /* activation rows per tile */
+#define FT_OUT_BLOCK 32
+
+INLINE void ftile(const int type, const int NO, const int NB, const uint8_t *w, int64_t row_bytes, int64_t cols,
+                  const float *x, float *out, int64_t ldo, int pf) {
+    __m512 acc[FT_NO_WIDE][FT_NB];
+    for (int o = 0; o < NO; o++) {
+        for (int r = 0; r < NB; r++) {
+            acc[o][r] = _mm512_setzero_ps();
+        }
+    }
+    const int64_t esize = type == MOSAIC_TYPE_F32 ? 4 : 2;
+    int64_t k = 0;
+    for (; k + 16 <= cols; k += 16) {
+        if (FT_PF_TILES && pf && (esize == 4 || (k & 31) == 0)) {
+            for (int o = 0; o < NO; o++) {
+                _mm_prefetch((const char *)w + (FT_PF_TILES * NO + o) * row_bytes + esize * k, _MM_HINT_T0);
+            }
+        }
+        __m512 wv[FT_NO_WIDE];
+        for (int o = 0; o < NO; o++) {
+            wv[o] = load16(type, w + o * row_bytes, k);
+        }
+        for (int r = 0; r < NB; r++) {
+            const __m512 xv = _mm512_loadu_ps(x + r * cols + k);
+            for (int o = 0; o < NO; o++) {
+                acc[o][r] = _mm512_fmadd_ps(wv[o], xv, acc[o][r]);
+            }
+        }
+    }
+    if (k < cols) {
+        const __mmask16 m = (__mmask16)((1u << (cols - k)) - 1);
+        __m512 wv[FT_NO_WIDE];
+        for (int o = 0; o < NO; o++) {
+            wv[o] = load16_tail(type, w + o * row_bytes, k, m);
+        }
+        for (int r = 0; r < NB; r++) {
+            const __m512 xv = _mm512_maskz_loadu_ps(m, x + r * cols + k);
+            for (int o = 0; o < NO; o++) {
+                acc[o][r] = _mm512_fmadd_ps(wv[o], xv, acc[o][r]);
+            }
+        }
+    }
+    for (int o = 0; o < NO; o++) {
+        for (int r = 0; r < NB; r++) {
+            out[r * ldo + o] = _mm512_reduce_add_ps(acc[o][r]);
+        }
+    }
+}
+
+/* One instantiation per (type, NO, NB), keyed NO * 8 + NB, so that the accumulators live in registers. */
+#define FTILE_SWITCH(T)                                                                                             \
+    switch (no * 8 + nb) {                                                                                          \
+    case 9: ftile(T, 1, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 17: ftile(T, 2, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 25: ftile(T, 3, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 33: ftile(T, 4, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 41: ftile(T, 5, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 49: ftile(T, 6, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 57: ftile(T, 7, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 65: ftile(T, 8, 1, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 10: ftile(T, 1, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 18: ftile(T, 2, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 26: ftile(T, 3, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 34: ftile(T, 4, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 42: ftile(T, 5, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 50: ftile(T, 6, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 58: ftile(T, 7, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 66: ftile(T, 8, 2, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 11: ftile(T, 1, 3, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 19: ftile(T, 2, 3, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 27: ftile(T, 3, 3, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 35: ftile(T, 4, 3, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 12: ftile(T, 1, 4, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 20: ftile(T, 2, 4, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 28: ftile(T, 3, 4, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 36: ftile(T, 4, 4, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 13: ftile(T, 1, 5, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 21: ftile(T, 2, 5, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 29: ftile(T, 3, 5, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 37: ftile(T, 4, 5, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 14: ftile(T, 1, 6, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 22: ftile(T, 2, 6, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 30: ftile(T, 3, 6, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    case 38: ftile(T, 4, 6, wr, row_bytes, cols, xr, orow, w_rows, pf); break;                    \
+    default: break;                                                                                                 \
+    }
+
+static void float_range(void *p, int64_t ob_begin, int64_t ob_end) {
+    const struct matmul_args *a = p;
+    const int32_t type = a->type;
+    const int64_t w_rows = a->w_rows, cols = a->cols, rows = a->rows;
+    const int64_t row_bytes = mosaic_row_bytes(type, cols);
+    for (int64_t ob = ob_begin; ob < ob_end; ob++) {
+        const int64_t o_end = (ob + 1) * FT_OUT_BLOCK < w_rows ? (ob + 1) * FT_OUT_BLOCK : w_rows;
+        for (int64_t r0 = 0; r0 < rows; r0 += FT_NB) {
+            const int nb = rows - r0 < FT_NB ? (int)(rows - r0) : FT_NB;
+            /* 8 rows only while their span stays short: 8 x 4 KiB rows (F16, 2048 columns) ran
+             * 1.25x slower than 4 (native/bench/float_matmul.c, batch 1) */
+            const int wide = nb <= 2 && FT_NO_WIDE * row_bytes <= 16384 ? FT_NO_WIDE : FT_NO;
+            const int pf = r0 == 0;
+            const float *xr = a->x + r0 * cols;
+            for (int64_t o = ob * FT_OUT_BLOCK; o < o_end; o += wide) {
+                const int no = o_end - o < wide ? (int)(o_end - o) : wide;
+                const uint8_t *wr = (const uint8_t *)a->w + o * row_bytes;
+                float *orow = a->out + r0 * w_rows + o;
+                switch (type) {
+                case MOSAIC_TYPE_F32: FTILE_SWITCH(MOSAIC_TYPE_F32); break;
+                case MOSAIC_TYPE_F16: FTILE_SWITCH(MOSAIC_TYPE_F16); break;
+                default: FTILE_SWITCH(MOSAIC_TYPE_BF16); break;
+                }
+            }
+        }
+    }
+}
+
 void mosaic_matmul_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols, const float *x, int64_t rows,
                         float *out, int32_t threads) {
     struct matmul_args a = {type, w, w_rows, cols, x, rows, out};
+    if (type == MOSAIC_TYPE_F32 || type == MOSAIC_TYPE_F16 || type == MOSAIC_TYPE_BF16) {
+        mosaic_parallel_for((w_rows + FT_OUT_BLOCK - 1) / FT_OUT_BLOCK, 1, threads, float_range, &a);
+        return;
+    }
     mosaic_parallel_for((w_rows + OUT_BLOCK - 1) / OUT_BLOCK, 1, threads, matmul_range, &a);
 }

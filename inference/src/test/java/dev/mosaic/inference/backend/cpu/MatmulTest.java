@@ -1,5 +1,6 @@
 package dev.mosaic.inference.backend.cpu;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mosaic.inference.backend.BackendWeight;
@@ -67,6 +68,61 @@ class MatmulTest {
                                                 + " [" + r + "][" + o + "]: " + got + " vs " + ref + " (|w||x| " + mag + ")");
                                     }
                                 }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+    }
+
+    static List<Arguments> floatCases() {
+        List<Arguments> out = new ArrayList<>();
+        for (CpuIsa isa : IsaSupport.supported()) {
+            for (GgmlType type : new GgmlType[] {GgmlType.F32, GgmlType.F16, GgmlType.BF16}) {
+                out.add(Arguments.of(isa, type));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The engine promises the same tokens for a sequence alone or batched: a row's outputs must be
+     * bit-identical whether it is computed alone (1 thread), inside a batch of 13 (2 threads) or of
+     * 10 starting 3 rows later, so at every position of an activation-row tile; 77 output rows
+     * cross output blocks and leave weight-row tails; the row lengths leave column tails.
+     */
+    @ParameterizedTest(name = "{0} {1}")
+    @MethodSource("floatCases")
+    void aRowsResultDoesNotDependOnTheBatchItIsInOrOnThreads(CpuIsa isa, GgmlType type) throws Exception {
+        IsaSupport.with(isa, () -> {
+            Random rnd = new Random(977L * type.ordinal() + isa.ordinal());
+            int outRows = 77;
+            int rows = 13;
+            try (Arena arena = Arena.ofConfined(); CpuBackend one = new CpuBackend(1); CpuBackend two = new CpuBackend(2)) {
+                for (int cols : new int[] {7, 37, 100, 259}) {
+                    TestWeights.Weight w = TestWeights.random("w", type, outRows, cols, rnd, arena);
+                    BackendWeight w1 = one.prepare(w.tensor());
+                    BackendWeight w2 = two.prepare(w.tensor());
+                    float[][] x = new float[rows][cols];
+                    for (int r = 0; r < rows; r++) {
+                        for (int c = 0; c < cols; c++) {
+                            x[r][c] = (float) rnd.nextGaussian();
+                        }
+                    }
+                    float[] all = Int8MatmulTest.run(two, w2, x, outRows);
+                    float[][] shifted = new float[rows - 3][];
+                    System.arraycopy(x, 3, shifted, 0, rows - 3);
+                    float[] part = Int8MatmulTest.run(two, w2, shifted, outRows);
+                    for (int r = 0; r < rows; r++) {
+                        float[] alone = Int8MatmulTest.run(one, w1, new float[][] {x[r]}, outRows);
+                        for (int o = 0; o < outRows; o++) {
+                            String where = isa + " " + type + " cols " + cols + " row " + r + " out " + o;
+                            assertEquals(Float.floatToRawIntBits(alone[o]), Float.floatToRawIntBits(all[r * outRows + o]),
+                                    where + " (batch of 13)");
+                            if (r >= 3) {
+                                assertEquals(Float.floatToRawIntBits(alone[o]),
+                                        Float.floatToRawIntBits(part[(r - 3) * outRows + o]), where + " (batch of 10)");
                             }
                         }
                     }
