@@ -42,8 +42,11 @@ static void pack_block(int32_t type, const uint8_t *const src[PACK_ROWS], uint8_
                 break;
             }
             memcpy(dst + 2 * r, s, 2);
-            for (int k = 0; k < 32; k++) {
-                dst[32 + 64 * (k / 4) + 4 * r + k % 4] = (uint8_t)((int8_t)s[2 + k] + 128);
+            for (int j = 0; j < 8; j++) { /* int8 + 128 as uint8 is the sign bit flipped: four at a time */
+                uint32_t v;
+                memcpy(&v, s + 2 + 4 * j, 4);
+                v ^= 0x80808080u;
+                memcpy(dst + 32 + 64 * j + 4 * r, &v, 4);
             }
             break;
         case MOSAIC_TYPE_Q4_0:

@@ -77,6 +77,7 @@ final class FlagLimits {
             Map.entry("--batch", Range.of(1, MAX_BATCH)),
             Map.entry("--runs", Range.of(1, MAX_RUNS)),
             Map.entry("--engines", Range.of(1, 64)),
+            Map.entry("--co-running", Range.of(0, 63)),
             Map.entry("bench-decode --prompt-tokens", Range.of(1, MAX_TOKENS)),
             Map.entry("--gen-tokens", Range.of(1, MAX_TOKENS)),
             Map.entry("--max-tokens", Range.of(1, MAX_TOKENS)),

@@ -48,6 +48,11 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "repetitions, median taken (default: ${DEFAULT-VALUE})")
     int runs;
 
+    @Option(names = "--co-running", defaultValue = "0", paramLabel = "N",
+            description = "keep N more engines of this shape decoding full batches while measuring, as N other workers on "
+                    + "this machine would (default: ${DEFAULT-VALUE}, alone)")
+    int coRunning;
+
     @Option(names = "--sample", paramLabel = "PROMPTS", description = "prompts.jsonl whose output lengths to measure")
     Path sample;
 
@@ -78,7 +83,7 @@ final class ProfileCommand implements Callable<Integer> {
                 throw new BadInputException(e.getMessage(), e);
             }
         }
-        Profiler.Settings settings = new Profiler.Settings(threads, kvMib << 20, batch, 128, 32, runs);
+        Profiler.Settings settings = new Profiler.Settings(threads, kvMib << 20, batch, 128, 32, runs, coRunning);
         ModelProfile p;
         try {
             p = new Profiler(settings, line -> {

@@ -54,6 +54,10 @@ final class RunCommand implements Callable<Integer> {
             + "own expert work is done, instead of after the whole expert stage")
     boolean overlap;
 
+    @Option(names = "--profile-alone", description = "profile each model with no other engine busy (default: beside as many "
+            + "busy engines of the worker's shape as the config has other cpu workers, as its jobs will run)")
+    boolean profileAlone;
+
     @Option(names = "--profile-cache", paramLabel = "DIR", description = "profile cache (default: <cache dir>/profiles)")
     Path profileCache;
 
@@ -72,7 +76,7 @@ final class RunCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage(), e);
         }
         MoaRun.Options options = MoaRun.Options.defaults().withMethod(method).withResume(resume).withStealing(!noSteal)
-                .withOverlap(overlap)
+                .withOverlap(overlap).withContendedProfiles(!profileAlone)
                 .withProfileCache(profileCache != null ? new ProfileCache(profileCache) : ProfileCache.standard())
                 .withProgress(line -> {
                     spec.commandLine().getErr().println(line);

@@ -2,6 +2,7 @@ package dev.mosaic.cli;
 
 import static dev.mosaic.cli.CliRun.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -52,6 +53,18 @@ class MoaCommandsTest {
                 + Files.readString(out) + "], \"prompts\": [{\"id\": \"q\", \"promptTokens\": 10, \"route\": {\"m1\": 5}}]}");
         CliRun plan = run("plan", "--problem", problem.toString(), "--out", dir.resolve("plan.json").toString());
         assertEquals(0, plan.exit(), plan.err());
+        assertFalse(p.get("workerKey").asText().contains("corun"), p.toString());
+        // beside a busy engine of the same shape, keyed apart
+        Path busy = dir.resolve("m1.busy.json");
+        CliRun co = run("profile", "--model", dir.resolve("m1.gguf").toString(), "--runs", "1", "--co-running", "1",
+                "--out", busy.toString());
+        assertEquals(0, co.exit(), co.err());
+        assertTrue(co.err().contains("starting 1 co-running engine"), co.err());
+        assertTrue(new ObjectMapper().readTree(busy.toFile()).get("workerKey").asText().contains(":corun=1:"));
+        CliRun tooMany = run("profile", "--model", dir.resolve("m1.gguf").toString(), "--co-running", "64",
+                "--out", busy.toString());
+        assertEquals(2, tooMany.exit(), tooMany.err());
+        assertTrue(tooMany.err().contains("--co-running"), tooMany.err());
     }
 
     @Test
@@ -77,6 +90,7 @@ class MoaCommandsTest {
         assertTrue(r.out().contains("expert") && r.out().contains("aggregator") && r.out().contains("predicted s"), r.out());
         assertTrue(r.out().contains("10 of 10 prompts answered"), r.out());
         assertTrue(r.err().contains("prompts answered"), r.err());
+        assertTrue(r.err().contains("beside 1 busy engine"), "two cpu workers: each profiled beside the other's worth: " + r.err());
         assertEquals(10, Files.readAllLines(out.resolve("answers.jsonl")).size());
         for (String f : new String[] {"plan.json", "timeline.json", "summary.json", "index.html"}) {
             assertTrue(Files.size(out.resolve(f)) > 0, f);

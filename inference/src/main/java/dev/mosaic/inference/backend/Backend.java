@@ -47,6 +47,14 @@ public interface Backend extends AutoCloseable {
     /** Makes a weight tensor usable by this backend (CPU: zero-copy; GPU: upload once). */
     BackendWeight prepare(Tensor tensor);
 
+    /**
+     * Readies {@code weight} (made by {@link #prepare}) for {@link #matmul} now rather than at its
+     * first product (CPU with int8 activations: the interleaved copy the kernels read), so that a
+     * model's first request costs what later ones do and loading shows the whole load cost.
+     * Default: nothing to do.
+     */
+    default void prepareMatmul(BackendWeight weight) {}
+
     /** The geometry of a KV cache of this shape in this backend's {@link #kvType()}. */
     default KvGeometry kvGeometry(int layers, int blocks, int blockSize, int kvHeads, int headDim) {
         return new KvGeometry(layers, blocks, blockSize, kvHeads, headDim, kvType());

@@ -124,6 +124,14 @@ public final class ForwardPass implements AutoCloseable {
                     c.qkNorm() ? weight(model, p + "attn_q_norm.weight", c.headDim(), 1) : null,
                     c.qkNorm() ? weight(model, p + "attn_k_norm.weight", c.headDim(), 1) : null));
         }
+        // Ready the matmul operands now (CPU: the int8 repack), so the first request is as fast as later ones
+        // and the load cost shows up as loading, where schedulers and profiles account for it.
+        for (Layer l : layers) {
+            for (BackendWeight w : new BackendWeight[] {l.wq(), l.wk(), l.wv(), l.wo(), l.gate(), l.up(), l.down()}) {
+                backend.prepareMatmul(w);
+            }
+        }
+        backend.prepareMatmul(output);
         try {
             x = buffer((long) maxRows * c.dim());
             xn = buffer((long) maxRows * c.dim());

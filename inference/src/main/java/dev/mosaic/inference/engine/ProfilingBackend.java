@@ -102,6 +102,11 @@ public final class ProfilingBackend implements Backend {
     }
 
     @Override
+    public void prepareMatmul(BackendWeight weight) {
+        delegate.prepareMatmul(weight);
+    }
+
+    @Override
     public KvStorage allocateKv(KvGeometry geometry) {
         return delegate.allocateKv(geometry);
     }

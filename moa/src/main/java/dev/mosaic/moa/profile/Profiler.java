@@ -41,13 +41,28 @@ public final class Profiler {
      * @param promptTokens prompt length of the prefill measurement
      * @param decodeTokens tokens generated per sequence in the decode measurements
      * @param runs repetitions per measurement (median taken)
+     * @param coRunning engines of the same shape kept decoding at a full batch beside the measured
+     *     one (0: measured alone). A run's local CPU workers share the machine's cores, caches and
+     *     memory bus, and two batch-8 decodes at once each run markedly slower than one alone, so
+     *     a run profiles with its other local workers' worth of companions
      */
-    public record Settings(int threads, long kvBudgetBytes, int batch, int promptTokens, int decodeTokens, int runs) {
+    public record Settings(int threads, long kvBudgetBytes, int batch, int promptTokens, int decodeTokens, int runs,
+                           int coRunning) {
+        /** Most companion engines ({@link #coRunning}). */
+        public static final int MAX_CO_RUNNING = 63;
+
         public Settings {
-            if (threads < 1 || batch < 1 || promptTokens < 1 || decodeTokens < 2 || runs < 1 || kvBudgetBytes <= 0) {
+            if (threads < 1 || batch < 1 || promptTokens < 1 || decodeTokens < 2 || runs < 1 || kvBudgetBytes <= 0
+                    || coRunning < 0 || coRunning > MAX_CO_RUNNING) {
                 throw new IllegalArgumentException("bad profiler settings: " + threads + " threads, batch " + batch
-                        + ", prompt " + promptTokens + ", decode " + decodeTokens + ", runs " + runs + ", kv " + kvBudgetBytes);
+                        + ", prompt " + promptTokens + ", decode " + decodeTokens + ", runs " + runs + ", kv " + kvBudgetBytes
+                        + ", co-running " + coRunning);
             }
+        }
+
+        /** Measured alone. */
+        public Settings(int threads, long kvBudgetBytes, int batch, int promptTokens, int decodeTokens, int runs) {
+            this(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, runs, 0);
         }
 
         public static Settings defaults(int threads, long kvBudgetBytes) {
@@ -55,15 +70,24 @@ public final class Profiler {
         }
 
         public Settings withRuns(int n) {
-            return new Settings(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, n);
+            return new Settings(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, n, coRunning);
         }
 
         public Settings withDecodeTokens(int n) {
-            return new Settings(threads, kvBudgetBytes, batch, promptTokens, n, runs);
+            return new Settings(threads, kvBudgetBytes, batch, promptTokens, n, runs, coRunning);
         }
 
         public Settings withPromptTokens(int n) {
-            return new Settings(threads, kvBudgetBytes, batch, n, decodeTokens, runs);
+            return new Settings(threads, kvBudgetBytes, batch, n, decodeTokens, runs, coRunning);
+        }
+
+        public Settings withCoRunning(int n) {
+            return new Settings(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, runs, n);
+        }
+
+        /** The key profiles measured with these settings are cached under (see {@link CpuWorker#profileKey}). */
+        public String workerKey() {
+            return CpuWorker.profileKey(threads, kvBudgetBytes, batch, coRunning);
         }
     }
 
@@ -96,57 +120,65 @@ public final class Profiler {
                 run(engine, List.of(randomPrompt(rnd, vocab, 8)), 1);
                 double loadSeconds = (System.nanoTime() - t0) / 1e9;
                 progress.accept(id + ": loaded in " + fmt(loadSeconds) + " s; prefill of " + prompt + " tokens");
-                double[] prefill = new double[settings.runs()];
-                double[] latency = new double[settings.runs()];
-                double[] saturated = new double[settings.runs()];
-                for (int r = 0; r < settings.runs(); r++) {
-                    int[] p = randomPrompt(rnd, vocab, prompt);
-                    prefill[r] = run(engine, List.of(p), 1) / prompt;
+                try (Companions busy = Companions.start(m, config, settings.coRunning(), settings.batch(), decode, progress, id)) {
+                    return measure(id, model, samples, m, engine, rnd, prompt, decode, vocab, loadSeconds, busy);
                 }
-                double prefillPerToken = median(prefill);
-                progress.accept(id + ": " + fmt(prefillPerToken * 1e3) + " ms/token prefill; decode at batch 1");
-                for (int r = 0; r < settings.runs(); r++) {
-                    int[] p = randomPrompt(rnd, vocab, 8);
-                    double t = run(engine, List.of(p), decode);
-                    latency[r] = Math.max(1e-9, (t - 8 * prefillPerToken) / decode);
-                }
-                double latencyPerToken = median(latency);
-                progress.accept(id + ": " + fmt(latencyPerToken * 1e3) + " ms/token at batch 1; decode at batch " + settings.batch());
-                int b = Math.min(settings.batch(), Math.max(1, (int) (engine.kvCapacityTokens() / (8 + decode + 16))));
-                for (int r = 0; r < settings.runs(); r++) {
-                    List<int[]> ps = new ArrayList<>();
-                    for (int i = 0; i < b; i++) {
-                        ps.add(randomPrompt(rnd, vocab, 8));
-                    }
-                    double t = run(engine, ps, decode);
-                    saturated[r] = Math.max(1e-9, (t - b * 8 * prefillPerToken) / ((double) b * decode));
-                }
-                double decodePerToken = Math.min(median(saturated), latencyPerToken);
-                progress.accept(id + ": " + fmt(decodePerToken * 1e3) + " ms/token at batch " + b);
-                Double mean = null;
-                Map<String, Double> byCategory = new TreeMap<>();
-                if (samples != null && !samples.isEmpty()) {
-                    progress.accept(id + ": output lengths of " + samples.size() + " sample prompts");
-                    Map<String, double[]> acc = new LinkedHashMap<>();
-                    double total = 0;
-                    for (Sample s : samples) {
-                        int out = outputLength(engine, s);
-                        total += out;
-                        if (s.category() != null) {
-                            double[] a = acc.computeIfAbsent(s.category(), k -> new double[2]);
-                            a[0] += out;
-                            a[1]++;
-                        }
-                    }
-                    mean = total / samples.size();
-                    acc.forEach((k, a) -> byCategory.put(k, a[0] / a[1]));
-                }
-                double memory = CpuWorker.replicaGiB(SharedModels.weightBytes(m), settings.kvBudgetBytes());
-                return new ModelProfile(id, memory, loadSeconds, prefillPerToken, decodePerToken, latencyPerToken, mean,
-                        byCategory, model.toAbsolutePath().toString(),
-                        CpuWorker.profileKey(settings.threads(), settings.kvBudgetBytes(), settings.batch()), b);
             }
         }
+    }
+
+    private ModelProfile measure(String id, Path model, List<Sample> samples, Model m, Engine engine, SplittableRandom rnd,
+                                 int prompt, int decode, int vocab, double loadSeconds, Companions busy) {
+        double[] prefill = new double[settings.runs()];
+        double[] latency = new double[settings.runs()];
+        double[] saturated = new double[settings.runs()];
+        for (int r = 0; r < settings.runs(); r++) {
+            int[] p = randomPrompt(rnd, vocab, prompt);
+            prefill[r] = run(engine, List.of(p), 1) / prompt;
+        }
+        double prefillPerToken = median(prefill);
+        progress.accept(id + ": " + fmt(prefillPerToken * 1e3) + " ms/token prefill; decode at batch 1");
+        for (int r = 0; r < settings.runs(); r++) {
+            int[] p = randomPrompt(rnd, vocab, 8);
+            double t = run(engine, List.of(p), decode);
+            latency[r] = Math.max(1e-9, (t - 8 * prefillPerToken) / decode);
+        }
+        double latencyPerToken = median(latency);
+        progress.accept(id + ": " + fmt(latencyPerToken * 1e3) + " ms/token at batch 1; decode at batch " + settings.batch());
+        int b = Math.min(settings.batch(), Math.max(1, (int) (engine.kvCapacityTokens() / (8 + decode + 16))));
+        for (int r = 0; r < settings.runs(); r++) {
+            List<int[]> ps = new ArrayList<>();
+            for (int i = 0; i < b; i++) {
+                ps.add(randomPrompt(rnd, vocab, 8));
+            }
+            double t = run(engine, ps, decode);
+            saturated[r] = Math.max(1e-9, (t - b * 8 * prefillPerToken) / ((double) b * decode));
+        }
+        double decodePerToken = Math.min(median(saturated), latencyPerToken);
+        progress.accept(id + ": " + fmt(decodePerToken * 1e3) + " ms/token at batch " + b);
+        busy.close();
+        Double mean = null;
+        Map<String, Double> byCategory = new TreeMap<>();
+        if (samples != null && !samples.isEmpty()) {
+            progress.accept(id + ": output lengths of " + samples.size() + " sample prompts");
+            Map<String, double[]> acc = new LinkedHashMap<>();
+            double total = 0;
+            for (Sample s : samples) {
+                int out = outputLength(engine, s);
+                total += out;
+                if (s.category() != null) {
+                    double[] a = acc.computeIfAbsent(s.category(), k -> new double[2]);
+                    a[0] += out;
+                    a[1]++;
+                }
+            }
+            mean = total / samples.size();
+            acc.forEach((k, a) -> byCategory.put(k, a[0] / a[1]));
+        }
+        double memory = CpuWorker.replicaGiB(SharedModels.weightBytes(m), settings.kvBudgetBytes());
+        return new ModelProfile(id, memory, loadSeconds, prefillPerToken, decodePerToken, latencyPerToken, mean,
+                byCategory, model.toAbsolutePath().toString(),
+                settings.workerKey(), b);
     }
 
     /** Seconds to generate {@code tokens} tokens after each prompt, all submitted at once. */
@@ -171,6 +203,104 @@ public final class Profiler {
         int[] ids = new PromptEncoder(engine.tokenizer()).encode(JobRequest.user(s.text(), s.maxTokens()));
         try (GenerationResult r = engine.submit(GenerationRequest.ofTokens(ids).withMaxTokens(s.maxTokens())).join()) {
             return r.generatedTokens();
+        }
+    }
+
+    /**
+     * Engines of the measured one's shape, on the same model, kept decoding full batches on their
+     * own threads until closed, so that the measurement sees the contention a run's other workers
+     * cause. Closing stops and closes them (idempotent). Not thread-safe.
+     */
+    private static final class Companions implements AutoCloseable {
+        private final List<Engine> engines = new ArrayList<>();
+        private final List<Thread> threads = new ArrayList<>();
+        private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
+        private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        private boolean closed;
+
+        static Companions start(Model m, EngineConfig config, int n, int batch, int decode, Consumer<String> progress, String id) {
+            Companions c = new Companions();
+            if (n == 0) {
+                return c;
+            }
+            progress.accept(id + ": starting " + n + " co-running engine" + (n == 1 ? "" : "s")
+                    + " (the run's other local workers)");
+            try {
+                for (int i = 0; i < n; i++) {
+                    c.engines.add(Engine.create(m, config));
+                }
+                java.util.concurrent.CountDownLatch warm = new java.util.concurrent.CountDownLatch(n);
+                for (int i = 0; i < n; i++) {
+                    Engine e = c.engines.get(i);
+                    SplittableRandom rnd = new SplittableRandom(1000 + i);
+                    c.threads.add(Thread.ofPlatform().name("mosaic-profile-companion-" + i).start(() -> {
+                        try {
+                            int vocab = e.tokenizer().vocabSize();
+                            int b = Math.min(batch, Math.max(1, (int) (e.kvCapacityTokens() / (8 + decode + 16))));
+                            boolean first = true;
+                            while (!c.stop.get()) {
+                                List<int[]> ps = new ArrayList<>();
+                                for (int k = 0; k < b; k++) {
+                                    ps.add(randomPrompt(rnd, vocab, 8));
+                                }
+                                run(e, ps, decode);
+                                if (first) {
+                                    warm.countDown();
+                                    first = false;
+                                }
+                            }
+                        } catch (RuntimeException x) {
+                            c.failure.compareAndSet(null, x);
+                            warm.countDown();
+                        }
+                    }));
+                }
+                warm.await();
+                c.check();
+                return c;
+            } catch (InterruptedException x) {
+                Thread.currentThread().interrupt();
+                c.close();
+                throw new IllegalStateException("interrupted while starting co-running engines", x);
+            } catch (RuntimeException | Error x) {
+                c.close();
+                throw x;
+            }
+        }
+
+        private void check() {
+            RuntimeException x = failure.get();
+            if (x != null) {
+                throw new IllegalStateException("a co-running engine failed: " + x.getMessage(), x);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            stop.set(true);
+            boolean interrupted = false;
+            for (Thread t : threads) {
+                while (true) {
+                    try {
+                        t.join();
+                        break;
+                    } catch (InterruptedException x) {
+                        interrupted = true;
+                    }
+                }
+            }
+            for (Engine e : engines) {
+                e.close();
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            check();
         }
     }
 

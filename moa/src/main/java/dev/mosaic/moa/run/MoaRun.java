@@ -97,47 +97,52 @@ public final class MoaRun {
      */
     public record Options(String method, boolean resume, boolean stealing, ProfileCache profileCache,
                           Profiler.Settings profilerSettings, int profileSamples, int batch, Consumer<String> progress,
-                          Consumer<ObjectNode> onAnswer, boolean overlap) {
+                          Consumer<ObjectNode> onAnswer, boolean overlap, boolean contendedProfiles) {
         public static Options defaults() {
             return new Options("ilp", false, true, ProfileCache.standard(), null, 4, CpuWorker.DEFAULT_BATCH,
-                    line -> System.err.println(line), null, false);
+                    line -> System.err.println(line), null, false, true);
         }
 
         public Options withOverlap(boolean o) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer,
-                    o);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, o, contendedProfiles);
         }
 
         public Options withMethod(String m) {
-            return new Options(m, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap);
+            return new Options(m, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles);
         }
 
         public Options withResume(boolean r) {
-            return new Options(method, r, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap);
+            return new Options(method, r, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles);
         }
 
         public Options withStealing(boolean s) {
-            return new Options(method, resume, s, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap);
+            return new Options(method, resume, s, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles);
         }
 
         public Options withProfileCache(ProfileCache c) {
-            return new Options(method, resume, stealing, c, profilerSettings, profileSamples, batch, progress, onAnswer, overlap);
+            return new Options(method, resume, stealing, c, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles);
         }
 
         public Options withProfilerSettings(Profiler.Settings s) {
-            return new Options(method, resume, stealing, profileCache, s, profileSamples, batch, progress, onAnswer, overlap);
+            return new Options(method, resume, stealing, profileCache, s, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles);
         }
 
         public Options withProgress(Consumer<String> p) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, p, onAnswer, overlap);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, p, onAnswer, overlap, contendedProfiles);
         }
 
         public Options withOnAnswer(Consumer<ObjectNode> c) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, c, overlap);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, c, overlap, contendedProfiles);
+        }
+
+        /** Whether local CPU workers are profiled beside their co-running workers' worth of busy engines (default) or alone. */
+        public Options withContendedProfiles(boolean c) {
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer,
+                    overlap, c);
         }
 
         public Options withBatch(int b) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, b, progress, onAnswer, overlap);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, b, progress, onAnswer, overlap, contendedProfiles);
         }
     }
 
@@ -193,9 +198,12 @@ public final class MoaRun {
                 var done = log.previousIds();
                 List<ComputeWorker> workers = new ArrayList<>();
                 try {
+                    // Local CPU workers share this machine: each is profiled with the others' worth of engines busy.
+                    int local = (int) config.workers().stream().filter(w -> w.kind().equals("cpu")).count();
+                    int coRunning = options.contendedProfiles() ? Math.min(Math.max(0, local - 1), Profiler.Settings.MAX_CO_RUNNING) : 0;
                     for (MoaConfig.WorkerSpec w : config.workers()) {
                         workers.add(w.kind().equals("openai") ? new dev.mosaic.moa.remote.OpenAiWorker(w, models)
-                                : new CpuWorker(w, models, outputs, options.batch()));
+                                : new CpuWorker(w, models, outputs, options.batch(), coRunning));
                     }
                     int before = done.size();
                     if (config.agreement().calibrate()) {
@@ -770,6 +778,7 @@ public final class MoaRun {
         Profiler.Settings settings = given == null ? Profiler.Settings.defaults(ref.threads(), ref.spec().kvBudgetBytes())
                 : new Profiler.Settings(ref.threads(), ref.spec().kvBudgetBytes(), given.batch(), given.promptTokens(),
                         given.decodeTokens(), given.runs());
+        settings = settings.withCoRunning(ref.coRunning());
         Map<String, ModelProfile> out = new LinkedHashMap<>();
         for (MoaConfig.ModelSpec m : specs.values()) {
             ModelProfile p = options.profileCache() == null ? null
@@ -780,7 +789,8 @@ public final class MoaRun {
                     samples.add(new Profiler.Sample(rp.text(), rp.category(), cap(rp, m.id())));
                 }
                 progress(m.id() + ": profiling on " + ref.id() + "'s shape (" + ref.threads() + " threads, KV "
-                        + (ref.spec().kvBudgetBytes() >> 20) + " MiB)");
+                        + (ref.spec().kvBudgetBytes() >> 20) + " MiB" + (ref.coRunning() > 0 ? ", beside " + ref.coRunning()
+                        + " busy engine" + (ref.coRunning() == 1 ? "" : "s") : "") + ")");
                 p = new Profiler(settings, this::progress).profile(m.id(), m.model(), samples);
                 if (options.profileCache() != null) {
                     options.profileCache().put(m.model(), ref.profileKey(), p);

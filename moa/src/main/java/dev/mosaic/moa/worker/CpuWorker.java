@@ -24,6 +24,7 @@ public final class CpuWorker implements ComputeWorker {
     private final SharedModels models;
     private final TokenBufferPool outputs;
     private final int batch;
+    private final int coRunning;
     private final List<LocalEngineEndpoint> replicas = new ArrayList<>();
     private double usedGiB;
     private boolean closed;
@@ -34,6 +35,17 @@ public final class CpuWorker implements ComputeWorker {
      * @param batch sequences each replica decodes at once
      */
     public CpuWorker(MoaConfig.WorkerSpec spec, SharedModels models, TokenBufferPool outputs, int batch) {
+        this(spec, models, outputs, batch, 0);
+    }
+
+    /**
+     * @param coRunning local CPU workers that run beside this one in the process: its profiles
+     *     are measured with that many engines of its shape busy (see {@link dev.mosaic.moa.profile.Profiler.Settings#coRunning})
+     */
+    public CpuWorker(MoaConfig.WorkerSpec spec, SharedModels models, TokenBufferPool outputs, int batch, int coRunning) {
+        if (coRunning < 0) {
+            throw new IllegalArgumentException("coRunning must be >= 0, got " + coRunning);
+        }
         if (!spec.kind().equals("cpu")) {
             throw new IllegalArgumentException("worker " + spec.id() + " is of kind " + spec.kind() + ", not cpu");
         }
@@ -44,6 +56,12 @@ public final class CpuWorker implements ComputeWorker {
         this.models = models;
         this.outputs = outputs;
         this.batch = batch;
+        this.coRunning = coRunning;
+    }
+
+    /** Local CPU workers beside this one, whose contention its profiles include. */
+    public int coRunning() {
+        return coRunning;
     }
 
     @Override
@@ -58,13 +76,18 @@ public final class CpuWorker implements ComputeWorker {
 
     @Override
     public String profileKey() {
-        return profileKey(spec.threads(), spec.kvBudgetBytes(), batch);
+        return profileKey(spec.threads(), spec.kvBudgetBytes(), batch, coRunning);
     }
 
-    /** The profile key of a CPU worker with these settings on this machine. */
+    /** The profile key of a CPU worker with these settings on this machine, measured alone. */
     public static String profileKey(int threads, long kvBudgetBytes, int batch) {
-        return "cpu:threads=" + threads + ":kv=" + (kvBudgetBytes >> 20) + "MiB:batch=" + batch + ":" + CpuIsa.describe()
-                + ":" + cpuModel();
+        return profileKey(threads, kvBudgetBytes, batch, 0);
+    }
+
+    /** The profile key of a CPU worker with these settings on this machine, measured beside {@code coRunning} busy engines. */
+    public static String profileKey(int threads, long kvBudgetBytes, int batch, int coRunning) {
+        return "cpu:threads=" + threads + ":kv=" + (kvBudgetBytes >> 20) + "MiB:batch=" + batch
+                + (coRunning > 0 ? ":corun=" + coRunning : "") + ":" + CpuIsa.describe() + ":" + cpuModel();
     }
 
     @Override

@@ -70,7 +70,7 @@ public final class CpuBackend implements Backend {
      * in float accumulation); {@link #INT8} first rounds each activation row to int8 per 32 values
      * (ggml's q8_0, as llama.cpp does; for the K-quants llama.cpp's q8_K is coarser, one scale per 256) so
      * that blocks multiply in exact integer arithmetic against weights repacked into 16-row interleaved
-     * groups on first use: several times faster, at a relative error of about 1/254 per activation.
+     * groups at load ({@link #prepareMatmul}) or on first use: several times faster, at a relative error of about 1/254 per activation.
      *
      * <p>Immutable; thread-safe.
      */
@@ -184,6 +184,15 @@ public final class CpuBackend implements Backend {
         CpuBuffer b = new CpuBuffer(this, floats);
         open.add(b);
         return b;
+    }
+
+    /** With int8 activations, makes the interleaved copy of a packable weight now (with this backend's threads). */
+    @Override
+    public void prepareMatmul(BackendWeight w) {
+        CpuWeight wt = weight(w, "w", MATMUL_TYPES);
+        if (activations == MatmulActivations.INT8 && wt.packable()) {
+            wt.packed(boundThreads());
+        }
     }
 
     @Override

@@ -8,8 +8,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * A tensor's weights for the CPU kernels: a zero-copy view of its off-heap bytes (usually the
  * memory-mapped model file) and, for types with an interleaved layout (Q8_0, Q4_0, Q4_K, Q6_K;
- * see native/src/packed.h), a repacked copy made the first time the weight is multiplied with
- * int8 activations, so that a table only ever used for embedding lookups is never copied. The
+ * see native/src/packed.h), a repacked copy made when the engine readies it as a matmul operand
+ * ({@link CpuBackend#prepareMatmul}) or else the first time it is multiplied with int8
+ * activations, so that a table only ever used for embedding lookups is never copied. The
  * copy is owned by the weight and freed when its backend closes. Thread-safe.
  */
 final class CpuWeight implements BackendWeight {
@@ -60,6 +61,11 @@ final class CpuWeight implements BackendWeight {
             packed = m;
         }
         return packed.segment("packed weight " + tensor.name());
+    }
+
+    /** Whether the repacked copy exists now (made by {@link #packed}). */
+    synchronized boolean hasPacked() {
+        return packed != null;
     }
 
     /** Frees the packed copy, if any; later {@link #packed} calls fail. Idempotent. */

@@ -1,6 +1,7 @@
 package dev.mosaic.inference.backend.cpu;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mosaic.inference.backend.BackendWeight;
@@ -217,6 +218,42 @@ class Int8MatmulTest {
 
     static List<CpuIsa> isas() {
         return IsaSupport.supported();
+    }
+
+    /**
+     * prepareMatmul makes the interleaved copy up front with int8 activations (and only then), and
+     * the product from it is bit-identical to one whose copy was made lazily by the first matmul.
+     */
+    @Test
+    void prepareMatmulRepacksUpFrontAndChangesNoResult() {
+        Random rnd = new Random(77);
+        int cols = 256;
+        try (Arena arena = Arena.ofConfined();
+             CpuBackend eager = new CpuBackend(1, MatmulActivations.INT8);
+             CpuBackend lazy = new CpuBackend(1, MatmulActivations.INT8);
+             CpuBackend plain = new CpuBackend(1, MatmulActivations.FLOAT32)) {
+            for (GgmlType type : new GgmlType[] {GgmlType.Q8_0, GgmlType.Q4_0, GgmlType.Q4_K, GgmlType.Q6_K}) {
+                TestWeights.Weight w = TestWeights.random("w", type, OUT_ROWS, cols, rnd, arena);
+                BackendWeight we = eager.prepare(w.tensor());
+                BackendWeight wl = lazy.prepare(w.tensor());
+                BackendWeight wp = plain.prepare(w.tensor());
+                assertFalse(((CpuWeight) we).hasPacked(), type + ": prepare alone copies nothing");
+                eager.prepareMatmul(we);
+                assertTrue(((CpuWeight) we).hasPacked(), type + ": prepareMatmul repacks");
+                plain.prepareMatmul(wp);
+                assertFalse(((CpuWeight) wp).hasPacked(), type + ": float activations never read a packed copy");
+                float[][] x = randomActivations(rnd, 3, cols);
+                float[] a = run(eager, we, x, OUT_ROWS);
+                float[] b = run(lazy, wl, x, OUT_ROWS);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(b[i]), Float.floatToRawIntBits(a[i]), type + " element " + i);
+                }
+            }
+            TestWeights.Weight f = TestWeights.random("f", GgmlType.F16, OUT_ROWS, cols, rnd, arena);
+            BackendWeight wf = eager.prepare(f.tensor());
+            eager.prepareMatmul(wf);
+            assertFalse(((CpuWeight) wf).hasPacked(), "F16 has no packed layout");
+        }
     }
 
     /** Other weight types ignore the setting: still the float kernels, at float accuracy. */
