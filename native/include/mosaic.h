@@ -58,6 +58,15 @@ MOSAIC_API int32_t mosaic_amx_status(void);
  * For tests and diagnostics (forbidding proves the fallback). */
 MOSAIC_API int32_t mosaic_set_amx_allowed(int32_t allowed);
 
+/* ---- pages (pages.c) ---------------------------------------------------------------- */
+
+/* `bytes` of zero-filled, page-aligned memory mapped from the OS: each page is backed on first
+ * touch, so what is never touched costs nothing; mappings of 2 MiB and more are advised for
+ * transparent huge pages. NULL if bytes <= 0 or the OS refuses. */
+MOSAIC_API void *mosaic_pages_alloc(int64_t bytes);
+/* Unmaps memory from mosaic_pages_alloc (the same byte count). NULL is ignored. */
+MOSAIC_API void mosaic_pages_free(void *p, int64_t bytes);
+
 /* ---- worker pools (parallel.c) ------------------------------------------------------ */
 
 /* A set of worker threads that runs the multi-threaded kernels of the threads bound to it. Each

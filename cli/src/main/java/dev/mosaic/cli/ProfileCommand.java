@@ -53,6 +53,10 @@ final class ProfileCommand implements Callable<Integer> {
                     + "this machine would (default: ${DEFAULT-VALUE}, alone)")
     int coRunning;
 
+    @Option(names = "--co-running-model", paramLabel = "M",
+            description = "the model the --co-running engines decode (default: the profiled model)")
+    Path coRunningModel;
+
     @Option(names = "--sample", paramLabel = "PROMPTS", description = "prompts.jsonl whose output lengths to measure")
     Path sample;
 
@@ -71,6 +75,9 @@ final class ProfileCommand implements Callable<Integer> {
         if (threads < 1 || kvMib < 1 || batch < 1 || runs < 1 || sampleMaxTokens < 1) {
             throw new BadInputException("--threads, --kv-budget, --batch, --runs and --sample-max-tokens must be >= 1");
         }
+        if (coRunningModel != null && !Files.isRegularFile(coRunningModel)) {
+            throw new BadInputException("--co-running-model: no such file: " + coRunningModel);
+        }
         String name = id != null ? id : model.getFileName().toString().replaceFirst("\\.[^.]+$", "");
         List<Profiler.Sample> samples = new ArrayList<>();
         if (sample != null) {
@@ -83,7 +90,8 @@ final class ProfileCommand implements Callable<Integer> {
                 throw new BadInputException(e.getMessage(), e);
             }
         }
-        Profiler.Settings settings = new Profiler.Settings(threads, kvMib << 20, batch, 128, 32, runs, coRunning);
+        Profiler.Settings settings = new Profiler.Settings(threads, kvMib << 20, batch, 128, 32, runs, coRunning,
+                coRunningModel);
         ModelProfile p;
         try {
             p = new Profiler(settings, line -> {

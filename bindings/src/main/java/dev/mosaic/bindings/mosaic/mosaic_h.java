@@ -763,6 +763,64 @@ public final class mosaic_h {
         }
     }
 
+    private static class mosaic_pages_alloc {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_POINTER, mosaic_h.C_LONG);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_pages_alloc");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_pages_alloc$descriptor() {
+        return mosaic_pages_alloc.DESC;
+    }
+
+    public static MethodHandle mosaic_pages_alloc$handle() {
+        return mosaic_pages_alloc.HANDLE;
+    }
+
+    public static MemorySegment mosaic_pages_alloc$address() {
+        return mosaic_pages_alloc.ADDR;
+    }
+
+    public static MemorySegment mosaic_pages_alloc(long bytes) {
+        var mh$ = mosaic_pages_alloc.HANDLE;
+        try {
+            return (MemorySegment) mh$.invokeExact(bytes);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_pages_free {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.ofVoid(mosaic_h.C_POINTER, mosaic_h.C_LONG);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_pages_free");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_pages_free$descriptor() {
+        return mosaic_pages_free.DESC;
+    }
+
+    public static MethodHandle mosaic_pages_free$handle() {
+        return mosaic_pages_free.HANDLE;
+    }
+
+    public static MemorySegment mosaic_pages_free$address() {
+        return mosaic_pages_free.ADDR;
+    }
+
+    public static void mosaic_pages_free(MemorySegment p, long bytes) {
+        var mh$ = mosaic_pages_free.HANDLE;
+        try {
+            mh$.invokeExact(p, bytes);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mosaic_pool_create {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_POINTER, mosaic_h.C_INT);
         public static final MemorySegment ADDR = findOrThrow("mosaic_pool_create");

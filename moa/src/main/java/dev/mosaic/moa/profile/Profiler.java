@@ -45,9 +45,12 @@ public final class Profiler {
      *     one (0: measured alone). A run's local CPU workers share the machine's cores, caches and
      *     memory bus, and two batch-8 decodes at once each run markedly slower than one alone, so
      *     a run profiles with its other local workers' worth of companions
+     * @param companionModel the model file the companions decode, or null for the measured model
+     *     itself; a run names its largest expert, whose long jobs are what its other workers are
+     *     mostly busy with (a small model beside a large one slows down far more than beside its like)
      */
     public record Settings(int threads, long kvBudgetBytes, int batch, int promptTokens, int decodeTokens, int runs,
-                           int coRunning) {
+                           int coRunning, Path companionModel) {
         /** Most companion engines ({@link #coRunning}). */
         public static final int MAX_CO_RUNNING = 63;
 
@@ -62,7 +65,7 @@ public final class Profiler {
 
         /** Measured alone. */
         public Settings(int threads, long kvBudgetBytes, int batch, int promptTokens, int decodeTokens, int runs) {
-            this(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, runs, 0);
+            this(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, runs, 0, null);
         }
 
         public static Settings defaults(int threads, long kvBudgetBytes) {
@@ -70,24 +73,29 @@ public final class Profiler {
         }
 
         public Settings withRuns(int n) {
-            return new Settings(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, n, coRunning);
+            return new Settings(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, n, coRunning, companionModel);
         }
 
         public Settings withDecodeTokens(int n) {
-            return new Settings(threads, kvBudgetBytes, batch, promptTokens, n, runs, coRunning);
+            return new Settings(threads, kvBudgetBytes, batch, promptTokens, n, runs, coRunning, companionModel);
         }
 
         public Settings withPromptTokens(int n) {
-            return new Settings(threads, kvBudgetBytes, batch, n, decodeTokens, runs, coRunning);
+            return new Settings(threads, kvBudgetBytes, batch, n, decodeTokens, runs, coRunning, companionModel);
         }
 
         public Settings withCoRunning(int n) {
-            return new Settings(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, runs, n);
+            return new Settings(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, runs, n, companionModel);
+        }
+
+        /** Companions decode {@code model} (null: the measured model itself). */
+        public Settings withCompanionModel(Path model) {
+            return new Settings(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, runs, coRunning, model);
         }
 
         /** The key profiles measured with these settings are cached under (see {@link CpuWorker#profileKey}). */
         public String workerKey() {
-            return CpuWorker.profileKey(threads, kvBudgetBytes, batch, coRunning);
+            return CpuWorker.profileKey(threads, kvBudgetBytes, batch, coRunning, coRunning > 0 ? companionModel : null);
         }
     }
 
@@ -120,7 +128,8 @@ public final class Profiler {
                 run(engine, List.of(randomPrompt(rnd, vocab, 8)), 1);
                 double loadSeconds = (System.nanoTime() - t0) / 1e9;
                 progress.accept(id + ": loaded in " + fmt(loadSeconds) + " s; prefill of " + prompt + " tokens");
-                try (Companions busy = Companions.start(m, config, settings.coRunning(), settings.batch(), decode, progress, id)) {
+                try (Companions busy = Companions.start(m, settings.companionModel(), config, settings.coRunning(),
+                        settings.batch(), decode, progress, id)) {
                     return measure(id, model, samples, m, engine, rnd, prompt, decode, vocab, loadSeconds, busy);
                 }
             }
@@ -213,20 +222,27 @@ public final class Profiler {
      */
     private static final class Companions implements AutoCloseable {
         private final List<Engine> engines = new ArrayList<>();
+        private Model own; // the companion model, when it is not the measured one
         private final List<Thread> threads = new ArrayList<>();
         private final java.util.concurrent.atomic.AtomicBoolean stop = new java.util.concurrent.atomic.AtomicBoolean();
         private final java.util.concurrent.atomic.AtomicReference<RuntimeException> failure =
                 new java.util.concurrent.atomic.AtomicReference<>();
         private boolean closed;
 
-        static Companions start(Model m, EngineConfig config, int n, int batch, int decode, Consumer<String> progress, String id) {
+        static Companions start(Model measured, Path companionModel, EngineConfig config, int n, int batch, int decode,
+                                Consumer<String> progress, String id) {
             Companions c = new Companions();
             if (n == 0) {
                 return c;
             }
             progress.accept(id + ": starting " + n + " co-running engine" + (n == 1 ? "" : "s")
-                    + " (the run's other local workers)");
+                    + (companionModel != null ? " of " + companionModel.getFileName() : "") + " (the run's other local workers)");
             try {
+                Model m = measured;
+                if (companionModel != null) {
+                    c.own = ModelLoader.open(companionModel);
+                    m = c.own;
+                }
                 for (int i = 0; i < n; i++) {
                     c.engines.add(Engine.create(m, config));
                 }
@@ -296,6 +312,9 @@ public final class Profiler {
             }
             for (Engine e : engines) {
                 e.close();
+            }
+            if (own != null) {
+                own.close();
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();

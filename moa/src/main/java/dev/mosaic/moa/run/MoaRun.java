@@ -200,10 +200,12 @@ public final class MoaRun {
                 try {
                     // Local CPU workers share this machine: each is profiled with the others' worth of engines busy.
                     int local = (int) config.workers().stream().filter(w -> w.kind().equals("cpu")).count();
+                    // They decode the largest expert: the long jobs the other workers are mostly busy with.
                     int coRunning = options.contendedProfiles() ? Math.min(Math.max(0, local - 1), Profiler.Settings.MAX_CO_RUNNING) : 0;
+                    Path companion = coRunning > 0 ? largestExpertModel() : null;
                     for (MoaConfig.WorkerSpec w : config.workers()) {
                         workers.add(w.kind().equals("openai") ? new dev.mosaic.moa.remote.OpenAiWorker(w, models)
-                                : new CpuWorker(w, models, outputs, options.batch(), coRunning));
+                                : new CpuWorker(w, models, outputs, options.batch(), coRunning, companion));
                     }
                     int before = done.size();
                     if (config.agreement().calibrate()) {
@@ -770,6 +772,24 @@ public final class MoaRun {
         return shapeProfiles.get(ref.profileKey());
     }
 
+    /** The expert model file with the most bytes (ties: the first), or null if none is a readable file. */
+    private Path largestExpertModel() {
+        Path best = null;
+        long most = -1;
+        for (MoaConfig.ModelSpec e : config.experts()) {
+            try {
+                long size = Files.size(e.model());
+                if (size > most) {
+                    most = size;
+                    best = e.model();
+                }
+            } catch (IOException x) {
+                // an unreadable file fails later, naming itself, where it is opened
+            }
+        }
+        return best;
+    }
+
     /** Each worker shape's profiles by model id; filled by {@link #profiles}. */
     private Map<String, Map<String, ModelProfile>> shapeProfiles;
 
@@ -778,7 +798,7 @@ public final class MoaRun {
         Profiler.Settings settings = given == null ? Profiler.Settings.defaults(ref.threads(), ref.spec().kvBudgetBytes())
                 : new Profiler.Settings(ref.threads(), ref.spec().kvBudgetBytes(), given.batch(), given.promptTokens(),
                         given.decodeTokens(), given.runs());
-        settings = settings.withCoRunning(ref.coRunning());
+        settings = settings.withCoRunning(ref.coRunning()).withCompanionModel(ref.companionModel());
         Map<String, ModelProfile> out = new LinkedHashMap<>();
         for (MoaConfig.ModelSpec m : specs.values()) {
             ModelProfile p = options.profileCache() == null ? null
@@ -790,7 +810,8 @@ public final class MoaRun {
                 }
                 progress(m.id() + ": profiling on " + ref.id() + "'s shape (" + ref.threads() + " threads, KV "
                         + (ref.spec().kvBudgetBytes() >> 20) + " MiB" + (ref.coRunning() > 0 ? ", beside " + ref.coRunning()
-                        + " busy engine" + (ref.coRunning() == 1 ? "" : "s") : "") + ")");
+                        + " busy engine" + (ref.coRunning() == 1 ? "" : "s") + (ref.companionModel() != null
+                        ? " of " + ref.companionModel().getFileName() : "") : "") + ")");
                 p = new Profiler(settings, this::progress).profile(m.id(), m.model(), samples);
                 if (options.profileCache() != null) {
                     options.profileCache().put(m.model(), ref.profileKey(), p);

@@ -25,6 +25,7 @@ public final class CpuWorker implements ComputeWorker {
     private final TokenBufferPool outputs;
     private final int batch;
     private final int coRunning;
+    private final java.nio.file.Path companionModel;
     private final List<LocalEngineEndpoint> replicas = new ArrayList<>();
     private double usedGiB;
     private boolean closed;
@@ -35,14 +36,16 @@ public final class CpuWorker implements ComputeWorker {
      * @param batch sequences each replica decodes at once
      */
     public CpuWorker(MoaConfig.WorkerSpec spec, SharedModels models, TokenBufferPool outputs, int batch) {
-        this(spec, models, outputs, batch, 0);
+        this(spec, models, outputs, batch, 0, null);
     }
 
     /**
      * @param coRunning local CPU workers that run beside this one in the process: its profiles
      *     are measured with that many engines of its shape busy (see {@link dev.mosaic.moa.profile.Profiler.Settings#coRunning})
+     * @param companionModel the model those engines decode (null: each profiled model itself)
      */
-    public CpuWorker(MoaConfig.WorkerSpec spec, SharedModels models, TokenBufferPool outputs, int batch, int coRunning) {
+    public CpuWorker(MoaConfig.WorkerSpec spec, SharedModels models, TokenBufferPool outputs, int batch, int coRunning,
+                     java.nio.file.Path companionModel) {
         if (coRunning < 0) {
             throw new IllegalArgumentException("coRunning must be >= 0, got " + coRunning);
         }
@@ -57,6 +60,12 @@ public final class CpuWorker implements ComputeWorker {
         this.outputs = outputs;
         this.batch = batch;
         this.coRunning = coRunning;
+        this.companionModel = companionModel;
+    }
+
+    /** The model the co-running engines of its profiles decode (null: each profiled model itself). */
+    public java.nio.file.Path companionModel() {
+        return companionModel;
     }
 
     /** Local CPU workers beside this one, whose contention its profiles include. */
@@ -76,18 +85,35 @@ public final class CpuWorker implements ComputeWorker {
 
     @Override
     public String profileKey() {
-        return profileKey(spec.threads(), spec.kvBudgetBytes(), batch, coRunning);
+        return profileKey(spec.threads(), spec.kvBudgetBytes(), batch, coRunning, coRunning > 0 ? companionModel : null);
     }
 
     /** The profile key of a CPU worker with these settings on this machine, measured alone. */
     public static String profileKey(int threads, long kvBudgetBytes, int batch) {
-        return profileKey(threads, kvBudgetBytes, batch, 0);
+        return profileKey(threads, kvBudgetBytes, batch, 0, null);
     }
 
-    /** The profile key of a CPU worker with these settings on this machine, measured beside {@code coRunning} busy engines. */
-    public static String profileKey(int threads, long kvBudgetBytes, int batch, int coRunning) {
-        return "cpu:threads=" + threads + ":kv=" + (kvBudgetBytes >> 20) + "MiB:batch=" + batch
-                + (coRunning > 0 ? ":corun=" + coRunning : "") + ":" + CpuIsa.describe() + ":" + cpuModel();
+    /**
+     * The profile key of a CPU worker with these settings on this machine, measured beside
+     * {@code coRunning} busy engines decoding {@code companionModel} (null: the profiled model;
+     * otherwise named by file name and size).
+     */
+    public static String profileKey(int threads, long kvBudgetBytes, int batch, int coRunning, java.nio.file.Path companionModel) {
+        String with = "";
+        if (coRunning > 0) {
+            with = ":corun=" + coRunning;
+            if (companionModel != null) {
+                long size;
+                try {
+                    size = java.nio.file.Files.size(companionModel);
+                } catch (java.io.IOException e) {
+                    size = -1;
+                }
+                with += "x" + companionModel.getFileName() + "@" + size;
+            }
+        }
+        return "cpu:threads=" + threads + ":kv=" + (kvBudgetBytes >> 20) + "MiB:batch=" + batch + with + ":"
+                + CpuIsa.describe() + ":" + cpuModel();
     }
 
     @Override

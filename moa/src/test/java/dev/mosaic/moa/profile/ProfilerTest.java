@@ -45,7 +45,7 @@ class ProfilerTest {
         }).profile("e", model, List.of(new Profiler.Sample("hello", null, 4)));
         assertTrue(companionsSeenDuringTimings.get(), "both companions decode while the batch-1 latency is measured: " + lines);
         assertTrue(lines.stream().anyMatch(l -> l.contains("starting 2 co-running engines")), lines.toString());
-        assertEquals(CpuWorker.profileKey(1, 8L << 20, 4, 2), p.workerKey());
+        assertEquals(CpuWorker.profileKey(1, 8L << 20, 4, 2, null), p.workerKey());
         assertTrue(p.workerKey().contains(":corun=2:"), p.workerKey());
         assertTrue(p.decodeSecondsPerToken() > 0 && p.prefillSecondsPerToken() > 0 && p.decodeLatencySecondsPerToken() > 0);
         assertTrue(p.meanOutputTokens() >= 1 && p.meanOutputTokens() <= 4, "output lengths are measured, within the cap: "
@@ -57,6 +57,17 @@ class ProfilerTest {
                 assertFalse(alive, "load and output lengths are measured alone: " + line);
             }
         });
+
+        // companions of another model: named in the progress and the key
+        Path other = dir.resolve("other.gguf");
+        SyntheticModel.writeGguf(SyntheticModel.tiny("llama", false), GgmlType.Q4_0, 5, other);
+        List<String> otherLines = new ArrayList<>();
+        ModelProfile beside = new Profiler(SMALL.withCoRunning(1).withCompanionModel(other), otherLines::add)
+                .profile("e", model, List.of());
+        assertTrue(otherLines.stream().anyMatch(l -> l.contains("starting 1 co-running engine of other.gguf")), otherLines.toString());
+        assertTrue(beside.workerKey().contains(":corun=1xother.gguf@"), beside.workerKey());
+        assertFalse(Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().startsWith("mosaic-profile-companion-") && t.isAlive()), "companions stopped");
 
         ModelProfile alone = new Profiler(SMALL, l -> {}).profile("e", model, List.of());
         assertEquals(CpuWorker.profileKey(1, 8L << 20, 4), alone.workerKey());
