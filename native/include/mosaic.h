@@ -192,6 +192,13 @@ MOSAIC_API void mosaic_add_bias(float *x, int32_t bias_type, const void *bias, i
 /* out[i] = silu(gate[i]) * up[i] = gate[i] / (1 + exp(-gate[i])) * up[i]; out may alias. */
 MOSAIC_API void mosaic_swiglu(float *out, const float *gate, const float *up, int64_t n, int32_t threads);
 
+/* ---- logits.c ----------------------------------------------------------------------- */
+
+/* For a row of n logits: returns the first index of the maximum and stores log(sum(exp(x))) in
+ * *lse (exponentials to about 1 ulp in float, summed in double); returns -1 (and leaves *lse)
+ * when n <= 0, any logit is NaN, or the maximum is infinite. */
+MOSAIC_API int64_t mosaic_logits_max_lse(const float *x, int64_t n, double *lse);
+
 /* ---- softmax.c ---------------------------------------------------------------------- */
 
 /* In-place, numerically stable softmax of each of rows rows of cols floats. */

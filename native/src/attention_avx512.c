@@ -10,27 +10,10 @@
 #include <math.h>
 
 #include "internal.h"
+#include "vexp.h"
 
 #define CHUNK 64
 #define MAX_GROUP 8 /* query heads handled together; larger groups are split */
-
-/* e^x, 16 lanes; inputs below -87.3 give ~1e-38 instead of underflowing. */
-static inline __m512 exp16(__m512 x) {
-    x = _mm512_max_ps(x, _mm512_set1_ps(-87.3f));
-    const __m512 n = _mm512_roundscale_ps(_mm512_mul_ps(x, _mm512_set1_ps(1.44269504088896341f)),
-                                          _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC);
-    x = _mm512_fnmadd_ps(n, _mm512_set1_ps(0.693359375f), x);
-    x = _mm512_fnmadd_ps(n, _mm512_set1_ps(-2.12194440e-4f), x);
-    const __m512 z = _mm512_mul_ps(x, x);
-    __m512 y = _mm512_set1_ps(1.9875691500e-4f);
-    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.3981999507e-3f));
-    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(8.3334519073e-3f));
-    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(4.1665795894e-2f));
-    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(1.6666665459e-1f));
-    y = _mm512_fmadd_ps(y, x, _mm512_set1_ps(5.0000001201e-1f));
-    y = _mm512_add_ps(_mm512_fmadd_ps(y, z, x), _mm512_set1_ps(1.0f));
-    return _mm512_scalef_ps(y, n);
-}
 
 /* A head's K or V row is hd floats inside a slot of kv_heads * hd: rows of one head are 1 KiB or
  * more apart, a stride the hardware prefetcher follows late, so the loops ask PREFETCH rows ahead
@@ -138,7 +121,7 @@ static void attention_range(void *p, int64_t begin, int64_t end) {
                     __m512 sum = _mm512_setzero_ps();
                     for (int32_t j = 0; j < n; j += 16) {
                         const __mmask16 mk = lanes(n - j);
-                        const __m512 e = exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(mk, sc[g] + j), vm));
+                        const __m512 e = mosaic_exp16(_mm512_sub_ps(_mm512_maskz_loadu_ps(mk, sc[g] + j), vm));
                         _mm512_mask_storeu_ps(sc[g] + j, mk, e);
                         sum = _mm512_add_ps(sum, _mm512_maskz_mov_ps(mk, e));
                     }

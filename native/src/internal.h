@@ -108,6 +108,11 @@ MOSAIC_INTERNAL void mosaic_matmul_generic(int32_t type, const void *w, int64_t 
 MOSAIC_INTERNAL void mosaic_dot4_f32_avx2(const float *w, int64_t n, const float *x, int nw, float *out);
 MOSAIC_INTERNAL void mosaic_dot4_f32_avx512(const float *w, int64_t n, const float *x, int nw, float *out);
 
+/* logits.c variants (logits_avx2.c, logits_avx512.c): first index of the maximum and log-sum-exp;
+ * -1 for NaN or infinite maximum. n > 0. */
+MOSAIC_INTERNAL int64_t mosaic_logits_max_lse_avx2(const float *x, int64_t n, double *lse);
+MOSAIC_INTERNAL int64_t mosaic_logits_max_lse_avx512(const float *x, int64_t n, double *lse);
+
 /* Per-ISA kernel variants, compiled with their own target flags (matmul_avx2.c, matmul_avx512.c,
  * attention_avx512.c). */
 MOSAIC_INTERNAL void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_rows, int64_t cols,

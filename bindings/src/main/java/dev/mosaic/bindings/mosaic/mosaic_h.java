@@ -763,6 +763,36 @@ public final class mosaic_h {
         }
     }
 
+    private static class mosaic_logits_max_lse {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_logits_max_lse");
+        // critical: a short, non-blocking call that may read and write Java arrays (the sampler's logits) in place
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC, Linker.Option.critical(true));
+    }
+
+    public static FunctionDescriptor mosaic_logits_max_lse$descriptor() {
+        return mosaic_logits_max_lse.DESC;
+    }
+
+    public static MethodHandle mosaic_logits_max_lse$handle() {
+        return mosaic_logits_max_lse.HANDLE;
+    }
+
+    public static MemorySegment mosaic_logits_max_lse$address() {
+        return mosaic_logits_max_lse.ADDR;
+    }
+
+    public static long mosaic_logits_max_lse(MemorySegment x, long n, MemorySegment lse) {
+        var mh$ = mosaic_logits_max_lse.HANDLE;
+        try {
+            return (long) mh$.invokeExact(x, n, lse);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mosaic_pages_alloc {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_POINTER, mosaic_h.C_LONG);
         public static final MemorySegment ADDR = findOrThrow("mosaic_pages_alloc");

@@ -1,5 +1,7 @@
 package dev.mosaic.inference.engine;
 
+import dev.mosaic.bindings.mosaic.mosaic_h;
+import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
 import java.util.SplittableRandom;
 
@@ -12,6 +14,12 @@ public final class Sampler {
     private final SplittableRandom random;
     private double[] probs = new double[0];
     private long[] order = new long[0];
+    private final double[] lse = new double[1];
+
+    static {
+        // Explicit, retryable load (NativeLibraryException naming every path tried) before the first downcall.
+        dev.mosaic.bindings.NativeLibraries.load(dev.mosaic.bindings.NativeLibraries.Library.MOSAIC);
+    }
 
     public Sampler(SamplingParams params) {
         this.params = params;
@@ -76,23 +84,16 @@ public final class Sampler {
         if (vocab <= 0 || offset < 0 || offset + vocab > logits.length) {
             throw new IllegalArgumentException("logits range " + offset + "+" + vocab + " outside array of " + logits.length);
         }
-        int best = offset;
-        float max = logits[offset];
-        for (int i = offset + 1; i < offset + vocab; i++) {
-            if (logits[i] > max) {
-                max = logits[i];
-                best = i;
-            }
-        }
-        if (Float.isNaN(max) || max == Float.NEGATIVE_INFINITY) {
+        // The maximum and the log-partition in one native, vectorised pass (a Java loop over a 32k
+        // vocabulary cost ~140 us a row, a tenth of a batch-8 decode step of a 110M model).
+        long best = mosaic_h.mosaic_logits_max_lse(MemorySegment.ofArray(logits).asSlice((long) offset * Float.BYTES,
+                (long) vocab * Float.BYTES), vocab, MemorySegment.ofArray(lse));
+        if (best < 0) {
             throw new NonFiniteLogitsException();
         }
-        double sumExp = 0;
-        for (int i = offset; i < offset + vocab; i++) {
-            sumExp += Math.exp((double) logits[i] - max);
-        }
-        double logZ = max + Math.log(sumExp);
-        int token = params.greedy() ? best - offset : draw(logits, offset, vocab, max);
+        float max = logits[offset + (int) best];
+        double logZ = lse[0];
+        int token = params.greedy() ? (int) best : draw(logits, offset, vocab, max);
         return new Choice(token, (float) (logits[offset + token] - logZ));
     }
 
