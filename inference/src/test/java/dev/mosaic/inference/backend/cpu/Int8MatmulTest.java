@@ -256,6 +256,48 @@ class Int8MatmulTest {
         }
     }
 
+    /**
+     * prepareMatmul copies a mapped float weight (and a quantised one under float activations)
+     * out of the mapping into anonymous memory once, leaves weights already in memory where they
+     * are, and the product is bit-identical to the one read from the mapping.
+     */
+    @Test
+    void prepareMatmulCopiesMappedFloatWeightsWithoutChangingAResult(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        Random rnd = new Random(78);
+        int cols = 96;
+        for (GgmlType type : new GgmlType[] {GgmlType.F16, GgmlType.F32, GgmlType.BF16, GgmlType.Q8_0}) {
+            try (Arena arena = Arena.ofConfined(); Arena mapArena = Arena.ofShared();
+                 CpuBackend eager = new CpuBackend(1, type == GgmlType.Q8_0 ? MatmulActivations.FLOAT32 : MatmulActivations.INT8);
+                 CpuBackend plain = new CpuBackend(1, type == GgmlType.Q8_0 ? MatmulActivations.FLOAT32 : MatmulActivations.INT8)) {
+                TestWeights.Weight w = TestWeights.random("w", type, OUT_ROWS, cols, rnd, arena);
+                java.nio.file.Path f = dir.resolve("w-" + type + ".bin");
+                java.nio.file.Files.write(f, w.tensor().data().toArray(ValueLayout.JAVA_BYTE));
+                MemorySegment mapped;
+                try (var ch = java.nio.channels.FileChannel.open(f, java.nio.file.StandardOpenOption.READ)) {
+                    mapped = ch.map(java.nio.channels.FileChannel.MapMode.READ_ONLY, 0, ch.size(), mapArena);
+                }
+                Tensor t = new Tensor("w", type, w.tensor().shape(), mapped);
+                BackendWeight we = eager.prepare(t);
+                BackendWeight wl = plain.prepare(t);
+                assertFalse(((CpuWeight) we).hasCopy(), type + ": prepare alone copies nothing");
+                eager.prepareMatmul(we);
+                assertTrue(((CpuWeight) we).hasCopy(), type + ": a mapped weight is copied");
+                assertFalse(((CpuWeight) we).data().isMapped(), type + ": the kernels read the copy");
+                float[][] x = randomActivations(rnd, 4, cols);
+                float[] a = run(eager, we, x, OUT_ROWS);
+                float[] b = run(plain, wl, x, OUT_ROWS);
+                for (int i = 0; i < a.length; i++) {
+                    assertEquals(Float.floatToRawIntBits(b[i]), Float.floatToRawIntBits(a[i]), type + " element " + i);
+                }
+                // in memory already (--no-mmap): no second copy
+                BackendWeight inMemory = eager.prepare(w.tensor());
+                eager.prepareMatmul(inMemory);
+                assertFalse(((CpuWeight) inMemory).hasCopy(), type + ": a weight in memory is not copied");
+            }
+        }
+    }
+
     /** Other weight types ignore the setting: still the float kernels, at float accuracy. */
     @Test
     void otherTypesKeepFloatActivations() {
