@@ -166,14 +166,30 @@ public final class Profiler {
         double decodePerToken = Math.min(median(saturated), latencyPerToken);
         progress.accept(id + ": " + fmt(decodePerToken * 1e3) + " ms/token at batch " + b);
         busy.close();
-        Double mean = null;
-        Map<String, Double> byCategory = new TreeMap<>();
         if (samples != null && !samples.isEmpty()) {
             progress.accept(id + ": output lengths of " + samples.size() + " sample prompts");
+        }
+        OutputLengths lengths = OutputLengths.measure(samples, s -> outputLength(engine, s));
+        double memory = CpuWorker.replicaGiB(SharedModels.weightBytes(m), settings.kvBudgetBytes());
+        return new ModelProfile(id, memory, loadSeconds, prefillPerToken, decodePerToken, latencyPerToken, lengths.mean(),
+                lengths.byCategory(), model.toAbsolutePath().toString(), settings.workerKey(), b);
+    }
+
+    /**
+     * Mean output length of sample prompts, overall (null without samples) and per category.
+     * Immutable; thread-safe.
+     */
+    public record OutputLengths(Double mean, Map<String, Double> byCategory) {
+        /** Runs {@code generate} (tokens generated) on each sample, in order. */
+        public static OutputLengths measure(List<Sample> samples, java.util.function.ToIntFunction<Sample> generate) {
+            Map<String, Double> byCategory = new TreeMap<>();
+            if (samples == null || samples.isEmpty()) {
+                return new OutputLengths(null, byCategory);
+            }
             Map<String, double[]> acc = new LinkedHashMap<>();
             double total = 0;
             for (Sample s : samples) {
-                int out = outputLength(engine, s);
+                int out = generate.applyAsInt(s);
                 total += out;
                 if (s.category() != null) {
                     double[] a = acc.computeIfAbsent(s.category(), k -> new double[2]);
@@ -181,13 +197,9 @@ public final class Profiler {
                     a[1]++;
                 }
             }
-            mean = total / samples.size();
             acc.forEach((k, a) -> byCategory.put(k, a[0] / a[1]));
+            return new OutputLengths(total / samples.size(), byCategory);
         }
-        double memory = CpuWorker.replicaGiB(SharedModels.weightBytes(m), settings.kvBudgetBytes());
-        return new ModelProfile(id, memory, loadSeconds, prefillPerToken, decodePerToken, latencyPerToken, mean,
-                byCategory, model.toAbsolutePath().toString(),
-                settings.workerKey(), b);
     }
 
     /** Seconds to generate {@code tokens} tokens after each prompt, all submitted at once. */

@@ -6,10 +6,7 @@ import dev.mosaic.moa.profile.Profiler;
 import dev.mosaic.moa.worker.JobRequest;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -84,25 +81,10 @@ public final class ApiProfiler {
             progress.accept(String.format(java.util.Locale.ROOT,
                     "%s on %s: TTFT %.1f ms for %d prompt tokens, %.2f ms/token at batch 1, %.2f ms/token at %d concurrent streams",
                     model.id(), worker.id(), median(prefill) * promptLen * 1e3, promptLen, latencyPerToken * 1e3, decodePerToken * 1e3, c));
-            Double mean = null;
-            Map<String, Double> byCategory = new TreeMap<>();
-            if (samples != null && !samples.isEmpty()) {
-                Map<String, double[]> acc = new LinkedHashMap<>();
-                double total = 0;
-                for (Profiler.Sample s : samples) {
-                    int out = ep.run(JobRequest.user(s.text(), s.maxTokens())).completionTokens();
-                    total += out;
-                    if (s.category() != null) {
-                        double[] a = acc.computeIfAbsent(s.category(), k -> new double[2]);
-                        a[0] += out;
-                        a[1]++;
-                    }
-                }
-                mean = total / samples.size();
-                acc.forEach((k, a) -> byCategory.put(k, a[0] / a[1]));
-            }
+            Profiler.OutputLengths lengths = Profiler.OutputLengths.measure(samples,
+                    sm -> ep.run(JobRequest.user(sm.text(), sm.maxTokens())).completionTokens());
             return new ModelProfile(model.id(), worker.replicaGiB(model), loadSeconds, prefillPerToken, decodePerToken,
-                    latencyPerToken, mean, byCategory, model.model().toString(), worker.profileKey(), c);
+                    latencyPerToken, lengths.mean(), lengths.byCategory(), model.model().toString(), worker.profileKey(), c);
         }
     }
 
