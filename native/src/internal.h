@@ -108,6 +108,10 @@ MOSAIC_INTERNAL void mosaic_matmul_generic(int32_t type, const void *w, int64_t 
 MOSAIC_INTERNAL void mosaic_dot4_f32_avx2(const float *w, int64_t n, const float *x, int nw, float *out);
 MOSAIC_INTERNAL void mosaic_dot4_f32_avx512(const float *w, int64_t n, const float *x, int nw, float *out);
 
+/* swiglu.c variants (swiglu_avx2.c, swiglu_avx512.c): out[i] = silu(gate[i]) * up[i] for i in [begin, end). */
+MOSAIC_INTERNAL void mosaic_swiglu_range_avx2(float *out, const float *gate, const float *up, int64_t begin, int64_t end);
+MOSAIC_INTERNAL void mosaic_swiglu_range_avx512(float *out, const float *gate, const float *up, int64_t begin, int64_t end);
+
 /* logits.c variants (logits_avx2.c, logits_avx512.c): first index of the maximum and log-sum-exp;
  * -1 for NaN or infinite maximum. n > 0. */
 MOSAIC_INTERNAL int64_t mosaic_logits_max_lse_avx2(const float *x, int64_t n, double *lse);
