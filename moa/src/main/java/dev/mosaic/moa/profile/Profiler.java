@@ -1,5 +1,6 @@
 package dev.mosaic.moa.profile;
 
+import dev.mosaic.inference.backend.cpu.HostMemory;
 import dev.mosaic.inference.engine.Engine;
 import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.engine.GenerationHandle;
@@ -128,7 +129,7 @@ public final class Profiler {
                 run(engine, List.of(randomPrompt(rnd, vocab, 8)), 1);
                 double loadSeconds = (System.nanoTime() - t0) / 1e9;
                 progress.accept(id + ": loaded in " + fmt(loadSeconds) + " s; prefill of " + prompt + " tokens");
-                try (Companions busy = Companions.start(m, settings.companionModel(), config, settings.coRunning(),
+                try (Companions busy = Companions.start(m, settings.companionModel(), config, settings.kvBudgetBytes(), settings.coRunning(),
                         settings.batch(), decode, progress, id)) {
                     return measure(id, model, samples, m, engine, rnd, prompt, decode, vocab, loadSeconds, busy);
                 }
@@ -241,8 +242,8 @@ public final class Profiler {
                 new java.util.concurrent.atomic.AtomicReference<>();
         private boolean closed;
 
-        static Companions start(Model measured, Path companionModel, EngineConfig config, int n, int batch, int decode,
-                                Consumer<String> progress, String id) {
+        static Companions start(Model measured, Path companionModel, EngineConfig config, long kvBudgetBytes, int n, int batch,
+                                int decode, Consumer<String> progress, String id) {
             Companions c = new Companions();
             if (n == 0) {
                 return c;
@@ -254,6 +255,16 @@ public final class Profiler {
                 if (companionModel != null) {
                     c.own = ModelLoader.open(companionModel);
                     m = c.own;
+                }
+                // Each companion holds its own weights copy and KV budget: never more than memory allows.
+                long each = Math.max(1, SharedModels.weightBytes(m) + kvBudgetBytes);
+                long spare = HostMemory.available();
+                int fit = (int) Math.min(n, Math.max(0, (spare - spare / 8) / each));
+                if (fit < n) {
+                    progress.accept(String.format(java.util.Locale.ROOT, "%s: only %d of %d co-running engines fit in memory "
+                            + "(%.2f GiB each, %.2f GiB available); measuring beside %d", id, fit, n, each / (double) (1L << 30),
+                            spare / (double) (1L << 30), fit));
+                    n = fit;
                 }
                 for (int i = 0; i < n; i++) {
                     c.engines.add(Engine.create(m, config));
