@@ -60,6 +60,7 @@ class MoaCommandsTest {
                 "--out", busy.toString());
         assertEquals(0, co.exit(), co.err());
         assertTrue(co.err().contains("starting 1 co-running engine"), co.err());
+        assertTrue(co.out().contains("beside 1 busy engine"), co.out());
         assertTrue(new ObjectMapper().readTree(busy.toFile()).get("workerKey").asText().contains(":corun=1:"));
         CliRun tooMany = run("profile", "--model", dir.resolve("m1.gguf").toString(), "--co-running", "64",
                 "--out", busy.toString());
