@@ -107,6 +107,8 @@ public final class PlanExecutor implements StageExecutor {
     private final List<LostWorker> lostWorkers = new ArrayList<>();
     private final List<Thread> loaders = new ArrayList<>();
     private JobListener listener = JobListener.NONE;
+    /** Runs job completions, one thread per execution (set by {@link #execute}). */
+    private java.util.concurrent.ExecutorService completions;
 
     /**
      * A worker declared lost during the stage: its id, seconds since the stage began, and why. Immutable;
@@ -291,6 +293,8 @@ public final class PlanExecutor implements StageExecutor {
                 }
             }
         }
+        completions = java.util.concurrent.Executors.newSingleThreadExecutor(
+                r -> Thread.ofPlatform().daemon(true).name("moa-completions-" + stage).unstarted(r));
         try {
             synchronized (this) {
                 for (int w = 0; w < nw; w++) {
@@ -338,6 +342,15 @@ public final class PlanExecutor implements StageExecutor {
                 f.join(); // a done worker's replicas are closed before this stage returns
             }
             closeEndpoints();
+            completions.shutdown();
+            try {
+                if (!completions.awaitTermination(30, TimeUnit.SECONDS)) {
+                    completions.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                completions.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -690,7 +703,8 @@ public final class PlanExecutor implements StageExecutor {
         start[job] = now();
         CompletableFuture<JobOutput> f = ep.submit(requests[job]);
         inFlight.add(f);
-        f.whenComplete((out, err) -> finished(w, job, out, err, listener));
+        // Off the engine's thread: extraction, scoring, the answer log and the next dispatch must not stall its batch.
+        f.whenCompleteAsync((out, err) -> finished(w, job, out, err, listener), completions);
     }
 
     private void finished(int w, int job, JobOutput out, Throwable err, JobListener listener) {
