@@ -310,7 +310,17 @@ public final class Engine implements AutoCloseable {
                         loopFailure = e;
                         break;
                     }
-                    step();
+                    java.util.concurrent.locks.Lock gate = engineConfig.stepLock();
+                    if (gate != null) {
+                        gate.lock();
+                    }
+                    try {
+                        step();
+                    } finally {
+                        if (gate != null) {
+                            gate.unlock();
+                        }
+                    }
                 }
                 publishStats();
             }

@@ -21,7 +21,7 @@ import java.util.function.Supplier;
  *     each decoding sequence takes one row of every step)
  */
 public record EngineConfig(String backendName, Supplier<Backend> backend, long kvBudgetBytes, int blockSize,
-                           int maxBatchTokens, int maxSequences) {
+                           int maxBatchTokens, int maxSequences, java.util.concurrent.locks.Lock stepLock) {
 
     /** Default KV budget: 256 MiB. */
     public static final long DEFAULT_KV_BUDGET_BYTES = 256L << 20;
@@ -37,6 +37,12 @@ public record EngineConfig(String backendName, Supplier<Backend> backend, long k
             throw new IllegalArgumentException("max sequences and max batch tokens must be >= 1, got " + maxSequences
                     + " and " + maxBatchTokens);
         }
+    }
+
+    /** Without a step lock: the engine steps whenever it has work. */
+    public EngineConfig(String backendName, Supplier<Backend> backend, long kvBudgetBytes, int blockSize, int maxBatchTokens,
+                        int maxSequences) {
+        this(backendName, backend, kvBudgetBytes, blockSize, maxBatchTokens, maxSequences, null);
     }
 
     /**
@@ -64,32 +70,40 @@ public record EngineConfig(String backendName, Supplier<Backend> backend, long k
 
     /** Any backend, with the same defaults as {@link #cpu}. */
     public static EngineConfig of(String backendName, Supplier<Backend> backend) {
-        return new EngineConfig(backendName, backend, DEFAULT_KV_BUDGET_BYTES, 16, 512, 32);
+        return new EngineConfig(backendName, backend, DEFAULT_KV_BUDGET_BYTES, 16, 512, 32, null);
     }
 
     /** The same settings on another backend, e.g. {@code c.withBackend("cpu+profile", () -> new ProfilingBackend(c.backend().get()))}. */
     public EngineConfig withBackend(String name, Supplier<Backend> factory) {
-        return new EngineConfig(name, factory, kvBudgetBytes, blockSize, maxBatchTokens, maxSequences);
+        return new EngineConfig(name, factory, kvBudgetBytes, blockSize, maxBatchTokens, maxSequences, stepLock);
     }
 
     /** A copy with {@code bytes} of KV cache storage. */
     public EngineConfig withKvBudgetBytes(long bytes) {
-        return new EngineConfig(backendName, backend, bytes, blockSize, maxBatchTokens, maxSequences);
+        return new EngineConfig(backendName, backend, bytes, blockSize, maxBatchTokens, maxSequences, stepLock);
     }
 
     /** A copy with {@code tokens} token positions per KV block. */
     public EngineConfig withBlockSize(int tokens) {
-        return new EngineConfig(backendName, backend, kvBudgetBytes, tokens, maxBatchTokens, maxSequences);
+        return new EngineConfig(backendName, backend, kvBudgetBytes, tokens, maxBatchTokens, maxSequences, stepLock);
     }
 
     /** A copy running at most {@code tokens} tokens per step. */
     public EngineConfig withMaxBatchTokens(int tokens) {
-        return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, tokens, maxSequences);
+        return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, tokens, maxSequences, stepLock);
     }
 
     /** A copy with at most {@code n} sequences generating at once. */
     public EngineConfig withMaxSequences(int n) {
-        return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, maxBatchTokens, n);
+        return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, maxBatchTokens, n, stepLock);
+    }
+
+    /**
+     * A copy whose engine holds {@code lock} for each step (null: none). Engines that share one
+     * lock take turns: several replicas of one compute place then use its threads, not one set each.
+     */
+    public EngineConfig withStepLock(java.util.concurrent.locks.Lock lock) {
+        return new EngineConfig(backendName, backend, kvBudgetBytes, blockSize, maxBatchTokens, maxSequences, lock);
     }
 
     /** Sequences that may run at once: {@code min(maxSequences, maxBatchTokens)}. */

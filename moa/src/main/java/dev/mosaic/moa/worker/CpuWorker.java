@@ -25,6 +25,12 @@ public final class CpuWorker implements ComputeWorker {
     private final TokenBufferPool outputs;
     private final int batch;
     private final int coRunning;
+    /**
+     * Held by each replica's engine for a step: the replicas take turns on the worker's threads.
+     * Without it, an expert's last jobs and the next expert's first ran on two cores at once and
+     * slowed the other workers (fair, so no replica starves).
+     */
+    private final java.util.concurrent.locks.Lock stepLock = new java.util.concurrent.locks.ReentrantLock(true);
     private final java.nio.file.Path companionModel;
     private final List<LocalEngineEndpoint> replicas = new ArrayList<>();
     private double usedGiB;
@@ -131,7 +137,8 @@ public final class CpuWorker implements ComputeWorker {
 
     /** Engine settings of every replica on this worker. */
     public EngineConfig engineConfig() {
-        return EngineConfig.cpu(spec.threads()).withKvBudgetBytes(spec.kvBudgetBytes()).withMaxSequences(batch);
+        return EngineConfig.cpu(spec.threads()).withKvBudgetBytes(spec.kvBudgetBytes()).withMaxSequences(batch)
+                .withStepLock(stepLock);
     }
 
     @Override
