@@ -106,7 +106,7 @@ final class ProfileCommand implements Callable<Integer> {
         spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s: prefill %.3f ms/token, decode %.3f ms/token at batch %d (%.3f alone), "
                         + "load %.2f s, %.3f GiB%s -> %s%n", name, p.prefillSecondsPerToken() * 1e3, p.decodeSecondsPerToken() * 1e3,
                 p.batch(), p.decodeLatencySecondsPerToken() * 1e3, p.loadSeconds(), p.memoryGiB(),
-                coRunning > 0 ? "; beside " + coRunning + " busy engine" + (coRunning == 1 ? "" : "s") : "", out);
+                coRunning > 0 ? "; " + settings.contention() : "", out);
         return 0;
     }
 }

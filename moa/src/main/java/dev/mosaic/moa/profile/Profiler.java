@@ -96,7 +96,16 @@ public final class Profiler {
 
         /** The key profiles measured with these settings are cached under (see {@link CpuWorker#profileKey}). */
         public String workerKey() {
-            return CpuWorker.profileKey(threads, kvBudgetBytes, batch, coRunning, coRunning > 0 ? companionModel : null);
+            return CpuWorker.profileKey(threads, kvBudgetBytes, batch, coRunning, companionModel);
+        }
+
+        /** "beside N busy engine(s)[ of FILE]" when measured with companions, else "". */
+        public String contention() {
+            if (coRunning == 0) {
+                return "";
+            }
+            return "beside " + coRunning + " busy engine" + (coRunning == 1 ? "" : "s")
+                    + (companionModel != null ? " of " + companionModel.getFileName() : "");
         }
     }
 

@@ -809,9 +809,8 @@ public final class MoaRun {
                     samples.add(new Profiler.Sample(rp.text(), rp.category(), cap(rp, m.id())));
                 }
                 progress(m.id() + ": profiling on " + ref.id() + "'s shape (" + ref.threads() + " threads, KV "
-                        + (ref.spec().kvBudgetBytes() >> 20) + " MiB" + (ref.coRunning() > 0 ? ", beside " + ref.coRunning()
-                        + " busy engine" + (ref.coRunning() == 1 ? "" : "s") + (ref.companionModel() != null
-                        ? " of " + ref.companionModel().getFileName() : "") : "") + ")");
+                        + (ref.spec().kvBudgetBytes() >> 20) + " MiB" + (settings.coRunning() > 0 ? ", " + settings.contention() : "")
+                        + ")");
                 p = new Profiler(settings, this::progress).profile(m.id(), m.model(), samples);
                 if (options.profileCache() != null) {
                     options.profileCache().put(m.model(), ref.profileKey(), p);

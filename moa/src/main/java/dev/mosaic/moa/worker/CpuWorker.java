@@ -32,6 +32,7 @@ public final class CpuWorker implements ComputeWorker {
      */
     private final java.util.concurrent.locks.Lock stepLock = new java.util.concurrent.locks.ReentrantLock(true);
     private final java.nio.file.Path companionModel;
+    private final String profileKey; // computed once: it stats the companion file
     private final List<LocalEngineEndpoint> replicas = new ArrayList<>();
     private double usedGiB;
     private boolean closed;
@@ -67,6 +68,7 @@ public final class CpuWorker implements ComputeWorker {
         this.batch = batch;
         this.coRunning = coRunning;
         this.companionModel = companionModel;
+        this.profileKey = profileKey(spec.threads(), spec.kvBudgetBytes(), batch, coRunning, companionModel);
     }
 
     /** The model the co-running engines of its profiles decode (null: each profiled model itself). */
@@ -91,7 +93,7 @@ public final class CpuWorker implements ComputeWorker {
 
     @Override
     public String profileKey() {
-        return profileKey(spec.threads(), spec.kvBudgetBytes(), batch, coRunning, coRunning > 0 ? companionModel : null);
+        return profileKey;
     }
 
     /** The profile key of a CPU worker with these settings on this machine, measured alone. */
