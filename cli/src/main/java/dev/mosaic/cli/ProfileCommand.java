@@ -103,9 +103,10 @@ final class ProfileCommand implements Callable<Integer> {
         }
         byte[] json = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(p);
         AtomicFiles.write(out, json);
-        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s: prefill %.3f ms/token, decode %.3f ms/token at batch %d (%.3f alone), "
-                        + "load %.2f s, %.3f GiB%s -> %s%n", name, p.prefillSecondsPerToken() * 1e3, p.decodeSecondsPerToken() * 1e3,
-                p.batch(), p.decodeLatencySecondsPerToken() * 1e3, p.loadSeconds(), p.memoryGiB(),
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "%s: prefill %.3f ms/token, decode %.3f ms/token at batch %d (%.3f alone) "
+                        + "+ %.3f us per token of context, load %.2f s, %.3f GiB%s -> %s%n", name, p.prefillSecondsPerToken() * 1e3,
+                p.decodeSecondsPerToken() * 1e3, p.batch(), p.decodeLatencySecondsPerToken() * 1e3,
+                p.decodeSecondsPerContextToken() * 1e6, p.loadSeconds(), p.memoryGiB(),
                 coRunning > 0 ? "; " + settings.contention() : "", out);
         return 0;
     }

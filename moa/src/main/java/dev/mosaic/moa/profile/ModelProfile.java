@@ -16,8 +16,11 @@ import java.util.Map;
  * @param memoryGiB weights plus KV budget of one replica
  * @param loadSeconds open the model, create the engine, produce the first token
  * @param prefillSecondsPerToken prompt processing per token (one sequence)
- * @param decodeSecondsPerToken decode per token at a saturating batch ({@code batch} sequences)
- * @param decodeLatencySecondsPerToken decode step latency of one sequence alone
+ * @param decodeSecondsPerToken decode per token at a saturating batch ({@code batch} sequences), at
+ *     an empty context
+ * @param decodeLatencySecondsPerToken decode step latency of one sequence alone, at an empty context
+ * @param decodeSecondsPerContextToken decode per token per context token (attention over the
+ *     sequence's own KV cache, which batching does not share); 0 when not measured (remote workers)
  * @param meanOutputTokens mean output length over the sample prompts, or null without a sample
  * @param meanOutputTokensByCategory the same per prompt category (empty without categories)
  * @param model the model file profiled
@@ -27,7 +30,8 @@ import java.util.Map;
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelProfile(String id, double memoryGiB, double loadSeconds, double prefillSecondsPerToken,
-                           double decodeSecondsPerToken, double decodeLatencySecondsPerToken, Double meanOutputTokens,
+                           double decodeSecondsPerToken, double decodeLatencySecondsPerToken,
+                           double decodeSecondsPerContextToken, Double meanOutputTokens,
                            Map<String, Double> meanOutputTokensByCategory, String model, String workerKey, int batch) {
 
     public ModelProfile {
@@ -37,7 +41,7 @@ public record ModelProfile(String id, double memoryGiB, double loadSeconds, doub
     /** The planner's view of this profile under {@code expertId}. */
     public Expert toExpert(String expertId) {
         return new Expert(expertId, memoryGiB, loadSeconds, prefillSecondsPerToken, decodeSecondsPerToken,
-                decodeLatencySecondsPerToken);
+                decodeLatencySecondsPerToken, decodeSecondsPerContextToken);
     }
 
     /**
@@ -54,6 +58,7 @@ public record ModelProfile(String id, double memoryGiB, double loadSeconds, doub
 
     public ModelProfile withId(String newId) {
         return new ModelProfile(newId, memoryGiB, loadSeconds, prefillSecondsPerToken, decodeSecondsPerToken,
-                decodeLatencySecondsPerToken, meanOutputTokens, meanOutputTokensByCategory, model, workerKey, batch);
+                decodeLatencySecondsPerToken, decodeSecondsPerContextToken, meanOutputTokens, meanOutputTokensByCategory, model,
+                workerKey, batch);
     }
 }

@@ -24,6 +24,8 @@ import java.util.Optional;
 public final class ProfileCache {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int HEADER_BYTES = 1 << 20;
+    /** Changes whenever the profiler measures something new, so older cached profiles are measured again. */
+    static final String PROFILE_FORMAT = "profile-v2:context-term";
 
     private final Path dir;
 
@@ -76,6 +78,7 @@ public final class ProfileCache {
                 md.update(in.readNBytes(HEADER_BYTES));
             }
             md.update(workerKey.getBytes(StandardCharsets.UTF_8));
+            md.update(PROFILE_FORMAT.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(md.digest()).substring(0, 32);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read model " + model + " for its profile key: " + e.getMessage(), e);

@@ -114,6 +114,7 @@ public final class Profiler {
 
     private final Settings settings;
     private final Consumer<String> progress;
+    private final java.util.concurrent.locks.ReentrantLock submitGate = new java.util.concurrent.locks.ReentrantLock();
 
     /** @param progress hears a line per step (e.g. printed to stderr); may be a no-op */
     public Profiler(Settings settings, Consumer<String> progress) {
@@ -128,7 +129,10 @@ public final class Profiler {
         try (Model m = ModelLoader.open(model)) {
             EngineConfig config = EngineConfig.cpu(settings.threads()).withKvBudgetBytes(settings.kvBudgetBytes())
                     .withMaxSequences(settings.batch());
-            try (Engine engine = Engine.create(m, config)) {
+            // The measured engine steps under a lock its batches are submitted under, so every
+            // sequence of a batch is queued before its first step (a busy core could otherwise
+            // delay the submitting thread until the first sequences are done).
+            try (Engine engine = Engine.create(m, config.withStepLock(submitGate))) {
                 int ctx = m.config().contextLength();
                 int prompt = Math.max(1, Math.min(settings.promptTokens(), ctx - settings.decodeTokens() - 1));
                 int decode = Math.max(2, Math.min(settings.decodeTokens(), ctx - prompt - 1));
@@ -157,31 +161,46 @@ public final class Profiler {
         }
         double prefillPerToken = median(prefill);
         progress.accept(id + ": " + fmt(prefillPerToken * 1e3) + " ms/token prefill; decode at batch 1");
-        for (int r = 0; r < settings.runs(); r++) {
-            int[] p = randomPrompt(rnd, vocab, 8);
-            double t = run(engine, List.of(p), decode);
-            latency[r] = Math.max(1e-9, (t - 8 * prefillPerToken) / decode);
-        }
-        double latencyPerToken = median(latency);
-        progress.accept(id + ": " + fmt(latencyPerToken * 1e3) + " ms/token at batch 1; decode at batch " + settings.batch());
+        // Decode is timed over the steps in which every sequence is decoding (see
+        // decodeSecondsPerStep), so no prefill estimate is subtracted. Short prompts put the
+        // context at shortContext on average; long ones measure how much each token of context
+        // adds at the saturating batch (attention over each sequence's own KV cache, which
+        // batching does not share), and the two rates are then stated at an empty context.
+        double shortContext = 8 + decode / 2.0;
         int b = Math.min(settings.batch(), Math.max(1, (int) (engine.kvCapacityTokens() / (8 + decode + 16))));
+        // An unmeasured batch first: the decode path's first steps run while the JIT compiles it.
+        decodeSecondsPerStep(engine, prompts(rnd, vocab, b, 8), decode);
         for (int r = 0; r < settings.runs(); r++) {
-            List<int[]> ps = new ArrayList<>();
-            for (int i = 0; i < b; i++) {
-                ps.add(randomPrompt(rnd, vocab, 8));
-            }
-            double t = run(engine, ps, decode);
-            saturated[r] = Math.max(1e-9, (t - b * 8 * prefillPerToken) / ((double) b * decode));
+            latency[r] = decodeSecondsPerStep(engine, List.of(randomPrompt(rnd, vocab, 8)), decode);
         }
-        double decodePerToken = Math.min(median(saturated), latencyPerToken);
-        progress.accept(id + ": " + fmt(decodePerToken * 1e3) + " ms/token at batch " + b);
+        double latencyShort = median(latency);
+        int longPrompt = (int) Math.max(0, Math.min(Math.min(LONG_CONTEXT_PROMPT, engine.kvCapacityTokens() / b - decode - 16L),
+                m.config().contextLength() - decode - 1L));
+        boolean contextTerm = longPrompt >= 8 + MIN_CONTEXT_SPAN;
+        progress.accept(id + ": " + fmt(latencyShort * 1e3) + " ms/token at batch 1; decode at batch " + b
+                + (contextTerm ? ", after 8 and after " + longPrompt + " prompt tokens" : ""));
+        double[] saturatedLong = new double[settings.runs()];
+        for (int r = 0; r < settings.runs(); r++) {
+            // Interleaved, so drift in the machine's speed weighs on both contexts alike.
+            saturated[r] = decodeSecondsPerStep(engine, prompts(rnd, vocab, b, 8), decode) / b;
+            if (contextTerm) {
+                saturatedLong[r] = decodeSecondsPerStep(engine, prompts(rnd, vocab, b, longPrompt), decode) / b;
+            }
+        }
+        double saturatedShort = median(saturated);
+        double perContextToken = contextTerm ? Math.max(0, (median(saturatedLong) - saturatedShort) / (longPrompt - 8)) : 0;
+        double latencyPerToken = Math.max(1e-9, latencyShort - perContextToken * shortContext);
+        double decodePerToken = Math.min(Math.max(1e-9, saturatedShort - perContextToken * shortContext), latencyPerToken);
+        progress.accept(id + ": at an empty context " + fmt(decodePerToken * 1e3) + " ms/token at batch " + b + ", "
+                + fmt(latencyPerToken * 1e3) + " alone; " + fmt(perContextToken * 1e6) + " us per token of context");
         busy.close();
         if (samples != null && !samples.isEmpty()) {
             progress.accept(id + ": output lengths of " + samples.size() + " sample prompts");
         }
         OutputLengths lengths = OutputLengths.measure(samples, s -> outputLength(engine, s));
         double memory = CpuWorker.replicaGiB(SharedModels.weightBytes(m), settings.kvBudgetBytes());
-        return new ModelProfile(id, memory, loadSeconds, prefillPerToken, decodePerToken, latencyPerToken, lengths.mean(),
+        return new ModelProfile(id, memory, loadSeconds, prefillPerToken, decodePerToken, latencyPerToken, perContextToken,
+                lengths.mean(),
                 lengths.byCategory(), model.toAbsolutePath().toString(), settings.workerKey(), b);
     }
 
@@ -210,6 +229,79 @@ public final class Profiler {
             acc.forEach((k, a) -> byCategory.put(k, a[0] / a[1]));
             return new OutputLengths(total / samples.size(), byCategory);
         }
+    }
+
+    /** Fewest context tokens between the short and the long decode measurement for a context term. */
+    static final int MIN_CONTEXT_SPAN = 32;
+    /** Longest prompt of the context measurement (the KV budget may allow less). */
+    static final int LONG_CONTEXT_PROMPT = 256;
+
+    private static List<int[]> prompts(SplittableRandom rnd, int vocab, int n, int tokens) {
+        List<int[]> ps = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            ps.add(randomPrompt(rnd, vocab, tokens));
+        }
+        return ps;
+    }
+
+    /**
+     * Seconds per decode step with all of {@code prompts} generating {@code tokens} tokens at
+     * once, over the steps in which all of them are decoding: from the last first token (long
+     * prompts may be prefilled over several steps) to the first last token. Each token's time
+     * is taken as it is sampled; the steps are counted on the sequence that started last.
+     */
+    private double decodeSecondsPerStep(Engine engine, List<int[]> prompts, int tokens) {
+        long[][] at = new long[prompts.size()][tokens];
+        int[] seen = new int[prompts.size()];
+        List<GenerationHandle> hs = new ArrayList<>();
+        submitGate.lock();
+        try {
+            for (int i = 0; i < prompts.size(); i++) {
+                int s = i;
+                hs.add(engine.submit(GenerationRequest.ofTokens(prompts.get(i)).withMaxTokens(tokens).withStopAtEos(false)
+                        .withListener((token, logprob, text) -> {
+                            if (seen[s] < tokens) {
+                                at[s][seen[s]++] = System.nanoTime();
+                            }
+                        })));
+            }
+        } finally {
+            submitGate.unlock();
+        }
+        for (GenerationHandle h : hs) {
+            try (GenerationResult r = h.join()) {
+                if (r.generatedTokens() != tokens) {
+                    throw new IllegalStateException("profiling run generated " + r.generatedTokens() + " of " + tokens + " tokens");
+                }
+            }
+        }
+        // join() happens-after the engine thread's listener calls, so the arrays are complete here.
+        int lastStarted = 0;
+        long firstEnd = Long.MAX_VALUE;
+        for (int s = 0; s < at.length; s++) {
+            if (seen[s] != tokens) {
+                throw new IllegalStateException("profiling run heard " + seen[s] + " of " + tokens + " tokens");
+            }
+            if (at[s][0] > at[lastStarted][0]) {
+                lastStarted = s;
+            }
+            firstEnd = Math.min(firstEnd, at[s][tokens - 1]);
+        }
+        // The last starter's tokens, one per step, up to the step the first finisher ended in
+        // (a step's tokens are heard within microseconds of each other, its steps a whole step
+        // apart, so half a step tells them apart).
+        long[] t = at[lastStarted];
+        double halfStep = (t[tokens - 1] - t[0]) / (2.0 * (tokens - 1));
+        int last = 0;
+        for (int i = 1; i < tokens; i++) {
+            if (t[i] <= firstEnd + halfStep) {
+                last = i;
+            }
+        }
+        if (last == 0) {
+            throw new IllegalStateException("profiling run: no decode step had all " + prompts.size() + " sequences");
+        }
+        return Math.max(1e-9, (t[last] - t[0]) / 1e9 / last);
     }
 
     /** Seconds to generate {@code tokens} tokens after each prompt, all submitted at once. */

@@ -83,8 +83,10 @@ public final class ApiProfiler {
                     model.id(), worker.id(), median(prefill) * promptLen * 1e3, promptLen, latencyPerToken * 1e3, decodePerToken * 1e3, c));
             Profiler.OutputLengths lengths = Profiler.OutputLengths.measure(samples,
                     sm -> ep.run(JobRequest.user(sm.text(), sm.maxTokens())).completionTokens());
+            // No context term (0): it is not measured through the API, so a remote job is costed
+            // at the short-context decode rate.
             return new ModelProfile(model.id(), worker.replicaGiB(model), loadSeconds, prefillPerToken, decodePerToken,
-                    latencyPerToken, lengths.mean(), lengths.byCategory(), model.model().toString(), worker.profileKey(), c);
+                    latencyPerToken, 0, lengths.mean(), lengths.byCategory(), model.model().toString(), worker.profileKey(), c);
         }
     }
 

@@ -957,7 +957,7 @@ public final class MoaRun {
             mem = Math.max(mem, shape.get(id).memoryGiB());
         }
         return new Expert(e.id(), mem, e.loadSeconds(), e.prefillSecondsPerToken(), e.decodeSecondsPerToken(),
-                e.decodeLatencySecondsPerToken());
+                e.decodeLatencySecondsPerToken(), e.decodeSecondsPerContextToken());
     }
 
     /**

@@ -48,6 +48,7 @@ class ProfilerTest {
         assertEquals(CpuWorker.profileKey(1, 8L << 20, 4, 2, null), p.workerKey());
         assertTrue(p.workerKey().contains(":corun=2:"), p.workerKey());
         assertTrue(p.decodeSecondsPerToken() > 0 && p.prefillSecondsPerToken() > 0 && p.decodeLatencySecondsPerToken() > 0);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("after 8 and after 256 prompt tokens")), lines.toString());
         assertTrue(p.meanOutputTokens() >= 1 && p.meanOutputTokens() <= 4, "output lengths are measured, within the cap: "
                 + p.meanOutputTokens());
         assertFalse(Thread.getAllStackTraces().keySet().stream()
@@ -69,9 +70,33 @@ class ProfilerTest {
         assertFalse(Thread.getAllStackTraces().keySet().stream()
                 .anyMatch(t -> t.getName().startsWith("mosaic-profile-companion-") && t.isAlive()), "companions stopped");
 
-        ModelProfile alone = new Profiler(SMALL, l -> {}).profile("e", model, List.of());
+        // Alone (with companions the cores are time-sliced and a step's time is the scheduler's):
+        // attention over 256 tokens of f32 KV is most of a tiny model's decode step, so the term
+        // is well above the timing noise (0.25 to 0.47 us per token of context on a Zen 5 core).
+        // A busy host can still swamp one profile, hence up to three.
+        List<String> aloneLines = new ArrayList<>();
+        ModelProfile alone = null;
+        for (int attempt = 0; attempt < 3 && (alone == null || alone.decodeSecondsPerContextToken() == 0); attempt++) {
+            alone = new Profiler(SMALL.withRuns(3), aloneLines::add).profile("e", model, List.of());
+            assertTrue(alone.decodeSecondsPerContextToken() >= 0 && Double.isFinite(alone.decodeSecondsPerContextToken()));
+        }
+        assertTrue(alone.decodeSecondsPerContextToken() > 0 && alone.decodeSecondsPerContextToken() < alone.decodeSecondsPerToken(),
+                "context term measured: " + alone.decodeSecondsPerContextToken() + " s, " + aloneLines);
         assertEquals(CpuWorker.profileKey(1, 8L << 20, 4), alone.workerKey());
         assertFalse(alone.workerKey().contains("corun"), alone.workerKey());
+    }
+
+    @Test
+    @Timeout(60)
+    void aKvBudgetWithoutRoomForALongPromptMeasuresNoContextTerm() {
+        Path model = dir.resolve("small-kv.gguf");
+        SyntheticModel.writeGguf(SyntheticModel.tiny("llama", false), GgmlType.Q8_0, 4, model);
+        List<String> lines = new ArrayList<>();
+        // 256 KiB of KV holds 64 tokens of this model: two sequences of 8 + 8 + a block, no long prompt
+        ModelProfile p = new Profiler(new Profiler.Settings(1, 256L << 10, 4, 16, 8, 1), lines::add).profile("e", model, List.of());
+        assertEquals(0.0, p.decodeSecondsPerContextToken(), lines.toString());
+        assertTrue(lines.stream().noneMatch(l -> l.contains("after 8 and after")), lines.toString());
+        assertTrue(p.decodeSecondsPerToken() > 0 && p.decodeLatencySecondsPerToken() >= p.decodeSecondsPerToken());
     }
 
     @Test

@@ -147,7 +147,8 @@ public final class ProblemIo {
     private static Expert expert(List<String> errors, JsonNode n, String path) {
         return new Expert(string(errors, n, path, "id"), number(errors, n, path, "memoryGiB"), number(errors, n, path, "loadSeconds"),
                 number(errors, n, path, "prefillSecondsPerToken"), number(errors, n, path, "decodeSecondsPerToken"),
-                number(errors, n, path, "decodeLatencySecondsPerToken"));
+                number(errors, n, path, "decodeLatencySecondsPerToken"),
+                optionalNumber(errors, n, path, "decodeSecondsPerContextToken", 0));
     }
 
     private static Map<String, Double> route(List<String> errors, JsonNode n, String path) {
@@ -216,6 +217,11 @@ public final class ProblemIo {
             return null;
         }
         return v.textValue();
+    }
+
+    private static double optionalNumber(List<String> errors, JsonNode n, String path, String field, double absent) {
+        JsonNode v = n.get(field);
+        return v == null || v.isNull() ? absent : number(errors, n, path, field);
     }
 
     private static double number(List<String> errors, JsonNode n, String path, String field) {

@@ -330,6 +330,7 @@ public final class ProblemValidator {
         inRange(errors, path + ".prefillSecondsPerToken", e.prefillSecondsPerToken(), 0, ProblemLimits.MAX_SECONDS_PER_TOKEN);
         inRange(errors, path + ".decodeSecondsPerToken", e.decodeSecondsPerToken(), 0, ProblemLimits.MAX_SECONDS_PER_TOKEN);
         inRange(errors, path + ".decodeLatencySecondsPerToken", e.decodeLatencySecondsPerToken(), 0, ProblemLimits.MAX_SECONDS_PER_TOKEN);
+        inRange(errors, path + ".decodeSecondsPerContextToken", e.decodeSecondsPerContextToken(), 0, ProblemLimits.MAX_SECONDS_PER_TOKEN);
     }
 
     private static void checkId(List<String> errors, String path, String id, Map<String, Integer> seen, String list, int index) {

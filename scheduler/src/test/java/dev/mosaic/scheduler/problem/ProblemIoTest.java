@@ -54,6 +54,35 @@ class ProblemIoTest {
     }
 
     @Test
+    void contextTermIsOptionalReadRangeCheckedAndCosted() throws IOException {
+        String base = """
+                {"workers": [{"id": "w", "memoryGiB": 8, "speed": 1}],
+                 "experts": [{"id": "x", "memoryGiB": 1, "loadSeconds": 1, "prefillSecondsPerToken": 0.001,
+                              "decodeSecondsPerToken": 0.002, "decodeLatencySecondsPerToken": 0.01%s}],
+                 "prompts": [{"id": "q", "promptTokens": 100, "route": {"x": 40}}]}
+                """;
+        Expert absent = ProblemIo.parse(base.formatted(""), "inline").experts().get(0);
+        assertEquals(0.0, absent.decodeSecondsPerContextToken());
+        assertEquals(100 * 0.001 + 40 * 0.002, absent.jobCost(100, 40), 1e-15);
+
+        Problem p = ProblemIo.parse(base.formatted(", \"decodeSecondsPerContextToken\": 2e-6"), "inline");
+        Expert e = p.experts().get(0);
+        // 40 tokens decoded at a mean context of 100 + 40/2 tokens
+        double attention = 40 * 120 * 2e-6;
+        assertEquals(100 * 0.001 + 40 * 0.002 + attention, e.jobCost(100, 40), 1e-15);
+        assertEquals(100 * 0.001 + 40 * 0.01 + attention, e.jobFloor(100, 40), 1e-15);
+        assertEquals(e.jobCost(100, 40), p.jobs().cost()[0], 1e-15, "the planner's job table costs the context too");
+        Path f = dir.resolve("ctx.json");
+        ProblemIo.write(p, f);
+        assertEquals(p, ProblemIo.read(f), "the term survives a write and read");
+
+        String msg = readError(base.formatted(", \"decodeSecondsPerContextToken\": -1"));
+        assertTrue(msg.contains("experts[0].decodeSecondsPerContextToken"), msg);
+        msg = readError(base.formatted(", \"decodeSecondsPerContextToken\": \"fast\""));
+        assertTrue(msg.contains("experts[0].decodeSecondsPerContextToken: must be a number, got \"fast\""), msg);
+    }
+
+    @Test
     void syntaxErrorNamesFileLineAndColumn() throws IOException {
         String msg = readError("{\"workers\": [\n  {\"id\": \"a\",, }\n]}");
         assertTrue(msg.startsWith(dir.resolve("p.json") + ": invalid JSON at line 2, column "), msg);
