@@ -14,7 +14,7 @@ import java.util.Map;
  *
  * @param id expert id (the model's file name without extension unless given)
  * @param memoryGiB weights plus KV budget of one replica
- * @param loadSeconds open the model, create the engine, produce the first token
+ * @param loadSeconds open the model, create the engine, run its warm-up generation (as a run's replica does when opened)
  * @param prefillSecondsPerToken prompt processing per token (one sequence)
  * @param decodeSecondsPerToken decode per token at a saturating batch ({@code batch} sequences), at
  *     an empty context

@@ -9,6 +9,7 @@ import dev.mosaic.inference.engine.GenerationResult;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.model.ModelLoader;
 import dev.mosaic.moa.worker.CpuWorker;
+import dev.mosaic.moa.worker.EngineWarmup;
 import dev.mosaic.moa.worker.JobRequest;
 import dev.mosaic.moa.worker.PromptEncoder;
 import dev.mosaic.moa.worker.SharedModels;
@@ -127,24 +128,29 @@ public final class Profiler {
         long t0 = System.nanoTime();
         progress.accept(id + ": opening " + model);
         try (Model m = ModelLoader.open(model)) {
+            double openSeconds = (System.nanoTime() - t0) / 1e9;
             EngineConfig config = EngineConfig.cpu(settings.threads()).withKvBudgetBytes(settings.kvBudgetBytes())
                     .withMaxSequences(settings.batch());
-            // The measured engine steps under a lock its batches are submitted under, so every
-            // sequence of a batch is queued before its first step (a busy core could otherwise
-            // delay the submitting thread until the first sequences are done).
-            try (Engine engine = Engine.create(m, config.withStepLock(submitGate))) {
-                int ctx = m.config().contextLength();
-                int prompt = Math.max(1, Math.min(settings.promptTokens(), ctx - settings.decodeTokens() - 1));
-                int decode = Math.max(2, Math.min(settings.decodeTokens(), ctx - prompt - 1));
-                int vocab = engine.tokenizer().vocabSize();
-                SplittableRandom rnd = new SplittableRandom(17);
-                // First token: the rest of the load cost.
-                run(engine, List.of(randomPrompt(rnd, vocab, 8)), 1);
-                double loadSeconds = (System.nanoTime() - t0) / 1e9;
-                progress.accept(id + ": loaded in " + fmt(loadSeconds) + " s; prefill of " + prompt + " tokens");
-                try (Companions busy = Companions.start(m, settings.companionModel(), config, settings.kvBudgetBytes(), settings.coRunning(),
-                        settings.batch(), decode, progress, id)) {
-                    return measure(id, model, samples, m, engine, rnd, prompt, decode, vocab, loadSeconds, busy);
+            int ctx = m.config().contextLength();
+            int prompt = Math.max(1, Math.min(settings.promptTokens(), ctx - settings.decodeTokens() - 1));
+            int decode = Math.max(2, Math.min(settings.decodeTokens(), ctx - prompt - 1));
+            // Companions run from before the engine is created: a run's replicas load while its
+            // other workers load or decode, and creating an engine (repacking, first touch of its
+            // memory) beside a busy core took 3-5x as long as alone on a 2-vCPU VM.
+            try (Companions busy = Companions.start(m, settings.companionModel(), config, settings.kvBudgetBytes(), settings.coRunning(),
+                    settings.batch(), decode, progress, id)) {
+                long t1 = System.nanoTime();
+                // The measured engine steps under a lock its batches are submitted under, so every
+                // sequence of a batch is queued before its first step (a busy core could otherwise
+                // delay the submitting thread until the first sequences are done).
+                try (Engine engine = Engine.create(m, config.withStepLock(submitGate))) {
+                    // The rest of the load cost: the warm-up a run's replica does when it opens.
+                    EngineWarmup.run(engine);
+                    double loadSeconds = openSeconds + (System.nanoTime() - t1) / 1e9;
+                    progress.accept(id + ": loaded in " + fmt(loadSeconds) + " s" + (settings.coRunning() > 0 ? " (beside the busy engines)" : "")
+                            + "; prefill of " + prompt + " tokens");
+                    int vocab = engine.tokenizer().vocabSize();
+                    return measure(id, model, samples, m, engine, new SplittableRandom(17), prompt, decode, vocab, loadSeconds, busy);
                 }
             }
         }

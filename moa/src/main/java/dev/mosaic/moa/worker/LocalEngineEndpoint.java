@@ -31,6 +31,12 @@ public final class LocalEngineEndpoint implements ExpertEndpoint {
     LocalEngineEndpoint(String modelId, Model model, EngineConfig config, TokenBufferPool outputs, Runnable onClose) {
         this.modelId = modelId;
         this.engine = Engine.create(model, config);
+        try {
+            EngineWarmup.run(engine);
+        } catch (RuntimeException | Error e) {
+            engine.close();
+            throw e;
+        }
         this.encoder = new PromptEncoder(engine.tokenizer());
         this.outputs = outputs;
         this.onClose = onClose;
