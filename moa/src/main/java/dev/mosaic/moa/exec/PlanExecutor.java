@@ -89,6 +89,13 @@ public final class PlanExecutor implements StageExecutor {
     private int[][] tail;
     private double[] queuedWork;
     private int[] running;
+    /**
+     * Jobs in flight per [worker][expert]: each replica has its own batch and KV budget, so a
+     * replica's free slots are its own (a worker's next expert fills its engine while the last
+     * jobs of the previous one finish; counted per worker, the two shared one batch and the
+     * next expert's jobs ran one at a time through that tail).
+     */
+    private int[][] runningOn;
     private int[] current;               // slot each worker serves now
     private boolean[] ready;
     private int[] jobWorker;
@@ -280,6 +287,7 @@ public final class PlanExecutor implements StageExecutor {
             end = new double[n];
             workerEnd = new double[nw];
             running = new int[nw];
+            runningOn = new int[nw][problem.experts().size()];
             current = new int[nw];
             ready = new boolean[nw];
             lost = new boolean[nw];
@@ -618,7 +626,7 @@ public final class PlanExecutor implements StageExecutor {
             int from = w;
             if (k >= 0) {
                 ExpertEndpoint ep = endpoint[w][held[w][k]];
-                if (running[w] >= ep.maxConcurrentJobs()) {
+                if (runningOn[w][held[w][k]] >= ep.maxConcurrentJobs()) {
                     return;
                 }
                 job = queue[w][k][head[w][k]++];
@@ -632,7 +640,7 @@ public final class PlanExecutor implements StageExecutor {
                 from = victim[0];
                 int vk = victim[1];
                 ExpertEndpoint ep = endpoint[w][held[from][vk]];
-                if (running[w] >= ep.maxConcurrentJobs()) {
+                if (runningOn[w][held[from][vk]] >= ep.maxConcurrentJobs()) {
                     return;
                 }
                 job = queue[from][vk][--tail[from][vk]];
@@ -699,6 +707,7 @@ public final class PlanExecutor implements StageExecutor {
     private void submit(int w, int job, JobListener listener) {
         ExpertEndpoint ep = endpoint[w][jobs.expert()[job]];
         running[w]++;
+        runningOn[w][jobs.expert()[job]]++;
         jobWorker[job] = w;
         start[job] = now();
         CompletableFuture<JobOutput> f = ep.submit(requests[job]);
@@ -711,6 +720,7 @@ public final class PlanExecutor implements StageExecutor {
         double t = now();
         synchronized (this) {
             running[w]--;
+            runningOn[w][jobs.expert()[job]]--;
             if (err != null) {
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
                         ? err.getCause() : err;
