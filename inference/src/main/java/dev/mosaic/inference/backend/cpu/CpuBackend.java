@@ -83,6 +83,8 @@ public final class CpuBackend implements Backend {
     private final Set<AutoCloseable> open = ConcurrentHashMap.newKeySet();
     /** Prepared weights, whose repacked copies (made on first int8 matmul) are freed on close. */
     private final Set<CpuWeight> weights = ConcurrentHashMap.newKeySet();
+    /** Where the weights' repacked and copied bytes live; freed on close. */
+    private final WeightSlab weightSlab = new WeightSlab();
     private final Scratch scratch = new Scratch();
     private final Scratch stepMemory = new Scratch();
     private CpuStep currentStep;
@@ -529,6 +531,10 @@ public final class CpuBackend implements Backend {
         mosaic_h.mosaic_softmax(in.segment(), rows, cols, boundThreads());
     }
 
+    WeightSlab weightSlab() {
+        return weightSlab;
+    }
+
     /** Closes every buffer and KV storage still open, the native scratch memory and the worker pool (joining its threads). Idempotent. */
     @Override
     public void close() {
@@ -555,6 +561,7 @@ public final class CpuBackend implements Backend {
             w.release();
         }
         weights.clear();
+        weightSlab.close();
         scratch.close();
         stepMemory.close();
         currentStep = null;

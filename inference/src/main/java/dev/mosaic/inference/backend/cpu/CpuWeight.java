@@ -11,15 +11,14 @@ import java.lang.foreign.MemorySegment;
  * see native/src/packed.h), a repacked copy made when the engine readies it as a matmul operand
  * ({@link CpuBackend#prepareMatmul}) or else the first time it is multiplied with int8
  * activations, so that a table only ever used for embedding lookups is never copied. The
- * copy is owned by the weight and freed when its backend closes. Thread-safe.
+ * copies live in the backend's {@link WeightSlab} and are freed when it closes. Thread-safe.
  */
 final class CpuWeight implements BackendWeight {
 
     private final CpuBackend owner;
     private final Tensor tensor;
-    private OwnedMemory packed; // guarded by this
-    private volatile MemorySegment copy; // anonymous copy of mapped float weights, or null
-    private OwnedMemory copyMemory; // guarded by this
+    private MemorySegment packed; // guarded by this; in the backend's WeightSlab
+    private volatile MemorySegment copy; // anonymous copy of mapped float weights (in the WeightSlab), or null
     private boolean released; // guarded by this
 
     CpuWeight(CpuBackend owner, Tensor tensor) {
@@ -56,10 +55,9 @@ final class CpuWeight implements BackendWeight {
         if (copy != null || !src.isMapped()) {
             return;
         }
-        OwnedMemory m = new OwnedMemory(Math.max(1, src.byteSize()));
-        MemorySegment dst = m.segment("weight copy").asSlice(0, src.byteSize());
+        MemorySegment dst = owner.weightSlab().allocate(Math.max(1, src.byteSize()), "weight " + tensor.name())
+                .asSlice(0, src.byteSize());
         mosaic_h.mosaic_copy(dst, src, src.byteSize(), threads);
-        copyMemory = m;
         copy = dst.asReadOnly();
     }
 
@@ -86,11 +84,11 @@ final class CpuWeight implements BackendWeight {
             if (bytes <= 0) {
                 throw new IllegalStateException("weight " + tensor.name() + ": type " + type() + " has no packed layout");
             }
-            OwnedMemory m = new OwnedMemory(bytes);
-            mosaic_h.mosaic_pack_weights(type().id(), data(), rows(), cols(), m.segment("packed weight"), threads);
+            MemorySegment m = owner.weightSlab().allocate(bytes, "weight " + tensor.name());
+            mosaic_h.mosaic_pack_weights(type().id(), data(), rows(), cols(), m, threads);
             packed = m;
         }
-        return packed.segment("packed weight " + tensor.name());
+        return packed;
     }
 
     /** Whether the repacked copy exists now (made by {@link #packed}). */
@@ -98,18 +96,11 @@ final class CpuWeight implements BackendWeight {
         return packed != null;
     }
 
-    /** Frees the packed copy, if any; later {@link #packed} calls fail. Idempotent. */
+    /** Drops the packed and copied weights (their memory is freed with the backend's WeightSlab); later {@link #packed} calls fail. Idempotent. */
     synchronized void release() {
         released = true;
-        if (packed != null && packed.markClosed()) {
-            packed.free();
-        }
         packed = null;
         copy = null;
-        if (copyMemory != null && copyMemory.markClosed()) {
-            copyMemory.free();
-        }
-        copyMemory = null;
     }
 
     @Override
