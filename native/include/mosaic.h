@@ -144,6 +144,21 @@ MOSAIC_API void mosaic_matmul(int32_t type, const void *w, int64_t w_rows, int64
 MOSAIC_API void mosaic_matmul_int8(int32_t type, const void *w, int64_t w_rows, int64_t cols,
                                    const float *x, int64_t rows, float *out, int32_t threads);
 
+/* ---- matmul_panels.c ---------------------------------------------------------------- */
+
+/* Bytes of the 16-row panel layout mosaic_pack_panels writes for w_rows x cols F32/F16/BF16
+ * weights (rows rounded up to 16), or 0 for another type or an empty shape. */
+MOSAIC_API int64_t mosaic_panel_bytes(int32_t type, int64_t w_rows, int64_t cols);
+/* Repacks row-major F32/F16/BF16 weights into dst (mosaic_panel_bytes bytes, 64-byte aligned for
+ * best speed). Returns 1, or 0 for a type or shape without a panel layout. */
+MOSAIC_API int32_t mosaic_pack_panels(int32_t type, const void *w, int64_t w_rows, int64_t cols, void *dst,
+                                      int32_t threads);
+/* out[rows][w_rows] = x[rows][cols] W^T for weights packed by mosaic_pack_panels. Each output is
+ * one fused multiply-add chain over the columns in order, bit-identical on every ISA, batch and
+ * thread split. Returns 1, or 0 for a type or shape without a panel layout. */
+MOSAIC_API int32_t mosaic_matmul_panels(int32_t type, const void *panels, int64_t w_rows, int64_t cols, const float *x,
+                                        int64_t rows, float *out, int32_t threads);
+
 /* ---- matmul_packed.c ---------------------------------------------------------------- */
 
 /* Bytes of the interleaved layout mosaic_pack_weights writes for w_rows x cols weights of the

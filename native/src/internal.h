@@ -123,6 +123,8 @@ MOSAIC_INTERNAL void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_r
                                         const float *x, int64_t rows, float *out, int32_t threads);
 MOSAIC_INTERNAL void mosaic_matmul_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols,
                                           const float *x, int64_t rows, float *out, int32_t threads);
+MOSAIC_INTERNAL void mosaic_matmul_panels_avx512(int32_t type, const void *panels, int64_t w_rows, int64_t cols,
+                                                 const float *x, int64_t rows, float *out, int32_t threads);
 MOSAIC_INTERNAL void mosaic_attention_avx512(float *out, const float *q, const float *k_cache, const float *v_cache,
                                              int32_t seqs, const int32_t *row_start, const int32_t *row_count,
                                              const int32_t *first_pos, const int32_t *block_table_start,

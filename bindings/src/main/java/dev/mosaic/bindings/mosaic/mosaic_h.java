@@ -386,6 +386,93 @@ public final class mosaic_h {
         }
     }
 
+    private static class mosaic_panel_bytes {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_LONG, mosaic_h.C_INT, mosaic_h.C_LONG, mosaic_h.C_LONG);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_panel_bytes");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_panel_bytes$descriptor() {
+        return mosaic_panel_bytes.DESC;
+    }
+
+    public static MethodHandle mosaic_panel_bytes$handle() {
+        return mosaic_panel_bytes.HANDLE;
+    }
+
+    public static MemorySegment mosaic_panel_bytes$address() {
+        return mosaic_panel_bytes.ADDR;
+    }
+
+    public static long mosaic_panel_bytes(int type, long w_rows, long cols) {
+        var mh$ = mosaic_panel_bytes.HANDLE;
+        try {
+            return (long) mh$.invokeExact(type, w_rows, cols);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_pack_panels {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT, mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_pack_panels");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_pack_panels$descriptor() {
+        return mosaic_pack_panels.DESC;
+    }
+
+    public static MethodHandle mosaic_pack_panels$handle() {
+        return mosaic_pack_panels.HANDLE;
+    }
+
+    public static MemorySegment mosaic_pack_panels$address() {
+        return mosaic_pack_panels.ADDR;
+    }
+
+    public static int mosaic_pack_panels(int type, MemorySegment w, long w_rows, long cols, MemorySegment dst, int threads) {
+        var mh$ = mosaic_pack_panels.HANDLE;
+        try {
+            return (int) mh$.invokeExact(type, w, w_rows, cols, dst, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
+    private static class mosaic_matmul_panels {
+        public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_INT, mosaic_h.C_INT, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_LONG, mosaic_h.C_POINTER, mosaic_h.C_INT);
+        public static final MemorySegment ADDR = findOrThrow("mosaic_matmul_panels");
+        public static final MethodHandle HANDLE = Linker.nativeLinker().downcallHandle(ADDR, DESC);
+    }
+
+    public static FunctionDescriptor mosaic_matmul_panels$descriptor() {
+        return mosaic_matmul_panels.DESC;
+    }
+
+    public static MethodHandle mosaic_matmul_panels$handle() {
+        return mosaic_matmul_panels.HANDLE;
+    }
+
+    public static MemorySegment mosaic_matmul_panels$address() {
+        return mosaic_matmul_panels.ADDR;
+    }
+
+    public static int mosaic_matmul_panels(int type, MemorySegment panels, long w_rows, long cols, MemorySegment x, long rows, MemorySegment out, int threads) {
+        var mh$ = mosaic_matmul_panels.HANDLE;
+        try {
+            return (int) mh$.invokeExact(type, panels, w_rows, cols, x, rows, out, threads);
+        } catch (Error | RuntimeException ex) {
+            throw ex;
+        } catch (Throwable ex$) {
+            throw new AssertionError("should not reach here", ex$);
+        }
+    }
+
     private static class mosaic_packed_bytes {
         public static final FunctionDescriptor DESC = FunctionDescriptor.of(mosaic_h.C_LONG, mosaic_h.C_INT, mosaic_h.C_LONG, mosaic_h.C_LONG);
         public static final MemorySegment ADDR = findOrThrow("mosaic_packed_bytes");

@@ -18,6 +18,7 @@ final class CpuWeight implements BackendWeight {
     private final CpuBackend owner;
     private final Tensor tensor;
     private MemorySegment packed; // guarded by this; in the backend's WeightSlab
+    private MemorySegment panels; // guarded by this; 16-row panels of a float weight, in the WeightSlab
     private volatile MemorySegment copy; // anonymous copy of mapped float weights (in the WeightSlab), or null
     private boolean released; // guarded by this
 
@@ -91,6 +92,36 @@ final class CpuWeight implements BackendWeight {
         return packed;
     }
 
+    /** Whether {@link #panels} applies to this weight's type (F32, F16, BF16). */
+    boolean panelable() {
+        return mosaic_h.mosaic_panel_bytes(type().id(), rows(), cols()) > 0;
+    }
+
+    /**
+     * The weights in 16-row panels (native/src/matmul_panels.c; made now, with {@code threads}
+     * threads, if this is the first call); only for {@link #panelable} weights.
+     */
+    synchronized MemorySegment panels(int threads) {
+        if (released) {
+            throw new IllegalStateException("weight " + tensor.name() + ": its backend is closed");
+        }
+        if (panels == null) {
+            long bytes = mosaic_h.mosaic_panel_bytes(type().id(), rows(), cols());
+            if (bytes <= 0) {
+                throw new IllegalStateException("weight " + tensor.name() + ": type " + type() + " has no panel layout");
+            }
+            MemorySegment m = owner.weightSlab().allocate(bytes, "weight " + tensor.name());
+            mosaic_h.mosaic_pack_panels(type().id(), data(), rows(), cols(), m, threads);
+            panels = m;
+        }
+        return panels;
+    }
+
+    /** Whether the panel copy exists now (made by {@link #panels}). */
+    synchronized boolean hasPanels() {
+        return panels != null;
+    }
+
     /** Whether the repacked copy exists now (made by {@link #packed}). */
     synchronized boolean hasPacked() {
         return packed != null;
@@ -100,6 +131,7 @@ final class CpuWeight implements BackendWeight {
     synchronized void release() {
         released = true;
         packed = null;
+        panels = null;
         copy = null;
     }
 
