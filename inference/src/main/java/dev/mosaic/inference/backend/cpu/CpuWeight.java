@@ -77,17 +77,10 @@ final class CpuWeight implements BackendWeight {
      * call); only for {@link #packable} weights.
      */
     synchronized MemorySegment packed(int threads) {
-        if (released) {
-            throw new IllegalStateException("weight " + tensor.name() + ": its backend is closed");
-        }
+        checkOpen();
         if (packed == null) {
-            long bytes = mosaic_h.mosaic_packed_bytes(type().id(), rows(), cols());
-            if (bytes <= 0) {
-                throw new IllegalStateException("weight " + tensor.name() + ": type " + type() + " has no packed layout");
-            }
-            MemorySegment m = owner.weightSlab().allocate(bytes, "weight " + tensor.name());
-            mosaic_h.mosaic_pack_weights(type().id(), data(), rows(), cols(), m, threads);
-            packed = m;
+            packed = repack(mosaic_h.mosaic_packed_bytes(type().id(), rows(), cols()), "packed", mosaic_h::mosaic_pack_weights,
+                    threads);
         }
         return packed;
     }
@@ -102,19 +95,32 @@ final class CpuWeight implements BackendWeight {
      * threads, if this is the first call); only for {@link #panelable} weights.
      */
     synchronized MemorySegment panels(int threads) {
+        checkOpen();
+        if (panels == null) {
+            panels = repack(mosaic_h.mosaic_panel_bytes(type().id(), rows(), cols()), "panel", mosaic_h::mosaic_pack_panels, threads);
+        }
+        return panels;
+    }
+
+    /** A native repacker: {@code (type, src, rows, cols, dst, threads) -> 1}, as libmosaic's pack functions. */
+    @FunctionalInterface
+    private interface Packer {
+        int pack(int type, MemorySegment src, long rows, long cols, MemorySegment dst, int threads);
+    }
+
+    private MemorySegment repack(long bytes, String layout, Packer packer, int threads) {
+        if (bytes <= 0) {
+            throw new IllegalStateException("weight " + tensor.name() + ": type " + type() + " has no " + layout + " layout");
+        }
+        MemorySegment m = owner.weightSlab().allocate(bytes, "weight " + tensor.name());
+        packer.pack(type().id(), data(), rows(), cols(), m, threads);
+        return m;
+    }
+
+    private void checkOpen() {
         if (released) {
             throw new IllegalStateException("weight " + tensor.name() + ": its backend is closed");
         }
-        if (panels == null) {
-            long bytes = mosaic_h.mosaic_panel_bytes(type().id(), rows(), cols());
-            if (bytes <= 0) {
-                throw new IllegalStateException("weight " + tensor.name() + ": type " + type() + " has no panel layout");
-            }
-            MemorySegment m = owner.weightSlab().allocate(bytes, "weight " + tensor.name());
-            mosaic_h.mosaic_pack_panels(type().id(), data(), rows(), cols(), m, threads);
-            panels = m;
-        }
-        return panels;
     }
 
     /** Whether the panel copy exists now (made by {@link #panels}). */

@@ -125,30 +125,25 @@ class ThreadingTest {
                 // The thread binds the backend's pool, which is then destroyed from this thread.
                 assertArrayEquals(expected, thread.submit(() -> matmul(backend, bw, x)).get());
                 backend.close();
-                float[] raw = thread.submit(() -> {
-                    MemorySegment xs = arena.allocate(5L * 64 * Float.BYTES, 64);
-                    MemorySegment out = arena.allocate(5L * 131 * Float.BYTES, 64);
-                    for (int r = 0; r < 5; r++) {
-                        for (int c = 0; c < 64; c++) {
-                            xs.setAtIndex(ValueLayout.JAVA_FLOAT, r * 64L + c, (float) x[r][c]);
-                        }
-                    }
-                    mosaic_h.mosaic_matmul(GgmlType.F32.id(), w.tensor().data(), 131, 64, xs, 5, out, 3);
-                    return out.toArray(ValueLayout.JAVA_FLOAT);
-                }).get();
-                // the raw row-major kernel (the backend may use the panel one), 1 thread, this thread's pool
-                MemorySegment xs = arena.allocate(5L * 64 * Float.BYTES, 64);
-                MemorySegment out = arena.allocate(5L * 131 * Float.BYTES, 64);
-                for (int r = 0; r < 5; r++) {
-                    for (int c = 0; c < 64; c++) {
-                        xs.setAtIndex(ValueLayout.JAVA_FLOAT, r * 64L + c, (float) x[r][c]);
-                    }
-                }
-                mosaic_h.mosaic_matmul(GgmlType.F32.id(), w.tensor().data(), 131, 64, xs, 5, out, 1);
-                assertArrayEquals(out.toArray(ValueLayout.JAVA_FLOAT), raw);
+                float[] raw = thread.submit(() -> rawMatmul(arena, w, x, 3)).get();
+                // against the raw row-major kernel (the backend may use the panel one) on 1 thread, this thread's pool
+                assertArrayEquals(rawMatmul(arena, w, x, 1), raw);
             } finally {
                 thread.shutdown();
             }
         }
+    }
+
+    /** The raw row-major F32 kernel, x (rows x 64) times w (131 x 64). */
+    private static float[] rawMatmul(Arena arena, TestWeights.Weight w, double[][] x, int threads) {
+        MemorySegment xs = arena.allocate((long) x.length * 64 * Float.BYTES, 64);
+        MemorySegment out = arena.allocate((long) x.length * 131 * Float.BYTES, 64);
+        for (int r = 0; r < x.length; r++) {
+            for (int c = 0; c < 64; c++) {
+                xs.setAtIndex(ValueLayout.JAVA_FLOAT, r * 64L + c, (float) x[r][c]);
+            }
+        }
+        mosaic_h.mosaic_matmul(GgmlType.F32.id(), w.tensor().data(), 131, 64, xs, x.length, out, threads);
+        return out.toArray(ValueLayout.JAVA_FLOAT);
     }
 }
