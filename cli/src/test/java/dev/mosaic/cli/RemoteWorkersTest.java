@@ -157,6 +157,8 @@ class RemoteWorkersTest {
                     outcome.join(); // throws the run's failure
                 }
                 assertTrue(planned.isDone(), "the run ended before planning: " + progress);
+                assertTrue(progress.toString().contains("us per token of context"),
+                        "the API profiler states the context term too: " + progress);
                 // kill ra once it has generated tokens for the expert stage (not just for profiling)
                 double before = generated(a.port());
                 long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);

@@ -20,7 +20,7 @@ import java.util.Map;
  *     an empty context
  * @param decodeLatencySecondsPerToken decode step latency of one sequence alone, at an empty context
  * @param decodeSecondsPerContextToken decode per token per context token (attention over the
- *     sequence's own KV cache, which batching does not share); 0 when not measured (remote workers)
+ *     sequence's own KV cache, which batching does not share); 0 when not measured
  * @param meanOutputTokens mean output length over the sample prompts, or null without a sample
  * @param meanOutputTokensByCategory the same per prompt category (empty without categories)
  * @param model the model file profiled

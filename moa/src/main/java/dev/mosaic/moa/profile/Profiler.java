@@ -238,7 +238,7 @@ public final class Profiler {
     }
 
     /** Fewest context tokens between the short and the long decode measurement for a context term. */
-    static final int MIN_CONTEXT_SPAN = 32;
+    public static final int MIN_CONTEXT_SPAN = 32;
     /** Longest prompt of the context measurement (the KV budget may allow less). */
     static final int LONG_CONTEXT_PROMPT = 256;
 

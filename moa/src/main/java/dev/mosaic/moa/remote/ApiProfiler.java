@@ -60,7 +60,20 @@ public final class ApiProfiler {
                 double gap = b.interTokenSeconds();
                 latency[r] = Double.isNaN(gap) ? b.ttftSeconds() : gap;
             }
-            double latencyPerToken = median(latency);
+            double latencyShort = median(latency);
+            // The context term, as the local profiler states it, from the gap between streamed
+            // tokens after the long prompt and after the short one (no prefill in either gap).
+            int shortLen = ep.promptTokens(shortPrompt);
+            double[] latencyLong = new double[runs];
+            for (int r = 0; r < runs; r++) {
+                RemoteOutput.Builder b = ep.run(new JobRequest(longPrompt.messages(), decodeTokens));
+                double gap = b.interTokenSeconds();
+                latencyLong[r] = Double.isNaN(gap) ? latencyShort : gap;
+            }
+            double perContextToken = promptLen - shortLen >= Profiler.MIN_CONTEXT_SPAN
+                    ? Math.max(0, (median(latencyLong) - latencyShort) / (promptLen - shortLen)) : 0;
+            double shortContext = shortLen + decodeTokens / 2.0;
+            double latencyPerToken = Math.max(1e-9, latencyShort - perContextToken * shortContext);
             int c = Math.max(1, Math.min(ep.maxConcurrentJobs(), 8));
             try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int r = 0; r < runs; r++) {
@@ -77,16 +90,16 @@ public final class ApiProfiler {
                     saturated[r] = Math.max(1e-9, (wall - 8 * prefillPerToken) / tokens);
                 }
             }
-            double decodePerToken = Math.min(median(saturated), latencyPerToken);
+            double decodePerToken = Math.min(Math.max(1e-9, median(saturated) - perContextToken * shortContext), latencyPerToken);
             progress.accept(String.format(java.util.Locale.ROOT,
-                    "%s on %s: TTFT %.1f ms for %d prompt tokens, %.2f ms/token at batch 1, %.2f ms/token at %d concurrent streams",
-                    model.id(), worker.id(), median(prefill) * promptLen * 1e3, promptLen, latencyPerToken * 1e3, decodePerToken * 1e3, c));
+                    "%s on %s: TTFT %.1f ms for %d prompt tokens, %.2f ms/token at batch 1, %.2f ms/token at %d concurrent streams"
+                            + " (both at an empty context), %.3f us per token of context",
+                    model.id(), worker.id(), median(prefill) * promptLen * 1e3, promptLen, latencyPerToken * 1e3, decodePerToken * 1e3, c,
+                    perContextToken * 1e6));
             Profiler.OutputLengths lengths = Profiler.OutputLengths.measure(samples,
                     sm -> ep.run(JobRequest.user(sm.text(), sm.maxTokens())).completionTokens());
-            // No context term (0): it is not measured through the API, so a remote job is costed
-            // at the short-context decode rate.
             return new ModelProfile(model.id(), worker.replicaGiB(model), loadSeconds, prefillPerToken, decodePerToken,
-                    latencyPerToken, 0, lengths.mean(), lengths.byCategory(), model.model().toString(), worker.profileKey(), c);
+                    latencyPerToken, perContextToken, lengths.mean(), lengths.byCategory(), model.model().toString(), worker.profileKey(), c);
         }
     }
 
