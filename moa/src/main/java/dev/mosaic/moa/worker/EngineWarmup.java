@@ -26,8 +26,12 @@ public final class EngineWarmup {
     public static void run(Engine engine) {
         int vocab = engine.tokenizer().vocabSize();
         int ctx = engine.model().config().contextLength();
-        int prompt = Math.max(1, Math.min(PROMPT_TOKENS, ctx / 2));
-        int tokens = Math.max(1, Math.min(TOKENS, ctx - prompt - 1));
+        long room = Math.min(ctx, engine.kvCapacityTokens());
+        int prompt = (int) Math.max(1, Math.min(PROMPT_TOKENS, room / 2));
+        int tokens = (int) Math.min(TOKENS, room - prompt - 1);
+        if (tokens < 1) {
+            return; // a KV budget this small has no room to warm up in; the first job pays instead
+        }
         int sequences = (int) Math.max(1, Math.min(SEQUENCES, engine.kvCapacityTokens() / (prompt + tokens + 16L)));
         List<GenerationHandle> hs = new ArrayList<>();
         for (int s = 0; s < sequences; s++) {
