@@ -123,6 +123,15 @@ MOSAIC_INTERNAL void mosaic_matmul_avx2(int32_t type, const void *w, int64_t w_r
                                         const float *x, int64_t rows, float *out, int32_t threads);
 MOSAIC_INTERNAL void mosaic_matmul_avx512(int32_t type, const void *w, int64_t w_rows, int64_t cols,
                                           const float *x, int64_t rows, float *out, int32_t threads);
+/* The arguments of a panel matmul (matmul_panels.c), shared by its portable and AVX-512 ranges. */
+struct mosaic_panel_args {
+    int32_t type;
+    const uint8_t *pw;
+    int64_t w_rows, cols;
+    const float *x;
+    int64_t rows;
+    float *out;
+};
 MOSAIC_INTERNAL void mosaic_matmul_panels_avx512(int32_t type, const void *panels, int64_t w_rows, int64_t cols,
                                                  const float *x, int64_t rows, float *out, int32_t threads);
 MOSAIC_INTERNAL void mosaic_attention_avx512(float *out, const float *q, const float *k_cache, const float *v_cache,

@@ -71,15 +71,6 @@ int32_t mosaic_pack_panels(int32_t type, const void *w, int64_t w_rows, int64_t 
     return 1;
 }
 
-struct panel_args {
-    int32_t type;
-    const uint8_t *pw;
-    int64_t w_rows, cols;
-    const float *x;
-    int64_t rows;
-    float *out;
-};
-
 static float elem(int32_t type, const uint8_t *p, int64_t i) {
     switch (type) {
     case MOSAIC_TYPE_F32: {
@@ -93,7 +84,7 @@ static float elem(int32_t type, const uint8_t *p, int64_t i) {
 }
 
 static void portable_range(void *p, int64_t begin, int64_t end) {
-    const struct panel_args *a = p;
+    const struct mosaic_panel_args *a = p;
     const int64_t e = elem_bytes(a->type);
     for (int64_t pn = begin; pn < end; pn++) {
         const uint8_t *panel = a->pw + pn * a->cols * PANEL * e;
@@ -122,7 +113,7 @@ int32_t mosaic_matmul_panels(int32_t type, const void *panels, int64_t w_rows, i
         mosaic_matmul_panels_avx512(type, panels, w_rows, cols, x, rows, out, threads);
         return 1;
     }
-    struct panel_args a = {type, panels, w_rows, cols, x, rows, out};
+    struct mosaic_panel_args a = {type, panels, w_rows, cols, x, rows, out};
     mosaic_parallel_for((w_rows + PANEL - 1) / PANEL, 1, threads, portable_range, &a);
     return 1;
 }

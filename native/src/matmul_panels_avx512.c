@@ -63,17 +63,8 @@ INLINE void tile(const int type, const int NP, const int NR, const uint8_t *pw, 
     TILE_CASE(T, P, 5) TILE_CASE(T, P, 6)
 #define TILE_SWITCH(T) switch (np * 8 + nr) { TILE_ROWS(T, 1) TILE_ROWS(T, 2) TILE_ROWS(T, 3) TILE_ROWS(T, 4) default: break; }
 
-struct panel_args {
-    int32_t type;
-    const uint8_t *pw;
-    int64_t w_rows, cols;
-    const float *x;
-    int64_t rows;
-    float *out;
-};
-
 static void panel_range(void *p, int64_t begin, int64_t end) {
-    const struct panel_args *a = p;
+    const struct mosaic_panel_args *a = p;
     const int32_t type = a->type;
     const int64_t w_rows = a->w_rows, cols = a->cols;
     const int64_t panel_bytes = cols * PANEL * (type == MOSAIC_TYPE_F32 ? 4 : 2);
@@ -98,7 +89,7 @@ static void panel_range(void *p, int64_t begin, int64_t end) {
 
 void mosaic_matmul_panels_avx512(int32_t type, const void *panels, int64_t w_rows, int64_t cols, const float *x,
                                  int64_t rows, float *out, int32_t threads) {
-    struct panel_args a = {type, panels, w_rows, cols, x, rows, out};
+    struct mosaic_panel_args a = {type, panels, w_rows, cols, x, rows, out};
     const int64_t groups = ((w_rows + PANEL - 1) / PANEL + GROUP - 1) / GROUP;
     mosaic_parallel_for(groups, 1, threads, panel_range, &a);
 }
