@@ -12,34 +12,12 @@
 #include <immintrin.h>
 
 #include "internal.h"
+#include "floatvec_avx512.h"
 #include "kquants.h"
 
 #define TILE_ROWS 8
 #define OUT_BLOCK 32
 #define INLINE static inline __attribute__((always_inline))
-
-INLINE __m512 load16(const int type, const uint8_t *row, int64_t k) {
-    if (type == MOSAIC_TYPE_F32) {
-        return _mm512_loadu_ps((const float *)row + k);
-    }
-    __m256i h = _mm256_loadu_si256((const __m256i *)(row + 2 * k));
-    if (type == MOSAIC_TYPE_F16) {
-        return _mm512_cvtph_ps(h);
-    }
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
-
-/* Masked load of the last (< 16) elements; masked-out lanes are never touched in memory. */
-INLINE __m512 load16_tail(const int type, const uint8_t *row, int64_t k, __mmask16 m) {
-    if (type == MOSAIC_TYPE_F32) {
-        return _mm512_maskz_loadu_ps(m, (const float *)row + k);
-    }
-    __m256i h = _mm256_maskz_loadu_epi16(m, row + 2 * k);
-    if (type == MOSAIC_TYPE_F16) {
-        return _mm512_cvtph_ps(h);
-    }
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
 
 /* out[r * ldo] = dot(row, x[r]) for r < NB; x rows are cols floats apart. */
 INLINE void tile(const int type, const int NB, const uint8_t *row, int64_t cols, const float *x, float *out,
@@ -248,7 +226,7 @@ INLINE void ftile(const int type, const int NO, const int NB, const uint8_t *w, 
         }
         __m512 wv[FT_NO_WIDE];
         for (int o = 0; o < NO; o++) {
-            wv[o] = load16(type, w + o * row_bytes, k);
+            wv[o] = mosaic_load16_float(type, w + o * row_bytes, k);
         }
         for (int r = 0; r < NB; r++) {
             const __m512 xv = _mm512_loadu_ps(x + r * cols + k);
@@ -261,7 +239,7 @@ INLINE void ftile(const int type, const int NO, const int NB, const uint8_t *w, 
         const __mmask16 m = (__mmask16)((1u << (cols - k)) - 1);
         __m512 wv[FT_NO_WIDE];
         for (int o = 0; o < NO; o++) {
-            wv[o] = load16_tail(type, w + o * row_bytes, k, m);
+            wv[o] = mosaic_load16_float_tail(type, w + o * row_bytes, k, m);
         }
         for (int r = 0; r < NB; r++) {
             const __m512 xv = _mm512_maskz_loadu_ps(m, x + r * cols + k);

@@ -71,18 +71,6 @@ int32_t mosaic_pack_panels(int32_t type, const void *w, int64_t w_rows, int64_t 
     return 1;
 }
 
-static float elem(int32_t type, const uint8_t *p, int64_t i) {
-    switch (type) {
-    case MOSAIC_TYPE_F32: {
-        float f;
-        memcpy(&f, p + 4 * i, 4);
-        return f;
-    }
-    case MOSAIC_TYPE_F16: return mosaic_fp16_to_fp32(mosaic_load_u16(p + 2 * i));
-    default: return mosaic_bf16_to_fp32(mosaic_load_u16(p + 2 * i));
-    }
-}
-
 static void portable_range(void *p, int64_t begin, int64_t end) {
     const struct mosaic_panel_args *a = p;
     const int64_t e = elem_bytes(a->type);
@@ -93,7 +81,7 @@ static void portable_range(void *p, int64_t begin, int64_t end) {
             for (int i = 0; i < PANEL && pn * PANEL + i < a->w_rows; i++) {
                 float acc = 0;
                 for (int64_t k = 0; k < a->cols; k++) {
-                    acc = fmaf(elem(a->type, panel, k * PANEL + i), xr[k], acc);
+                    acc = fmaf(mosaic_float_elem(a->type, panel, k * PANEL + i), xr[k], acc);
                 }
                 a->out[r * a->w_rows + pn * PANEL + i] = acc;
             }

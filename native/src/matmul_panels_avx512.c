@@ -8,6 +8,7 @@
  */
 #include <immintrin.h>
 
+#include "floatvec_avx512.h"
 #include "internal.h"
 
 #define PANEL 16
@@ -15,22 +16,10 @@
 #define ROWS 6  /* activation rows per full tile */
 #define INLINE static inline __attribute__((always_inline))
 
-INLINE __m512 load_panel(const int type, const uint8_t *p) {
-    if (type == MOSAIC_TYPE_F32) {
-        return _mm512_loadu_ps((const float *)p);
-    }
-    const __m256i h = _mm256_loadu_si256((const __m256i *)p);
-    if (type == MOSAIC_TYPE_F16) {
-        return _mm512_cvtph_ps(h);
-    }
-    return _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(h), 16));
-}
-
 /* out[r * ldo + 16 q + i] for q < NP, r < NR, i < 16 (lanes at or past `valid` outputs of the
  * last panel are not stored). */
 INLINE void tile(const int type, const int NP, const int NR, const uint8_t *pw, int64_t panel_bytes, int64_t cols,
                  const float *x, float *out, int64_t ldo, int64_t valid) {
-    const int64_t e = type == MOSAIC_TYPE_F32 ? 4 : 2;
     __m512 acc[GROUP][ROWS];
     for (int q = 0; q < NP; q++) {
         for (int r = 0; r < NR; r++) {
@@ -40,7 +29,7 @@ INLINE void tile(const int type, const int NP, const int NR, const uint8_t *pw, 
     for (int64_t k = 0; k < cols; k++) {
         __m512 w[GROUP];
         for (int q = 0; q < NP; q++) {
-            w[q] = load_panel(type, pw + q * panel_bytes + k * PANEL * e);
+            w[q] = mosaic_load16_float(type, pw + q * panel_bytes, k * PANEL);
         }
         for (int r = 0; r < NR; r++) {
             const __m512 xv = _mm512_set1_ps(x[r * cols + k]);

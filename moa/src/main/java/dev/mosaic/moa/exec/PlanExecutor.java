@@ -88,7 +88,6 @@ public final class PlanExecutor implements StageExecutor {
     private int[][] head;
     private int[][] tail;
     private double[] queuedWork;
-    private int[] running;
     /**
      * Jobs in flight per [worker][expert]: each replica has its own batch and KV budget, so a
      * replica's free slots are its own (a worker's next expert fills its engine while the last
@@ -286,7 +285,6 @@ public final class PlanExecutor implements StageExecutor {
             start = new double[n];
             end = new double[n];
             workerEnd = new double[nw];
-            running = new int[nw];
             runningOn = new int[nw][problem.experts().size()];
             current = new int[nw];
             ready = new boolean[nw];
@@ -704,9 +702,17 @@ public final class PlanExecutor implements StageExecutor {
         return backlog > dur ? new int[] {victim, victimSlot} : null;
     }
 
+    /** Jobs in flight on worker w, all its replicas together; caller holds the lock. */
+    private int running(int w) {
+        int n = 0;
+        for (int k : runningOn[w]) {
+            n += k;
+        }
+        return n;
+    }
+
     private void submit(int w, int job, JobListener listener) {
         ExpertEndpoint ep = endpoint[w][jobs.expert()[job]];
-        running[w]++;
         runningOn[w][jobs.expert()[job]]++;
         jobWorker[job] = w;
         start[job] = now();
@@ -719,7 +725,6 @@ public final class PlanExecutor implements StageExecutor {
     private void finished(int w, int job, JobOutput out, Throwable err, JobListener listener) {
         double t = now();
         synchronized (this) {
-            running[w]--;
             runningOn[w][jobs.expert()[job]]--;
             if (err != null) {
                 Throwable cause = err instanceof java.util.concurrent.CompletionException && err.getCause() != null
@@ -756,7 +761,7 @@ public final class PlanExecutor implements StageExecutor {
             dispatch(w, listener);
             if (stealing) {
                 for (int v = 0; v < workers.size(); v++) {
-                    if (v != w && running[v] == 0) {
+                    if (v != w && running(v) == 0) {
                         dispatch(v, listener);
                     }
                 }
@@ -776,7 +781,7 @@ public final class PlanExecutor implements StageExecutor {
      * planned on it. Marks it; caller holds the lock.
      */
     private boolean checkDone(int w) {
-        if (!retireEarly || done == null || done[w] || !ready[w] || running[w] > 0 || failure != null) {
+        if (!retireEarly || done == null || done[w] || !ready[w] || running(w) > 0 || failure != null) {
             return false;
         }
         for (int k = 0; k < held[w].length; k++) {

@@ -194,9 +194,9 @@ public final class Profiler {
             }
         }
         double saturatedShort = median(saturated);
-        double perContextToken = contextTerm ? Math.max(0, (median(saturatedLong) - saturatedShort) / (longPrompt - 8)) : 0;
-        double latencyPerToken = Math.max(1e-9, latencyShort - perContextToken * shortContext);
-        double decodePerToken = Math.min(Math.max(1e-9, saturatedShort - perContextToken * shortContext), latencyPerToken);
+        double perContextToken = contextTerm ? perContextToken(saturatedShort, median(saturatedLong), longPrompt - 8) : 0;
+        double latencyPerToken = atEmptyContext(latencyShort, perContextToken, shortContext);
+        double decodePerToken = Math.min(atEmptyContext(saturatedShort, perContextToken, shortContext), latencyPerToken);
         progress.accept(id + ": at an empty context " + fmt(decodePerToken * 1e3) + " ms/token at batch " + b + ", "
                 + fmt(latencyPerToken * 1e3) + " alone; " + fmt(perContextToken * 1e6) + " us per token of context");
         busy.close();
@@ -241,6 +241,20 @@ public final class Profiler {
     public static final int MIN_CONTEXT_SPAN = 32;
     /** Longest prompt of the context measurement (the KV budget may allow less). */
     static final int LONG_CONTEXT_PROMPT = 256;
+
+    /**
+     * Decode seconds per token per context token, from one rate per token measured after a short
+     * and after a longer prompt ({@code contextSpan} tokens longer); 0 when the span is under
+     * {@link #MIN_CONTEXT_SPAN} or the longer context measured faster.
+     */
+    public static double perContextToken(double shortPerToken, double longPerToken, int contextSpan) {
+        return contextSpan < MIN_CONTEXT_SPAN ? 0 : Math.max(0, (longPerToken - shortPerToken) / contextSpan);
+    }
+
+    /** A decode rate per token measured at a mean context of {@code meanContext} tokens, stated at an empty context. */
+    public static double atEmptyContext(double perToken, double perContextToken, double meanContext) {
+        return Math.max(1e-9, perToken - perContextToken * meanContext);
+    }
 
     private static List<int[]> prompts(SplittableRandom rnd, int vocab, int n, int tokens) {
         List<int[]> ps = new ArrayList<>();

@@ -70,10 +70,9 @@ public final class ApiProfiler {
                 double gap = b.interTokenSeconds();
                 latencyLong[r] = Double.isNaN(gap) ? latencyShort : gap;
             }
-            double perContextToken = promptLen - shortLen >= Profiler.MIN_CONTEXT_SPAN
-                    ? Math.max(0, (median(latencyLong) - latencyShort) / (promptLen - shortLen)) : 0;
+            double perContextToken = Profiler.perContextToken(latencyShort, median(latencyLong), promptLen - shortLen);
             double shortContext = shortLen + decodeTokens / 2.0;
-            double latencyPerToken = Math.max(1e-9, latencyShort - perContextToken * shortContext);
+            double latencyPerToken = Profiler.atEmptyContext(latencyShort, perContextToken, shortContext);
             int c = Math.max(1, Math.min(ep.maxConcurrentJobs(), 8));
             try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
                 for (int r = 0; r < runs; r++) {
@@ -90,7 +89,7 @@ public final class ApiProfiler {
                     saturated[r] = Math.max(1e-9, (wall - 8 * prefillPerToken) / tokens);
                 }
             }
-            double decodePerToken = Math.min(Math.max(1e-9, median(saturated) - perContextToken * shortContext), latencyPerToken);
+            double decodePerToken = Math.min(Profiler.atEmptyContext(median(saturated), perContextToken, shortContext), latencyPerToken);
             progress.accept(String.format(java.util.Locale.ROOT,
                     "%s on %s: TTFT %.1f ms for %d prompt tokens, %.2f ms/token at batch 1, %.2f ms/token at %d concurrent streams"
                             + " (both at an empty context), %.3f us per token of context",

@@ -21,10 +21,15 @@ final class CpuWeight implements BackendWeight {
     private MemorySegment panels; // guarded by this; 16-row panels of a float weight, in the WeightSlab
     private volatile MemorySegment copy; // anonymous copy of mapped float weights (in the WeightSlab), or null
     private boolean released; // guarded by this
+    /** Fixed by type and shape, asked once here rather than from the native side at every matmul. */
+    private final boolean packable;
+    private final boolean panelable;
 
     CpuWeight(CpuBackend owner, Tensor tensor) {
         this.owner = owner;
         this.tensor = tensor;
+        this.packable = mosaic_h.mosaic_packed_bytes(tensor.type().id(), tensor.rows(), tensor.cols()) > 0;
+        this.panelable = mosaic_h.mosaic_panel_bytes(tensor.type().id(), tensor.rows(), tensor.cols()) > 0;
     }
 
     CpuBackend owner() {
@@ -49,9 +54,7 @@ final class CpuWeight implements BackendWeight {
      * already in memory ({@code --no-mmap}) stay where they are.
      */
     synchronized void copyIfMapped(int threads) {
-        if (released) {
-            throw new IllegalStateException("weight " + tensor.name() + ": its backend is closed");
-        }
+        checkOpen();
         MemorySegment src = tensor.data();
         if (copy != null || !src.isMapped()) {
             return;
@@ -69,7 +72,7 @@ final class CpuWeight implements BackendWeight {
 
     /** Whether {@link #packed} applies to this weight's type and shape. */
     boolean packable() {
-        return mosaic_h.mosaic_packed_bytes(type().id(), rows(), cols()) > 0;
+        return packable;
     }
 
     /**
@@ -87,7 +90,7 @@ final class CpuWeight implements BackendWeight {
 
     /** Whether {@link #panels} applies to this weight's type (F32, F16, BF16). */
     boolean panelable() {
-        return mosaic_h.mosaic_panel_bytes(type().id(), rows(), cols()) > 0;
+        return panelable;
     }
 
     /**
