@@ -45,7 +45,7 @@ final class ProfileCommand implements Callable<Integer> {
     @Option(names = "--batch", defaultValue = "8", paramLabel = "B", description = "saturating batch (default: ${DEFAULT-VALUE})")
     int batch;
 
-    @Option(names = "--runs", defaultValue = "3", paramLabel = "N", description = "repetitions, median taken (default: ${DEFAULT-VALUE})")
+    @Option(names = "--runs", defaultValue = "5", paramLabel = "N", description = "repetitions, median taken (default: ${DEFAULT-VALUE})")
     int runs;
 
     @Option(names = "--co-running", defaultValue = "0", paramLabel = "N",

@@ -12,6 +12,7 @@ import dev.mosaic.moa.worker.CpuWorker;
 import dev.mosaic.moa.worker.EngineWarmup;
 import dev.mosaic.moa.worker.JobRequest;
 import dev.mosaic.moa.worker.PromptEncoder;
+import dev.mosaic.moa.worker.ProcessWarmup;
 import dev.mosaic.moa.worker.SharedModels;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -70,8 +71,16 @@ public final class Profiler {
             this(threads, kvBudgetBytes, batch, promptTokens, decodeTokens, runs, 0, null);
         }
 
+        /**
+         * Default repetitions per measurement. With 3, a few-second slow spell of a shared host
+         * could cover two of the three back-to-back batch-8 decode windows of a ~110M model and
+         * move its median by half (0.52, 0.56 and 0.83 ms/token in three profiles of one hour on a
+         * 2-vCPU VM); five take a spell twice as long to move the median.
+         */
+        public static final int DEFAULT_RUNS = 5;
+
         public static Settings defaults(int threads, long kvBudgetBytes) {
-            return new Settings(threads, kvBudgetBytes, CpuWorker.DEFAULT_BATCH, 128, 32, 3);
+            return new Settings(threads, kvBudgetBytes, CpuWorker.DEFAULT_BATCH, 128, 32, DEFAULT_RUNS);
         }
 
         public Settings withRuns(int n) {
@@ -125,12 +134,17 @@ public final class Profiler {
 
     /** Profiles the model file {@code model} under {@code id}. */
     public ModelProfile profile(String id, Path model, List<Sample> samples) {
+        EngineConfig config = EngineConfig.cpu(settings.threads()).withKvBudgetBytes(settings.kvBudgetBytes())
+                .withMaxSequences(settings.batch());
+        // Loads are measured in a warm process, as a run's are (it warms before its stages).
+        if (!ProcessWarmup.isWarm()) {
+            progress.accept(id + ": warming the process (load and generate twice, unmeasured)");
+            ProcessWarmup.ensure(model, config);
+        }
         long t0 = System.nanoTime();
         progress.accept(id + ": opening " + model);
         try (Model m = ModelLoader.open(model)) {
             double openSeconds = (System.nanoTime() - t0) / 1e9;
-            EngineConfig config = EngineConfig.cpu(settings.threads()).withKvBudgetBytes(settings.kvBudgetBytes())
-                    .withMaxSequences(settings.batch());
             int ctx = m.config().contextLength();
             int prompt = Math.max(1, Math.min(settings.promptTokens(), ctx - settings.decodeTokens() - 1));
             int decode = Math.max(2, Math.min(settings.decodeTokens(), ctx - prompt - 1));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mosaic.common.AtomicFiles;
 import dev.mosaic.inference.buffer.TokenBufferPool;
+import dev.mosaic.inference.engine.EngineConfig;
 import dev.mosaic.inference.model.Model;
 import dev.mosaic.inference.tokenizer.ChatMessage;
 import dev.mosaic.inference.tokenizer.Tokenizers;
@@ -27,6 +28,7 @@ import dev.mosaic.moa.worker.CpuWorker;
 import dev.mosaic.moa.worker.JobOutput;
 import dev.mosaic.moa.worker.JobRequest;
 import dev.mosaic.moa.worker.PromptEncoder;
+import dev.mosaic.moa.worker.ProcessWarmup;
 import dev.mosaic.moa.worker.SharedModels;
 import dev.mosaic.scheduler.Planners;
 import dev.mosaic.scheduler.aggregation.AgreementRule;
@@ -378,6 +380,7 @@ public final class MoaRun {
             progress("nothing to do: every prompt is already answered");
             return new Outcome(allPrompts.size(), answeredBefore, 0, 0, 0, 0, 0, false, null);
         }
+        warmProcess(workers, specs);
         if (measuredProfiles == null) {
             measuredProfiles = profiles(prompts, workers, specs);
             workerSpeeds = remoteSpeeds(workers, measuredProfiles, specs);
@@ -770,6 +773,26 @@ public final class MoaRun {
             return remote;
         }
         return shapeProfiles.get(ref.profileKey());
+    }
+
+    /** Seconds this run spent warming the process before profiling and its stages (0: it was warm). */
+    private double processWarmupSeconds;
+
+    /**
+     * Warms the process's loading and engine code for the run's models before anything is timed
+     * (see {@link ProcessWarmup}), when a CPU worker runs here: profiles and stages then both see
+     * warm loads and compiled decode paths.
+     */
+    private void warmProcess(List<ComputeWorker> workers, Map<String, MoaConfig.ModelSpec> specs) {
+        CpuWorker cpu = (CpuWorker) workers.stream().filter(w -> w instanceof CpuWorker).findFirst().orElse(null);
+        if (cpu == null || ProcessWarmup.isWarm()) {
+            return;
+        }
+        java.util.Set<Path> files = new java.util.LinkedHashSet<>();
+        specs.values().forEach(m -> files.add(m.model()));
+        progress("warming the process for the models' architectures and weight types (unmeasured)");
+        processWarmupSeconds += ProcessWarmup.ensure(files, EngineConfig.cpu(cpu.threads())
+                .withKvBudgetBytes(cpu.spec().kvBudgetBytes()).withMaxSequences(cpu.engineConfig().effectiveMaxSequences()));
     }
 
     /** The expert model file with the most bytes (ties: the first), or null if none is a readable file. */
@@ -1331,6 +1354,7 @@ public final class MoaRun {
         s.put("method", options.method());
         s.put("workStealing", options.stealing());
         s.put("overlap", options.overlap());
+        s.put("processWarmupSeconds", processWarmupSeconds);
         ObjectNode a = s.putObject("agreement");
         a.put("extractor", scorer(state).extractor().spec());
         a.put("rule", scorer(state).rule().spec());
