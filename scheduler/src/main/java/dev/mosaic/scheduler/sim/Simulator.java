@@ -26,17 +26,23 @@ import java.util.Map;
  * other ({@code loadSeconds/v} each; none for a replica that {@code placement.loaded} says is
  * already there), then serves its queue: a running job may progress at most
  * at rate {@code c/d} (it then finishes in exactly {@code d}: the latency floor), and the running
- * jobs together at most at rate 1 (the throughput bound). The worker keeps admitting queued jobs
- * while the sum of the running jobs' maximal rates is below 1; when that sum {@code S} exceeds 1
- * every running job is slowed by the same factor {@code 1/S}, so the worker does exactly one
- * second of work per second. Hence a worker's busy time is at least the sum of its work, no job
- * finishes before its floor, and the two terms of the planner's makespan are what the simulation
- * reproduces (up to the tail of the last batch). Jobs are admitted by release time, then longest
+ * jobs of a replica together at most at rate 1 (the throughput bound). A worker serves one replica
+ * at a time, as the executor does: it admits the current replica's queued jobs while the sum
+ * {@code S} of their maximal rates is below 1 (when {@code S} exceeds 1 each is slowed by
+ * {@code 1/S}, so the replica does one second of work per second), and moves to the replica with
+ * the longest queued job when the current one's queue is empty, while the last jobs of the
+ * previous one still run. Replicas running at once take turns a step each, and a step costs a
+ * replica its step latency {@code tau} (the expert's per-token latency) however few sequences it
+ * holds, since batching shares weight reads within one model only: replica {@code k}'s jobs run at
+ * {@code tau_k / sum(tau_i * max(1, S_i))}. Hence a worker's busy time is at least the sum of its
+ * work, no job finishes before its floor, and the two terms of the planner's makespan are what the
+ * simulation reproduces, up to the tail of the last batch and the steps a replica's last jobs
+ * take beside the next replica's batch. Jobs are admitted by release time, then longest
  * profiled floor first, so long jobs do not end up alone in the tail. One difference from
  * {@link PlanEvaluator}: a job's floor counts from when its worker has loaded its replicas, not
  * from 0, so a plan whose makespan is a single job's floor simulates longer by the load time; on
  * real instances (many jobs per worker) the simulated makespan is within 1% of the evaluator's
- * (tested).
+ * (1-2% with many replicas per worker; tested).
  *
  * <h2>Work stealing</h2>
  * Optionally, a worker with free batch capacity and nothing released in its own queue takes a
@@ -196,10 +202,15 @@ public final class Simulator {
         final int[][] head = new int[nw][];
         final int[][] tail = new int[nw][];
         final double[] queuedWork = new double[nw];
-        final double[] virt = new double[nw];
+        // Per worker, per held slot (replica): its jobs' virtual clock, the rate it runs at now,
+        // and its running jobs.
+        final double[][] virt = new double[nw][];
+        final double[][] rate = new double[nw][];
+        final Heap[][] running = new Heap[nw][];
+        /** Per worker, per held slot: the replica's step time per unit of its own batch load (see {@link #rates}). */
+        final double[][] stepTime = new double[nw][];
         final double[] lastT = new double[nw];
-        final double[] batchRate = new double[nw];
-        final Heap[] running = new Heap[nw];
+        final int[] current = new int[nw];
         final double[] next = new double[nw];
         final int[] jobWorker = new int[n];
         final double[] start = new double[n];
@@ -236,8 +247,17 @@ public final class Simulator {
                     load += loadSeconds[w][e] / speed[w];
                 }
                 serveFrom[w] = workerStart[w] + load;
-                running[w] = new Heap(16);
-                batchRate[w] = 1.0;
+                int slots = held[w].length;
+                virt[w] = new double[slots];
+                rate[w] = new double[slots];
+                running[w] = new Heap[slots];
+                stepTime[w] = new double[slots];
+                for (int k = 0; k < slots; k++) {
+                    running[w][k] = new Heap(16);
+                    rate[w][k] = 1.0;
+                    Expert ex = experts.get(held[w][k]);
+                    stepTime[w][k] = Math.max(ex.decodeLatencySecondsPerToken(), ex.decodeSecondsPerToken());
+                }
                 lastT[w] = serveFrom[w];
                 workerEnd[w] = held[w].length > 0 ? serveFrom[w] : workerStart[w];
                 queue[w] = new int[held[w].length][];
@@ -311,29 +331,44 @@ public final class Simulator {
 
         void step(int w, double t) {
             events++;
-            Heap h = running[w];
-            virt[w] += (t - lastT[w]) * batchRate[w];
-            lastT[w] = t;
-            // Jobs whose remaining work ends within the resolution of the clock finish now: at large
-            // absolute times (a 1e8 s load) one ulp of t exceeds EPS of virtual time, and a job
-            // left with less than that could never be reached (the clock would not advance).
-            double tol = Math.max(EPS * Math.max(1.0, Math.abs(virt[w])), 4 * Math.ulp(t) * batchRate[w]);
-            while (h.size() > 0 && h.minKey() <= virt[w] + tol) {
-                int j = h.pop();
-                end[j] = t;
-                workerEnd[w] = Math.max(workerEnd[w], t);
-                events++;
-            }
-            double sumRate = h.size() == 0 ? 0.0 : h.sumRate;
-            if (h.size() == 0) {
-                h.sumRate = 0.0;
-            }
-            while (sumRate < 1.0 - EPS) {
-                int j = takeLocal(w, t);
-                if (j < 0 && c.workStealing()) {
-                    j = steal(w, t);
+            int slots = held[w].length;
+            for (int k = 0; k < slots; k++) {
+                Heap h = running[w][k];
+                virt[w][k] += (t - lastT[w]) * rate[w][k];
+                // Jobs whose remaining work ends within the resolution of the clock finish now: at large
+                // absolute times (a 1e8 s load) one ulp of t exceeds EPS of virtual time, and a job
+                // left with less than that could never be reached (the clock would not advance).
+                double tol = Math.max(EPS * Math.max(1.0, Math.abs(virt[w][k])), 4 * Math.ulp(t) * rate[w][k]);
+                while (h.size() > 0 && h.minKey() <= virt[w][k] + tol) {
+                    int j = h.pop();
+                    end[j] = t;
+                    workerEnd[w] = Math.max(workerEnd[w], t);
+                    events++;
                 }
-                if (j < 0) {
+                if (h.size() == 0) {
+                    h.sumRate = 0.0;
+                }
+            }
+            lastT[w] = t;
+            // The worker serves one replica at a time (the executor's rule): its current one while
+            // that has released jobs, filled until its own batch is saturated; when its queue runs
+            // dry the next replica starts beside the current one's last jobs.
+            while (true) {
+                int k = pickSlot(w, t);
+                int j;
+                if (k >= 0) {
+                    if (running[w][k].sumRate >= 1.0 - EPS) {
+                        break;
+                    }
+                    j = takeFrom(w, k);
+                    current[w] = k;
+                } else if (c.workStealing()) {
+                    j = steal(w, t);
+                    if (j < 0) {
+                        break;
+                    }
+                    k = heldSlot[w][jobs.expert()[j]];
+                } else {
                     break;
                 }
                 events++;
@@ -345,39 +380,76 @@ public final class Simulator {
                     workerEnd[w] = Math.max(workerEnd[w], t);
                     continue;
                 }
-                double rate = baseCost[j] / baseDur[j];
-                h.push(virt[w] + dur, j, rate);
-                sumRate = h.sumRate;
+                running[w][k].push(virt[w][k] + dur, j, baseCost[j] / baseDur[j]);
             }
-            batchRate[w] = sumRate > 1.0 ? 1.0 / sumRate : 1.0;
+            rates(w);
             next[w] = nextEvent(w, t);
+        }
+
+        /**
+         * The rate each replica of worker w runs at. Replicas take turns on the worker a step
+         * each, and a step costs a replica its step latency however few sequences it holds
+         * (batching shares weight reads only within one model): replica k's step takes
+         * {@code T_k = tau_k * max(1, S_k)}, where {@code S_k} is the sum of its running jobs'
+         * rates (its batch load) and {@code tau_k} its per-token step latency, so each of its
+         * jobs progresses at {@code tau_k / sum(T)}. One replica alone runs at {@code 1/max(1, S)}:
+         * the worker's throughput bound shared by its batch, as before; a replica with one last
+         * sequence beside another's full batch takes its full step time from it.
+         */
+        void rates(int w) {
+            double sum = 0;
+            int active = 0;
+            for (int k = 0; k < held[w].length; k++) {
+                if (running[w][k].size() > 0) {
+                    sum += stepTime[w][k] * Math.max(1.0, running[w][k].sumRate);
+                    active++;
+                }
+            }
+            for (int k = 0; k < held[w].length; k++) {
+                Heap h = running[w][k];
+                if (h.size() == 0) {
+                    rate[w][k] = 1.0;
+                } else if (active == 1 || !(sum > 0) || !Double.isFinite(sum)) {
+                    // alone, or no step latencies to weigh by: equal turns
+                    rate[w][k] = 1.0 / (active * Math.max(1.0, h.sumRate));
+                } else {
+                    rate[w][k] = stepTime[w][k] / sum;
+                }
+            }
         }
 
         double nextEvent(int w, double t) {
             double best = Double.POSITIVE_INFINITY;
-            Heap h = running[w];
-            if (h.size() > 0) {
-                best = t + Math.max(0.0, h.minKey() - virt[w]) / batchRate[w];
-                if (best <= t) {
-                    best = Math.nextUp(t);   // always advance the clock while jobs run
+            for (int k = 0; k < held[w].length; k++) {
+                Heap h = running[w][k];
+                if (h.size() > 0) {
+                    double at = t + Math.max(0.0, h.minKey() - virt[w][k]) / rate[w][k];
+                    best = Math.min(best, at <= t ? Math.nextUp(t) : at); // always advance the clock while jobs run
                 }
             }
-            if (h.sumRate < 1.0 - EPS || h.size() == 0) {
-                for (int k = 0; k < held[w].length; k++) {
-                    if (head[w][k] < tail[w][k]) {
-                        best = Math.min(best, Math.max(t, release[queue[w][k][head[w][k]]]));
+            // Released jobs were admitted or wait for a replica's batch to drain (a finish, above):
+            // only later releases can start something.
+            for (int k = 0; k < held[w].length; k++) {
+                if (head[w][k] < tail[w][k]) {
+                    double r = release[queue[w][k][head[w][k]]];
+                    if (r > t + EPS) {
+                        best = Math.min(best, r);
                     }
                 }
-                if (c.workStealing() && best == Double.POSITIVE_INFINITY) {
-                    best = nextStealableRelease(w, t);
-                }
+            }
+            if (c.workStealing() && best == Double.POSITIVE_INFINITY) {
+                best = nextStealableRelease(w, t);
             }
             // Never schedule into the past; a worker that is still loading wakes when it is ready.
             return best == Double.POSITIVE_INFINITY ? best : Math.max(best, Math.max(t, serveFrom[w]));
         }
 
-        /** Released job of this worker's own queues that comes first, or -1. */
-        int takeLocal(int w, double t) {
+        /** The slot w serves next: the current one while it has a released job, else the one whose released head comes first; -1 if none. */
+        int pickSlot(int w, double t) {
+            int cur = current[w];
+            if (cur < held[w].length && head[w][cur] < tail[w][cur] && release[queue[w][cur][head[w][cur]]] <= t + EPS) {
+                return cur;
+            }
             int bestK = -1;
             int bestJ = -1;
             for (int k = 0; k < held[w].length; k++) {
@@ -389,11 +461,13 @@ public final class Simulator {
                     }
                 }
             }
-            if (bestK >= 0) {
-                head[w][bestK]++;
-                queuedWork[w] -= jobs.cost()[bestJ] / speed[w];
-            }
-            return bestJ;
+            return bestK;
+        }
+
+        int takeFrom(int w, int k) {
+            int j = queue[w][k][head[w][k]++];
+            queuedWork[w] -= jobs.cost()[j] / speed[w];
+            return j;
         }
 
         int steal(int thief, double t) {
@@ -401,6 +475,9 @@ public final class Simulator {
             int victimSlot = -1;
             double victimBacklog = 0;
             for (int e : held[thief]) {
+                if (running[thief][heldSlot[thief][e]].sumRate >= 1.0 - EPS) {
+                    continue; // the thief's replica of e has a full batch already
+                }
                 for (int v = 0; v < nw; v++) {
                     if (v == thief) {
                         continue;

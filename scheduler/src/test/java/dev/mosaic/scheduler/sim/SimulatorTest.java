@@ -53,6 +53,27 @@ class SimulatorTest {
     }
 
     @Test
+    void replicaWithALoneLastJobTakesItsFullStepTime() {
+        // a: one job, cost 1 s, floor 2 s (a step latency of 2 s a token, half the batch room
+        // used); b: one job of two tokens, cost = floor = 2 s. Batching is shared within a model
+        // only: the worker alternates a's 2 s step with b's 1 s steps, so b cannot use a's spare
+        // room (the work-conserving model let the two share the worker and end both at 3 s).
+        Expert a = new Expert("a", 1, 0, 0, 1, 2);
+        Expert b = new Expert("b", 1, 0, 0, 1, 1);
+        Problem p = new Problem(List.of(new Worker("w", 80, 1)), List.of(a, b),
+                List.of(new Prompt("q0", 0, Map.of("a", 1.0)), new Prompt("q1", 0, Map.of("b", 2.0))));
+        Plan plan = new Plan(Map.of("w", List.of("a", "b")), List.of(new Assignment("q0", "a", "w"), new Assignment("q1", "b", "w")),
+                0, 0, 0, Map.of());
+        StageResult r = Simulator.of(p, plan).run(PROFILED);
+        // a takes 2/3 of the worker (its step against b's) and needs 2 s of its own time: ends at 3;
+        // b did 1 of its 2 s by then, and the rest alone
+        assertArrayEquals(new double[] {0, 0}, r.jobStartSeconds(), 1e-9);
+        assertArrayEquals(new double[] {3, 4}, r.jobEndSeconds(), 1e-9);
+        assertEquals(4, r.endSeconds(), 1e-9);
+        checkInvariants(p, plan, r, new double[] {1, 2}, false);
+    }
+
+    @Test
     void timesThatOverflowAreRefusedBeforeTheRun() {
         // 1e300 s per token x 1e10 tokens overflows: NaN event times once left jobs without an end ("span ends before it starts")
         Expert ex = new Expert("x", 1, 10, 0, 1e300, 1e300);
@@ -110,13 +131,17 @@ class SimulatorTest {
 
     @ParameterizedTest
     @ValueSource(longs = {1, 2})
-    void onGeneratedPaperLikeInstancesTheBaselinePlansMatchTheEvaluatorWithinOnePercent(long seed) {
+    void onGeneratedPaperLikeInstancesTheBaselinePlansMatchTheEvaluatorWithinTwoPercent(long seed) {
+        // The evaluator's bound lets a worker fill a replica's spare batch room with another
+        // replica's jobs; the simulator charges a replica its step latency while its last jobs run
+        // beside the next one's batch (replicaWithALoneLastJobTakesItsFullStepTime), which the
+        // bound cannot see: 0.1-1.1% on these instances (many replicas per worker).
         Problem p = dev.mosaic.scheduler.gen.InstanceGenerator.generate(dev.mosaic.scheduler.gen.InstanceSpec.preset("paper-like").withSeed(seed));
         for (Plan plan : List.of(new dev.mosaic.scheduler.baseline.GreedyPlanner().plan(p), new dev.mosaic.scheduler.baseline.RoundRobinPlanner().plan(p))) {
             double evaluated = PlanEvaluator.evaluate(p, plan).requireValid().makespanSeconds();
             double simulated = Simulator.of(p, plan).run(PROFILED).endSeconds();
             assertTrue(simulated >= evaluated * (1 - 1e-9));
-            assertEquals(evaluated, simulated, 0.01 * evaluated);
+            assertEquals(evaluated, simulated, 0.02 * evaluated);
         }
     }
 
