@@ -7,6 +7,7 @@ import dev.mosaic.inference.model.ModelFormatException;
 import dev.mosaic.moa.config.MoaInputException;
 import dev.mosaic.moa.config.PromptsIo;
 import dev.mosaic.moa.config.RunPrompt;
+import dev.mosaic.moa.profile.HostProbe;
 import dev.mosaic.moa.profile.ModelProfile;
 import dev.mosaic.moa.profile.Profiler;
 import java.nio.file.Files;
@@ -64,6 +65,11 @@ final class ProfileCommand implements Callable<Integer> {
             description = "output cap of sample prompts without their own (default: ${DEFAULT-VALUE})")
     int sampleMaxTokens;
 
+    @Option(names = "--no-host-probe", description = "do not time the host probe among the measurements (default: the "
+            + "profile states hostProbeSecondsPerToken, a fixed workload's speed beside the same busy engines, so a later "
+            + "run can tell how much faster or slower the host has become)")
+    boolean noHostProbe;
+
     @Option(names = "--out", required = true, paramLabel = "FILE", description = "where to write the profile (JSON)")
     Path out;
 
@@ -93,11 +99,11 @@ final class ProfileCommand implements Callable<Integer> {
         Profiler.Settings settings = new Profiler.Settings(threads, kvMib << 20, batch, 128, 32, runs, coRunning,
                 coRunningModel);
         ModelProfile p;
-        try {
+        try (HostProbe probe = noHostProbe ? null : HostProbe.create()) {
             p = new Profiler(settings, line -> {
                 spec.commandLine().getErr().println("mosaic profile: " + line);
                 spec.commandLine().getErr().flush();
-            }).profile(name, model, samples);
+            }, probe).profile(name, model, samples);
         } catch (ModelFormatException e) {
             throw new BadInputException(e.getMessage(), e);
         }

@@ -58,6 +58,11 @@ final class RunCommand implements Callable<Integer> {
             + "busy engines of the worker's shape as the config has other cpu workers, as its jobs will run)")
     boolean profileAlone;
 
+    @Option(names = "--host-probe", description = "before planning, time the fixed probe workload every profile also timed, "
+            + "and scale each profile by how much slower or faster the host runs now than when it was profiled (for profiles "
+            + "cached long before; default: the profiles as measured or cached)")
+    boolean hostProbe;
+
     @Option(names = "--profile-cache", paramLabel = "DIR", description = "profile cache (default: <cache dir>/profiles)")
     Path profileCache;
 
@@ -76,7 +81,7 @@ final class RunCommand implements Callable<Integer> {
             throw new BadInputException(e.getMessage(), e);
         }
         MoaRun.Options options = MoaRun.Options.defaults().withMethod(method).withResume(resume).withStealing(!noSteal)
-                .withOverlap(overlap).withContendedProfiles(!profileAlone)
+                .withOverlap(overlap).withContendedProfiles(!profileAlone).withHostProbe(hostProbe)
                 .withProfileCache(profileCache != null ? new ProfileCache(profileCache) : ProfileCache.standard())
                 .withProgress(line -> {
                     spec.commandLine().getErr().println(line);

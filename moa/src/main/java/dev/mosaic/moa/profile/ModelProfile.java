@@ -26,13 +26,16 @@ import java.util.Map;
  * @param model the model file profiled
  * @param workerKey what the costs were measured on (kind, threads, KV budget, batch, ISA, CPU)
  * @param batch the saturating batch of {@code decodeSecondsPerToken}
+ * @param hostProbeSecondsPerToken the {@link HostProbe}'s seconds per token timed among these
+ *     measurements (the same companions, interleaved with the batch decode), or null when not timed
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelProfile(String id, double memoryGiB, double loadSeconds, double prefillSecondsPerToken,
                            double decodeSecondsPerToken, double decodeLatencySecondsPerToken,
                            double decodeSecondsPerContextToken, Double meanOutputTokens,
-                           Map<String, Double> meanOutputTokensByCategory, String model, String workerKey, int batch) {
+                           Map<String, Double> meanOutputTokensByCategory, String model, String workerKey, int batch,
+                           Double hostProbeSecondsPerToken) {
 
     public ModelProfile {
         meanOutputTokensByCategory = meanOutputTokensByCategory == null ? Map.of() : Map.copyOf(meanOutputTokensByCategory);
@@ -59,6 +62,22 @@ public record ModelProfile(String id, double memoryGiB, double loadSeconds, doub
     public ModelProfile withId(String newId) {
         return new ModelProfile(newId, memoryGiB, loadSeconds, prefillSecondsPerToken, decodeSecondsPerToken,
                 decodeLatencySecondsPerToken, decodeSecondsPerContextToken, meanOutputTokens, meanOutputTokensByCategory, model,
-                workerKey, batch);
+                workerKey, batch, hostProbeSecondsPerToken);
+    }
+
+    /**
+     * This profile with every time cost (load, prefill, decode, latency, context term) multiplied
+     * by {@code factor}: the profile restated for a host running {@code factor} times slower than
+     * when it was measured. Memory, lengths and the probe figure are kept.
+     *
+     * @throws IllegalArgumentException unless {@code factor} is positive and finite
+     */
+    public ModelProfile scaled(double factor) {
+        if (!(factor > 0) || Double.isInfinite(factor)) {
+            throw new IllegalArgumentException("profile scale must be positive and finite, not " + factor);
+        }
+        return new ModelProfile(id, memoryGiB, loadSeconds * factor, prefillSecondsPerToken * factor,
+                decodeSecondsPerToken * factor, decodeLatencySecondsPerToken * factor, decodeSecondsPerContextToken * factor,
+                meanOutputTokens, meanOutputTokensByCategory, model, workerKey, batch, hostProbeSecondsPerToken);
     }
 }

@@ -25,7 +25,7 @@ public final class ProfileCache {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     private static final int HEADER_BYTES = 1 << 20;
     /** Changes whenever the profiler measures something new, so older cached profiles are measured again. */
-    static final String PROFILE_FORMAT = "profile-v4:context-term,warmed-load,warm-process,5-runs";
+    static final String PROFILE_FORMAT = "profile-v5:context-term,warmed-load,warm-process,5-runs,host-probe";
 
     private final Path dir;
 

@@ -124,12 +124,49 @@ public final class Profiler {
 
     private final Settings settings;
     private final Consumer<String> progress;
+    private final HostProbe probe;
     private final java.util.concurrent.locks.ReentrantLock submitGate = new java.util.concurrent.locks.ReentrantLock();
 
     /** @param progress hears a line per step (e.g. printed to stderr); may be a no-op */
     public Profiler(Settings settings, Consumer<String> progress) {
+        this(settings, progress, null);
+    }
+
+    /**
+     * @param progress hears a line per step (e.g. printed to stderr); may be a no-op
+     * @param probe when not null, every profile also times this host probe beside the same
+     *     companions ({@link ModelProfile#hostProbeSecondsPerToken}); the caller owns and closes it
+     */
+    public Profiler(Settings settings, Consumer<String> progress, HostProbe probe) {
         this.settings = settings;
         this.progress = progress;
+        this.probe = probe;
+    }
+
+    /**
+     * Times the host probe now, under the same companions a profile of these settings measures
+     * beside (their model, count and shape), median of {@code runs} windows: divided by a
+     * profile's {@link ModelProfile#hostProbeSecondsPerToken}, how much slower the host runs now
+     * than when that profile was taken.
+     *
+     * @throws IllegalStateException when this profiler has no probe
+     */
+    public double hostProbeNow() {
+        if (probe == null) {
+            throw new IllegalStateException("this profiler was created without a host probe");
+        }
+        EngineConfig config = EngineConfig.cpu(settings.threads()).withKvBudgetBytes(settings.kvBudgetBytes())
+                .withMaxSequences(settings.batch());
+        try (Companions busy = Companions.start(probe.model(), settings.companionModel(), config, settings.kvBudgetBytes(),
+                settings.coRunning(), settings.batch(), settings.decodeTokens(), progress, "host probe");
+             Engine e = probe.engine(settings.threads())) {
+            double[] w = new double[settings.runs()];
+            for (int r = 0; r < w.length; r++) {
+                w[r] = probe.window(e);
+            }
+            busy.close();
+            return median(w);
+        }
     }
 
     /** Profiles the model file {@code model} under {@code id}. */
@@ -161,17 +198,22 @@ public final class Profiler {
                     // The rest of the load cost: the warm-up a run's replica does when it opens.
                     EngineWarmup.run(engine);
                     double loadSeconds = openSeconds + (System.nanoTime() - t1) / 1e9;
-                    progress.accept(id + ": loaded in " + fmt(loadSeconds) + " s" + (settings.coRunning() > 0 ? " (beside the busy engines)" : "")
-                            + "; prefill of " + prompt + " tokens");
-                    int vocab = engine.tokenizer().vocabSize();
-                    return measure(id, model, samples, m, engine, new SplittableRandom(17), prompt, decode, vocab, loadSeconds, busy);
+                    // The probe engine is created beside the companions as well, and stepped
+                    // between the batch-decode windows (see measure).
+                    try (Engine probeEngine = probe != null ? probe.engine(settings.threads()) : null) {
+                        progress.accept(id + ": loaded in " + fmt(loadSeconds) + " s" + (settings.coRunning() > 0 ? " (beside the busy engines)" : "")
+                                + "; prefill of " + prompt + " tokens");
+                        int vocab = engine.tokenizer().vocabSize();
+                        return measure(id, model, samples, m, engine, new SplittableRandom(17), prompt, decode, vocab, loadSeconds, busy,
+                                probeEngine);
+                    }
                 }
             }
         }
     }
 
     private ModelProfile measure(String id, Path model, List<Sample> samples, Model m, Engine engine, SplittableRandom rnd,
-                                 int prompt, int decode, int vocab, double loadSeconds, Companions busy) {
+                                 int prompt, int decode, int vocab, double loadSeconds, Companions busy, Engine probeEngine) {
         double[] prefill = new double[settings.runs()];
         double[] latency = new double[settings.runs()];
         double[] saturated = new double[settings.runs()];
@@ -200,19 +242,25 @@ public final class Profiler {
         progress.accept(id + ": " + fmt(latencyShort * 1e3) + " ms/token at batch 1; decode at batch " + b
                 + (contextTerm ? ", after 8 and after " + longPrompt + " prompt tokens" : ""));
         double[] saturatedLong = new double[settings.runs()];
+        double[] probed = new double[settings.runs()];
         for (int r = 0; r < settings.runs(); r++) {
-            // Interleaved, so drift in the machine's speed weighs on both contexts alike.
+            // Interleaved, so drift in the machine's speed weighs on both contexts (and the probe) alike.
             saturated[r] = decodeSecondsPerStep(engine, prompts(rnd, vocab, b, 8), decode) / b;
             if (contextTerm) {
                 saturatedLong[r] = decodeSecondsPerStep(engine, prompts(rnd, vocab, b, longPrompt), decode) / b;
             }
+            if (probeEngine != null) {
+                probed[r] = probe.window(probeEngine);
+            }
         }
+        Double probeSeconds = probeEngine != null ? median(probed) : null;
         double saturatedShort = median(saturated);
         double perContextToken = contextTerm ? perContextToken(saturatedShort, median(saturatedLong), longPrompt - 8) : 0;
         double latencyPerToken = atEmptyContext(latencyShort, perContextToken, shortContext);
         double decodePerToken = Math.min(atEmptyContext(saturatedShort, perContextToken, shortContext), latencyPerToken);
         progress.accept(id + ": at an empty context " + fmt(decodePerToken * 1e3) + " ms/token at batch " + b + ", "
-                + fmt(latencyPerToken * 1e3) + " alone; " + fmt(perContextToken * 1e6) + " us per token of context");
+                + fmt(latencyPerToken * 1e3) + " alone; " + fmt(perContextToken * 1e6) + " us per token of context"
+                + (probeSeconds != null ? "; host probe " + fmt(probeSeconds * 1e3) + " ms/token" : ""));
         busy.close();
         if (samples != null && !samples.isEmpty()) {
             progress.accept(id + ": output lengths of " + samples.size() + " sample prompts");
@@ -221,7 +269,7 @@ public final class Profiler {
         double memory = CpuWorker.replicaGiB(SharedModels.weightBytes(m), settings.kvBudgetBytes());
         return new ModelProfile(id, memory, loadSeconds, prefillPerToken, decodePerToken, latencyPerToken, perContextToken,
                 lengths.mean(),
-                lengths.byCategory(), model.toAbsolutePath().toString(), settings.workerKey(), b);
+                lengths.byCategory(), model.toAbsolutePath().toString(), settings.workerKey(), b, probeSeconds);
     }
 
     /**
@@ -285,6 +333,14 @@ public final class Profiler {
      * is taken as it is sampled; the steps are counted on the sequence that started last.
      */
     private double decodeSecondsPerStep(Engine engine, List<int[]> prompts, int tokens) {
+        return decodeSecondsPerStep(engine, prompts, tokens, submitGate);
+    }
+
+    /**
+     * {@link #decodeSecondsPerStep(Engine, List, int)} on an engine that steps under {@code submitGate}
+     * (its step lock), which is held while the batch is submitted.
+     */
+    static double decodeSecondsPerStep(Engine engine, List<int[]> prompts, int tokens, java.util.concurrent.locks.ReentrantLock submitGate) {
         long[][] at = new long[prompts.size()][tokens];
         int[] seen = new int[prompts.size()];
         List<GenerationHandle> hs = new ArrayList<>();

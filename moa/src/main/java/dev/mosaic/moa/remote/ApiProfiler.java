@@ -98,7 +98,7 @@ public final class ApiProfiler {
             Profiler.OutputLengths lengths = Profiler.OutputLengths.measure(samples,
                     sm -> ep.run(JobRequest.user(sm.text(), sm.maxTokens())).completionTokens());
             return new ModelProfile(model.id(), worker.replicaGiB(model), loadSeconds, prefillPerToken, decodePerToken,
-                    latencyPerToken, perContextToken, lengths.mean(), lengths.byCategory(), model.model().toString(), worker.profileKey(), c);
+                    latencyPerToken, perContextToken, lengths.mean(), lengths.byCategory(), model.model().toString(), worker.profileKey(), c, null);
         }
     }
 

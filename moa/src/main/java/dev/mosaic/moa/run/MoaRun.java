@@ -19,6 +19,7 @@ import dev.mosaic.moa.extract.AnswerExtractor;
 import dev.mosaic.moa.extract.AnswerExtractors;
 import dev.mosaic.moa.extract.ExtractedAnswer;
 import dev.mosaic.moa.profile.ModelProfile;
+import dev.mosaic.moa.profile.HostProbe;
 import dev.mosaic.moa.profile.ProfileCache;
 import dev.mosaic.moa.profile.Profiler;
 import dev.mosaic.moa.worker.ComputeWorker;
@@ -51,6 +52,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.DoubleSummaryStatistics;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -96,55 +98,71 @@ public final class MoaRun {
      * @param onAnswer hears each written answer (tests use it to interrupt), or null
      * @param overlap release each aggregation as soon as its prompt is scored, on a worker whose own
      *                expert work is done, instead of after the whole expert stage (the paper's barrier)
+     * @param contendedProfiles profile local CPU workers beside their co-running workers' worth of busy engines
+     * @param hostProbe time the host probe again before planning and scale the profiles by its figure now
+     *                  over theirs ({@link #withHostProbe}); every new profile times it either way
      */
     public record Options(String method, boolean resume, boolean stealing, ProfileCache profileCache,
                           Profiler.Settings profilerSettings, int profileSamples, int batch, Consumer<String> progress,
-                          Consumer<ObjectNode> onAnswer, boolean overlap, boolean contendedProfiles) {
+                          Consumer<ObjectNode> onAnswer, boolean overlap, boolean contendedProfiles,
+                          boolean hostProbe) {
         public static Options defaults() {
             return new Options("ilp", false, true, ProfileCache.standard(), null, 4, CpuWorker.DEFAULT_BATCH,
-                    line -> System.err.println(line), null, false, true);
+                    line -> System.err.println(line), null, false, true, false);
         }
 
         public Options withOverlap(boolean o) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, o, contendedProfiles);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, o, contendedProfiles, hostProbe);
         }
 
         public Options withMethod(String m) {
-            return new Options(m, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles);
+            return new Options(m, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles, hostProbe);
         }
 
         public Options withResume(boolean r) {
-            return new Options(method, r, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles);
+            return new Options(method, r, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles, hostProbe);
         }
 
         public Options withStealing(boolean s) {
-            return new Options(method, resume, s, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles);
+            return new Options(method, resume, s, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles, hostProbe);
         }
 
         public Options withProfileCache(ProfileCache c) {
-            return new Options(method, resume, stealing, c, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles);
+            return new Options(method, resume, stealing, c, profilerSettings, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles, hostProbe);
         }
 
         public Options withProfilerSettings(Profiler.Settings s) {
-            return new Options(method, resume, stealing, profileCache, s, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles);
+            return new Options(method, resume, stealing, profileCache, s, profileSamples, batch, progress, onAnswer, overlap, contendedProfiles, hostProbe);
         }
 
         public Options withProgress(Consumer<String> p) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, p, onAnswer, overlap, contendedProfiles);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, p, onAnswer, overlap, contendedProfiles, hostProbe);
         }
 
         public Options withOnAnswer(Consumer<ObjectNode> c) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, c, overlap, contendedProfiles);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, c, overlap, contendedProfiles, hostProbe);
         }
 
         /** Whether local CPU workers are profiled beside their co-running workers' worth of busy engines (default) or alone. */
         public Options withContendedProfiles(boolean c) {
             return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer,
-                    overlap, c);
+                    overlap, c, hostProbe);
+        }
+
+        /**
+         * Whether the run times the {@link dev.mosaic.moa.profile.HostProbe} before planning and
+         * scales each profile by how much slower or faster the host runs now than when that profile
+         * timed it (default off: on the 2-vCPU VM tried, the probe's own noise over a second was as
+         * large as the drift between fresh profiles and the run; it is meant for profiles cached
+         * long before). Profiles without a probe figure are used as they are.
+         */
+        public Options withHostProbe(boolean h) {
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, batch, progress, onAnswer,
+                    overlap, contendedProfiles, h);
         }
 
         public Options withBatch(int b) {
-            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, b, progress, onAnswer, overlap, contendedProfiles);
+            return new Options(method, resume, stealing, profileCache, profilerSettings, profileSamples, b, progress, onAnswer, overlap, contendedProfiles, hostProbe);
         }
     }
 
@@ -401,6 +419,7 @@ public final class MoaRun {
         StageResult predicted1 = Simulator.of(problem, plan1).run(Simulator.Conditions.asProfiled(Timeline.Stage.EXPERT));
         progress(String.format(Locale.ROOT, "planned %d expert jobs on %d workers (%s): predicted %.2f s",
                 jobs.size(), workers.size(), options.method(), predicted1.endSeconds()));
+        unscaledExpertPrediction = hostSpeeds.isEmpty() ? null : unscaledPrediction(prompts, workers, models, plan1);
 
         int[] starts = promptStarts(jobs, prompts.size());
         String[] truth = new String[prompts.size()];
@@ -759,11 +778,12 @@ public final class MoaRun {
                                                Map<String, MoaConfig.ModelSpec> specs) {
         shapeProfiles = new LinkedHashMap<>();
         CpuWorker ref = null;
+        List<CpuWorker> shapes = new ArrayList<>();
         for (ComputeWorker w : workers) {
             if (w instanceof CpuWorker c) {
                 ref = ref == null ? c : ref;
-                if (!shapeProfiles.containsKey(c.profileKey())) {
-                    shapeProfiles.put(c.profileKey(), profilesOn(c, prompts, specs));
+                if (shapes.stream().noneMatch(o -> o.profileKey().equals(c.profileKey()))) {
+                    shapes.add(c);
                 }
             }
         }
@@ -772,7 +792,89 @@ public final class MoaRun {
             shapeProfiles.put("openai", remote);
             return remote;
         }
+        // Every new profile times the probe (cheap: a few windows among its own); the probe model is
+        // written only when something is profiled or rescaled.
+        HostProbe[] probe = new HostProbe[1];
+        java.util.function.Supplier<HostProbe> lazy = () -> probe[0] != null ? probe[0] : (probe[0] = HostProbe.create());
+        try {
+            for (CpuWorker c : shapes) {
+                shapeProfiles.put(c.profileKey(), profilesOn(c, prompts, specs, lazy));
+            }
+            rawShapeProfiles = new LinkedHashMap<>(shapeProfiles);
+            if (options.hostProbe()) {
+                for (CpuWorker c : shapes) {
+                    shapeProfiles.put(c.profileKey(), rescaled(c, shapeProfiles.get(c.profileKey()), lazy));
+                }
+            }
+        } finally {
+            if (probe[0] != null) {
+                probe[0].close();
+            }
+        }
         return shapeProfiles.get(ref.profileKey());
+    }
+
+    /** The expert stage's plan predicted from the profiles before {@link #rescaled}, or null when none was rescaled. */
+    private StageResult unscaledExpertPrediction;
+
+    /** {@code plan}'s expert stage as the profiles before {@link #rescaled} predict it. */
+    private StageResult unscaledPrediction(List<RunPrompt> prompts, List<ComputeWorker> workers, SharedModels models, Plan plan) {
+        Map<String, Map<String, ModelProfile>> scaled = shapeProfiles;
+        shapeProfiles = rawShapeProfiles;
+        try {
+            CpuWorker ref = (CpuWorker) workers.stream().filter(w -> w instanceof CpuWorker).findFirst().orElseThrow();
+            Problem raw = problem(prompts, workers, rawShapeProfiles.get(ref.profileKey()), models);
+            return Simulator.of(raw, plan).run(Simulator.Conditions.asProfiled(Timeline.Stage.EXPERT));
+        } finally {
+            shapeProfiles = scaled;
+        }
+    }
+
+    /** Each worker shape's profiles as measured or cached, before {@link #rescaled}; filled by {@link #profiles}. */
+    private Map<String, Map<String, ModelProfile>> rawShapeProfiles;
+    /** What the host probe measured before planning, per worker shape (by its first worker's id); empty without a probe. */
+    private final Map<String, HostSpeed> hostSpeeds = new LinkedHashMap<>();
+
+    /**
+     * The host probe's figure now and the scale each profile was given (now over the figure timed
+     * with that profile). Immutable; thread-safe.
+     */
+    private record HostSpeed(double secondsPerTokenNow, Map<String, Double> profiledSecondsPerToken, Map<String, Double> scale) {}
+
+    /**
+     * {@code profiles} restated at the host's speed now: the host probe is timed under the same
+     * companions the profiles were measured beside, and each profile that timed it too is scaled
+     * by the probe's figure now over its own (a profile without one is kept as it is).
+     */
+    private Map<String, ModelProfile> rescaled(CpuWorker shape, Map<String, ModelProfile> profiles,
+                                               java.util.function.Supplier<HostProbe> probe) {
+        if (profiles.values().stream().allMatch(p -> p.hostProbeSecondsPerToken() == null)) {
+            progress("host probe: no profile of " + shape.id() + "'s shape timed it; the profiles are used as they are");
+            return profiles;
+        }
+        Profiler.Settings settings = settingsFor(shape);
+        progress("host probe: timing it on " + shape.id() + "'s shape" + (settings.coRunning() > 0 ? ", " + settings.contention() : "")
+                + ", to restate the profiles at the host's speed now");
+        double now = new Profiler(settings, this::progress, probe.get()).hostProbeNow();
+        Map<String, ModelProfile> out = new LinkedHashMap<>();
+        Map<String, Double> figures = new LinkedHashMap<>();
+        Map<String, Double> scales = new LinkedHashMap<>();
+        profiles.forEach((id, p) -> {
+            Double then = p.hostProbeSecondsPerToken();
+            if (then == null || !(then > 0)) {
+                out.put(id, p);
+                return;
+            }
+            double k = now / then;
+            figures.put(id, then);
+            scales.put(id, k);
+            out.put(id, p.scaled(k));
+        });
+        hostSpeeds.put(shape.id(), new HostSpeed(now, figures, scales));
+        DoubleSummaryStatistics st = scales.values().stream().mapToDouble(Double::doubleValue).summaryStatistics();
+        progress(String.format(Locale.ROOT, "host probe: %.3f ms/token now; %d profiles scaled by %.3f-%.3f", now * 1e3,
+                scales.size(), st.getMin(), st.getMax()));
+        return out;
     }
 
     /** Seconds this run spent warming the process before profiling and its stages (0: it was warm). */
@@ -816,12 +918,18 @@ public final class MoaRun {
     /** Each worker shape's profiles by model id; filled by {@link #profiles}. */
     private Map<String, Map<String, ModelProfile>> shapeProfiles;
 
-    private Map<String, ModelProfile> profilesOn(CpuWorker ref, List<RunPrompt> prompts, Map<String, MoaConfig.ModelSpec> specs) {
+    /** The profiler settings of a cpu worker's shape: the given or default measurement, with the run's contention. */
+    private Profiler.Settings settingsFor(CpuWorker ref) {
         Profiler.Settings given = options.profilerSettings();
         Profiler.Settings settings = given == null ? Profiler.Settings.defaults(ref.threads(), ref.spec().kvBudgetBytes())
                 : new Profiler.Settings(ref.threads(), ref.spec().kvBudgetBytes(), given.batch(), given.promptTokens(),
                         given.decodeTokens(), given.runs());
-        settings = settings.withCoRunning(ref.coRunning()).withCompanionModel(ref.companionModel());
+        return settings.withCoRunning(ref.coRunning()).withCompanionModel(ref.companionModel());
+    }
+
+    private Map<String, ModelProfile> profilesOn(CpuWorker ref, List<RunPrompt> prompts, Map<String, MoaConfig.ModelSpec> specs,
+                                                 java.util.function.Supplier<HostProbe> probe) {
+        Profiler.Settings settings = settingsFor(ref);
         Map<String, ModelProfile> out = new LinkedHashMap<>();
         for (MoaConfig.ModelSpec m : specs.values()) {
             ModelProfile p = options.profileCache() == null ? null
@@ -834,7 +942,7 @@ public final class MoaRun {
                 progress(m.id() + ": profiling on " + ref.id() + "'s shape (" + ref.threads() + " threads, KV "
                         + (ref.spec().kvBudgetBytes() >> 20) + " MiB" + (settings.coRunning() > 0 ? ", " + settings.contention() : "")
                         + ")");
-                p = new Profiler(settings, this::progress).profile(m.id(), m.model(), samples);
+                p = new Profiler(settings, this::progress, probe.get()).profile(m.id(), m.model(), samples);
                 if (options.profileCache() != null) {
                     options.profileCache().put(m.model(), ref.profileKey(), p);
                 }
@@ -1355,6 +1463,27 @@ public final class MoaRun {
         s.put("workStealing", options.stealing());
         s.put("overlap", options.overlap());
         s.put("processWarmupSeconds", processWarmupSeconds);
+        if (!hostSpeeds.isEmpty()) {
+            ObjectNode hp = s.putObject("hostProbe");
+            hostSpeeds.forEach((shape, h) -> {
+                ObjectNode o = hp.putObject(shape);
+                o.put("secondsPerTokenNow", h.secondsPerTokenNow());
+                ObjectNode ms = o.putObject("models");
+                h.scale().forEach((id, k) -> {
+                    ObjectNode m = ms.putObject(id);
+                    m.put("profiledSecondsPerToken", h.profiledSecondsPerToken().get(id));
+                    m.put("scale", k);
+                });
+            });
+            if (unscaledExpertPrediction != null) {
+                ObjectNode u = hp.putObject("unscaledPrediction");
+                u.put("expertStageSeconds", unscaledExpertPrediction.endSeconds());
+                ObjectNode uw = u.putObject("workers");
+                for (int w = 0; w < problem.workers().size(); w++) {
+                    uw.put(problem.workers().get(w).id(), workerEnd(unscaledExpertPrediction, w, problem));
+                }
+            }
+        }
         ObjectNode a = s.putObject("agreement");
         a.put("extractor", scorer(state).extractor().spec());
         a.put("rule", scorer(state).rule().spec());

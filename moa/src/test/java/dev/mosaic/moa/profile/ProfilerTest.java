@@ -108,4 +108,46 @@ class ProfilerTest {
         assertThrows(IllegalArgumentException.class, () -> SMALL.withCoRunning(Profiler.Settings.MAX_CO_RUNNING + 1));
         assertEquals(Profiler.Settings.MAX_CO_RUNNING, SMALL.withCoRunning(Profiler.Settings.MAX_CO_RUNNING).coRunning());
     }
+
+    @Test
+    @Timeout(120)
+    void aProbeIsTimedAmongTheMeasurementsAndCanRestateTheProfile() {
+        Path model = dir.resolve("probe-m.gguf");
+        SyntheticModel.writeGguf(SyntheticModel.tiny("llama", false), GgmlType.Q8_0, 5, model);
+        ModelProfile without = new Profiler(SMALL, l -> {}).profile("e", model, List.of());
+        assertEquals(null, without.hostProbeSecondsPerToken());
+        List<String> lines = new ArrayList<>();
+        double now;
+        ModelProfile with;
+        long started = System.currentTimeMillis() - 2000;
+        try (HostProbe probe = HostProbe.create()) {
+            Profiler profiler = new Profiler(SMALL.withCoRunning(1), lines::add, probe);
+            with = profiler.profile("e", model, List.of());
+            now = profiler.hostProbeNow();
+        }
+        try (var left = java.nio.file.Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+            assertTrue(left.noneMatch(p -> p.getFileName().toString().startsWith("mosaic-host-probe")
+                    && p.toFile().lastModified() >= started), "the probe model is deleted when the probe closes");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        assertTrue(with.hostProbeSecondsPerToken() > 0, "timed with the profile");
+        assertTrue(lines.stream().anyMatch(l -> l.contains("host probe")), lines.toString());
+        assertTrue(now > 0);
+        // a fixed workload of ~40 MB of weights: far slower per token than the tiny measured model's decode
+        assertTrue(with.hostProbeSecondsPerToken() > with.decodeSecondsPerToken(), with.toString());
+        assertFalse(Thread.getAllStackTraces().keySet().stream()
+                .anyMatch(t -> t.getName().startsWith("mosaic-profile-companion-") && t.isAlive()), "companions stopped");
+
+        ModelProfile twice = with.scaled(2);
+        assertEquals(2 * with.loadSeconds(), twice.loadSeconds(), 1e-12);
+        assertEquals(2 * with.prefillSecondsPerToken(), twice.prefillSecondsPerToken(), 1e-15);
+        assertEquals(2 * with.decodeSecondsPerToken(), twice.decodeSecondsPerToken(), 1e-15);
+        assertEquals(2 * with.decodeLatencySecondsPerToken(), twice.decodeLatencySecondsPerToken(), 1e-15);
+        assertEquals(2 * with.decodeSecondsPerContextToken(), twice.decodeSecondsPerContextToken(), 1e-18);
+        assertEquals(with.memoryGiB(), twice.memoryGiB());
+        assertEquals(with.hostProbeSecondsPerToken(), twice.hostProbeSecondsPerToken());
+        assertThrows(IllegalArgumentException.class, () -> with.scaled(0));
+        assertThrows(IllegalArgumentException.class, () -> with.scaled(Double.NaN));
+    }
 }

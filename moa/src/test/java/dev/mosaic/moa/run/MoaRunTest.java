@@ -133,6 +133,7 @@ class MoaRunTest {
         assertEquals(0.0, s.get("aggregatorStage").get("measuredSeconds").asDouble());
         assertTrue(s.get("expertStage").get("measuredSeconds").asDouble() > 0);
         assertTrue(s.get("expertStage").get("predictedSeconds").asDouble() > 0);
+        assertFalse(s.has("hostProbe"), "no rescaling asked for");
         assertTrue(Files.size(out.resolve("index.html")) > 1000);
         assertTrue(JSON.readTree(out.resolve("plan.json").toFile()).has("expertStage"));
         assertTrue(JSON.readTree(out.resolve("timeline.json").toFile()).get("measured").get("spans").size() >= 24 * 3 - 24 / 3);
@@ -236,6 +237,65 @@ class MoaRunTest {
         try (var files = Files.list(dir.resolve("profiles-shapes"))) {
             assertEquals(8, files.filter(f -> f.toString().endsWith(".json")).count());
         }
+    }
+
+    @Test
+    void theHostProbeRestatesEveryProfileAtTheHostsSpeedNow() throws IOException {
+        Path cfg = config("probe", "m1.gguf", "m2.gguf", "m3.gguf", "unanimity", 8, 1);
+        MoaConfig c = MoaConfigIo.read(cfg);
+        List<RunPrompt> ps = PromptsIo.read(prompts(12), c);
+        ProfileCache own = new ProfileCache(dir.resolve("profiles-probe"));
+        MoaRun.Options o = options().withProfileCache(own).withHostProbe(true);
+        Path first = dir.resolve("out-probe-1");
+        new MoaRun(c, ps, first, o).run();
+        JsonNode p1 = JSON.readTree(first.resolve("summary.json").toFile()).get("hostProbe");
+        assertScalesAreNowOverProfiled(p1, 0.2, 5); // a noisy host: the same probe minutes apart, so near 1
+        // The cached profiles say the probe ran four times faster when they were taken: the host is
+        // now about four times slower than then, and every cost and the prediction scale with it.
+        try (var files = Files.list(own.dir())) {
+            for (Path f : files.filter(x -> x.toString().endsWith(".json")).toList()) {
+                ObjectNode n = (ObjectNode) JSON.readTree(f.toFile());
+                n.put("hostProbeSecondsPerToken", n.get("hostProbeSecondsPerToken").asDouble() / 4);
+                Files.write(f, JSON.writeValueAsBytes(n));
+            }
+        }
+        Path second = dir.resolve("out-probe-2");
+        new MoaRun(c, ps, second, o).run();
+        assertEquals(comparable(answers(first)), comparable(answers(second)), "the probe changes predictions, not answers");
+        JsonNode s2 = JSON.readTree(second.resolve("summary.json").toFile());
+        double[] range = assertScalesAreNowOverProfiled(s2.get("hostProbe"), 4 * 0.2, 4 * 5);
+        double predicted = s2.get("expertStage").get("predictedSeconds").asDouble();
+        double unscaled = s2.get("hostProbe").get("unscaledPrediction").get("expertStageSeconds").asDouble();
+        assertTrue(predicted >= unscaled * range[0] * 0.999 && predicted <= unscaled * range[1] * 1.001,
+                "the plan's prediction moves with the profiles' scales " + range[0] + "-" + range[1] + ": " + predicted + " vs "
+                        + unscaled + " unscaled");
+    }
+
+    /** Checks every model's scale is the probe now over its profile's figure, within [lo, hi]; returns the scales' range. */
+    private static double[] assertScalesAreNowOverProfiled(JsonNode probe, double lo, double hi) {
+        JsonNode shape = probe.get("w0");
+        double now = shape.get("secondsPerTokenNow").asDouble();
+        assertTrue(now > 0, probe.toString());
+        JsonNode models = shape.get("models");
+        assertEquals(List.of("e1", "e2", "e3", "agg"), iterToList(models.fieldNames()), "every profile timed the probe");
+        double min = Double.MAX_VALUE;
+        double max = 0;
+        for (Iterator<Map.Entry<String, JsonNode>> it = models.fields(); it.hasNext(); ) {
+            JsonNode m = it.next().getValue();
+            double k = m.get("scale").asDouble();
+            assertEquals(now / m.get("profiledSecondsPerToken").asDouble(), k, 1e-9 * k, m.toString());
+            assertTrue(k > lo && k < hi, "scale " + k + " outside (" + lo + ", " + hi + ")");
+            min = Math.min(min, k);
+            max = Math.max(max, k);
+        }
+        assertTrue(probe.has("unscaledPrediction"), probe.toString());
+        return new double[] {min, max};
+    }
+
+    private static List<String> iterToList(Iterator<String> it) {
+        List<String> l = new ArrayList<>();
+        it.forEachRemaining(l::add);
+        return l;
     }
 
     @Test
