@@ -438,7 +438,9 @@ public final class MoaRun {
         }
         StageResult measured1;
         try {
+            ProcessCpu cpu0 = ProcessCpu.now();
             measured1 = ex1.execute(StageExecutor.JobListener.NONE);
+            expertStageCpu = usageSince(cpu0);
             noteLost(ex1, Timeline.Stage.EXPERT);
         } catch (InterruptedException e) {
             noteLost(ex1, Timeline.Stage.EXPERT);
@@ -487,7 +489,9 @@ public final class MoaRun {
             PlanExecutor ex2 = new PlanExecutor(stage2.problem(), plan2, Timeline.Stage.AGGREGATOR, alive, specs, aggRequests,
                     options.stealing(), agg::finished);
             try {
+                ProcessCpu cpu0 = ProcessCpu.now();
                 measured2 = ex2.execute(StageExecutor.JobListener.NONE);
+                aggregatorStageCpu = usageSince(cpu0);
                 noteLost(ex2, Timeline.Stage.AGGREGATOR);
             } catch (InterruptedException e) {
                 noteLost(ex2, Timeline.Stage.AGGREGATOR);
@@ -576,7 +580,9 @@ public final class MoaRun {
         StageResult measured2;
         try {
             try {
+                ProcessCpu cpu0 = ProcessCpu.now();
                 measured1 = ex1.execute(StageExecutor.JobListener.NONE);
+                expertStageCpu = usageSince(cpu0); // with the overlapped aggregations' CPU
             } catch (RuntimeException | Error e) {
                 aggregatorStage.interrupt();
                 throw e;
@@ -879,6 +885,9 @@ public final class MoaRun {
 
     /** Seconds this run spent warming the process before profiling and its stages (0: it was warm). */
     private double processWarmupSeconds;
+    /** CPU the process spent during each stage (null off Linux or before the stage ran). */
+    private ProcessCpu.Usage expertStageCpu;
+    private ProcessCpu.Usage aggregatorStageCpu;
 
     /**
      * Warms the process's loading and engine code for the run's models before anything is timed
@@ -1488,8 +1497,9 @@ public final class MoaRun {
         a.put("extractor", scorer(state).extractor().spec());
         a.put("rule", scorer(state).rule().spec());
         a.put("threshold", scorer(state).rule().threshold());
-        stage(s.putObject("expertStage"), predicted1, measured1, problem.jobs().size());
-        stage(s.putObject("aggregatorStage"), predicted2, measured2, predicted2 == null ? 0 : predicted2.jobWorker().length);
+        stage(s.putObject("expertStage"), predicted1, measured1, problem.jobs().size(), expertStageCpu);
+        stage(s.putObject("aggregatorStage"), predicted2, measured2, predicted2 == null ? 0 : predicted2.jobWorker().length,
+                aggregatorStageCpu);
         ObjectNode e2e = s.putObject("endToEnd");
         e2e.put("measuredSeconds", end(measured1) + end(measured2));
         e2e.put("predictedSeconds", end(predicted1) + end(predicted2));
@@ -1561,13 +1571,24 @@ public final class MoaRun {
         });
     }
 
-    private static void stage(ObjectNode o, StageResult predicted, StageResult measured, int jobs) {
+    private static void stage(ObjectNode o, StageResult predicted, StageResult measured, int jobs, ProcessCpu.Usage cpu) {
         o.put("jobs", jobs);
         o.put("measuredSeconds", end(measured));
         o.put("predictedSeconds", end(predicted));
         if (measured != null) {
             o.put("stolenJobs", measured.stolenJobs());
         }
+        if (measured != null && cpu != null) {
+            ObjectNode c = o.putObject("cpu");
+            c.put("processSeconds", cpu.processSeconds());
+            c.put("jitSeconds", cpu.jitSeconds());
+            c.put("gcSeconds", cpu.gcSeconds());
+        }
+    }
+
+    private static ProcessCpu.Usage usageSince(ProcessCpu before) {
+        ProcessCpu now = before == null ? null : ProcessCpu.now();
+        return now == null ? null : now.since(before);
     }
 
     private static double end(StageResult r) {

@@ -134,6 +134,14 @@ class MoaRunTest {
         assertTrue(s.get("expertStage").get("measuredSeconds").asDouble() > 0);
         assertTrue(s.get("expertStage").get("predictedSeconds").asDouble() > 0);
         assertFalse(s.has("hostProbe"), "no rescaling asked for");
+        if (Files.isDirectory(Path.of("/proc/self/task"))) {
+            JsonNode cpu = s.get("expertStage").get("cpu");
+            assertTrue(cpu != null && cpu.get("processSeconds").asDouble() >= 0, s.toString());
+            // compiler and collector threads are part of the process (10 ms ticks of rounding)
+            assertTrue(cpu.get("jitSeconds").asDouble() + cpu.get("gcSeconds").asDouble()
+                    <= cpu.get("processSeconds").asDouble() + 0.05, cpu.toString());
+            assertFalse(s.get("aggregatorStage").has("cpu"), "the aggregator stage did not run");
+        }
         assertTrue(Files.size(out.resolve("index.html")) > 1000);
         assertTrue(JSON.readTree(out.resolve("plan.json").toFile()).has("expertStage"));
         assertTrue(JSON.readTree(out.resolve("timeline.json").toFile()).get("measured").get("spans").size() >= 24 * 3 - 24 / 3);
